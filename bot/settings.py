@@ -1,0 +1,171 @@
+"""Settings from env vars, `.env`, and the YAML config file named by INCIDENT_DESK_CONFIG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain import DEFAULT_FAILURE_POINTS, DEFAULT_FAILURE_TYPES, VocabItem
+from bot.errors import ConfigError
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class DeskConfig(BaseModel):
+    """The firm's YAML config: vocabularies now; runbook, regimes and screening extend it."""
+
+    model_config = ConfigDict(extra="forbid")
+    failure_types: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_TYPES))
+    failure_points: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_POINTS))
+    thread_context_limit: int = Field(default=20, ge=0, le=200)
+
+    @field_validator("failure_types", "failure_points")
+    @classmethod
+    def _unique_ids(cls, items: list[VocabItem]) -> list[VocabItem]:
+        ids = [i.id for i in items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("ids must be unique")
+        if not 1 <= len(ids) <= 100:
+            raise ValueError("must list between 1 and 100 entries")
+        return items
+
+    def failure_type_label(self, type_id: str) -> str:
+        return next((i.label for i in self.failure_types if i.id == type_id), type_id)
+
+
+class Settings(BaseSettings):
+    """Environment settings; names match DESIGN.md's public interface exactly."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(default="sqlite+aiosqlite:///incident_desk.db", alias="DATABASE_URL")
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+    microsoft_app_id: str | None = Field(default=None, alias="MicrosoftAppId")
+    microsoft_app_password: str | None = Field(default=None, alias="MicrosoftAppPassword")
+    microsoft_app_type: str = Field(default="SingleTenant", alias="MicrosoftAppType")
+    microsoft_app_tenant_id: str | None = Field(default=None, alias="MicrosoftAppTenantId")
+    incident_admins_raw: str = Field(default="", alias="INCIDENT_ADMINS")
+    triage_channel: str | None = Field(default=None, alias="TRIAGE_CHANNEL")
+    config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
+    audit_hmac_key: str | None = Field(default=None, alias="AUDIT_HMAC_KEY")
+    port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
+    outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
+
+    @property
+    def incident_admins(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.incident_admins_raw.split(",") if a.strip())
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def normalized_database_url(self) -> str:
+        """Accept plain `sqlite:///` and `postgresql://` URLs and pick the async drivers."""
+        url = self.database_url
+        for plain, driver in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+psycopg://"),
+            ("postgres://", "postgresql+psycopg://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+    def load_config(self) -> DeskConfig:
+        """Read and validate the YAML config; a missing path means the shipped defaults."""
+        return load_config(self.config_path)
+
+    def check_for_run(self) -> None:
+        """Raise ConfigError naming the first setting that stops the bot from starting."""
+        if not self.slack_enabled and not self.microsoft_app_id:
+            if self.slack_app_token or self.slack_signing_secret:
+                raise ConfigError(
+                    "SLACK_BOT_TOKEN is not set: install the app to your workspace and copy the "
+                    "Bot User OAuth Token (xoxb-…) from OAuth & Permissions"
+                )
+            raise ConfigError(
+                "No chat platform is configured: set SLACK_BOT_TOKEN (Slack) or MicrosoftAppId "
+                "(Teams); README.md shows where to get them"
+            )
+        if self.slack_enabled:
+            self._check_slack()
+        if not self.incident_admins:
+            raise ConfigError(
+                "INCIDENT_ADMINS is not set: list the Slack user ids (e.g. U012AB3CD) of the people "
+                "who triage incidents, comma-separated; find an id under a profile's ⋮ > Copy member ID"
+            )
+        if not self.slack_api_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"SLACK_API_URL must be an http(s) URL, got {self.slack_api_url!r}; unset it to use "
+                "Slack's own API"
+            )
+
+    def _check_slack(self) -> None:
+        token = self.slack_bot_token or ""
+        if not token.startswith("xoxb-"):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN must be a bot token starting with xoxb-: copy the Bot User OAuth "
+                "Token from OAuth & Permissions"
+            )
+        if self.slack_app_token:
+            if not self.slack_app_token.startswith("xapp-"):
+                raise ConfigError(
+                    "SLACK_APP_TOKEN must be an app-level token starting with xapp-: create one "
+                    "with the connections:write scope under Basic Information > App-Level Tokens"
+                )
+        elif not self.slack_signing_secret:
+            raise ConfigError(
+                "Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set: set SLACK_APP_TOKEN for "
+                "Socket Mode (Basic Information > App-Level Tokens), or SLACK_SIGNING_SECRET for "
+                "HTTP mode (Basic Information > App Credentials)"
+            )
+
+
+def load_config(path: Path | None) -> DeskConfig:
+    """Parse the YAML file at `path` into a DeskConfig, or raise ConfigError saying what is wrong."""
+    if path is None:
+        return DeskConfig()
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(
+            f"INCIDENT_DESK_CONFIG points at {path}, which does not exist: fix the path or unset it "
+            "to use the defaults"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"INCIDENT_DESK_CONFIG file {path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"INCIDENT_DESK_CONFIG file {path} must hold a mapping at the top level")
+    try:
+        return DeskConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ConfigError(
+            f"INCIDENT_DESK_CONFIG file {path}: {where}: {first['msg']} "
+            "(see docs/CONFIG.md for the format)"
+        ) from None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings from the environment, turning validation errors into one ConfigError line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "setting"
+        raise ConfigError(f"{name} is invalid: {first['msg']}") from None

@@ -1,0 +1,153 @@
+"""The triage card and the text views of `/incident list` and `/incident show`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain import OUTCOME_LABELS, SEVERITY_MEANING, IncidentView, Kind, Severity, Status
+from handlers.slack.blocks.elements import Block, button, context, header, option, section
+from handlers.slack.ids import ActionId, BlockId
+from handlers.slack.metadata import CardRef
+
+KIND_LABEL = {Kind.INCIDENT: "Incident", Kind.NEAR_MISS: "Near miss", Kind.SUSPECTED: "Suspected"}
+STATUS_LABEL = {
+    Status.REPORTED: "Reported",
+    Status.TRIAGING: "Triaging",
+    Status.CONTAINED: "Contained",
+    Status.REMEDIATING: "Remediating",
+    Status.CLOSED: "Closed",
+}
+
+
+def mention(ref: str | None) -> str:
+    """`slack:U123` renders as a Slack mention; other platforms' ids as plain text."""
+    if not ref:
+        return "_nobody_"
+    platform, _, user_id = ref.partition(":")
+    return f"<@{user_id}>" if platform == "slack" else user_id
+
+
+def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
+    severity = view.severity.value if view.severity else "not set"
+    fields = [
+        ("Kind", KIND_LABEL[view.kind]),
+        ("Severity", severity),
+        ("Status", STATUS_LABEL[view.status]),
+        ("Assignee", mention(view.assignee)),
+        ("Reported by", ", ".join(mention(r) for r in view.reporters) or mention(view.reported_by)),
+        ("Failure type", view.failure_type_label),
+        ("Reached a client", "yes" if view.reach.value == "reached_client" else "no, caught"),
+        ("Personal data", view.personal_data.value),
+    ]
+    return [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]
+
+
+def evidence_lines(view: IncidentView) -> str | None:
+    if view.excerpt is None and not view.permalink:
+        return None
+    parts = []
+    if view.excerpt is not None:
+        parts.append(f"> {view.excerpt or '(no text)'}")
+    source = f"— {view.author or 'unknown author'}"
+    if view.permalink:
+        source += f" · <{view.permalink}|View message>"
+    parts.append(source)
+    return "\n".join(parts)
+
+
+def severity_select(view: IncidentView) -> dict[str, Any]:
+    options = [option(s.value, f"{s.value}: {SEVERITY_MEANING[s]}") for s in Severity]
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": ActionId.SEVERITY,
+        "placeholder": {"type": "plain_text", "text": "Severity"},
+        "options": options,
+    }
+    if view.severity:
+        element["initial_option"] = options[list(Severity).index(view.severity)]
+    return element
+
+
+def triage_card(view: IncidentView) -> list[Block]:
+    """The card every admin gets; rebuilt from the stored incident on each update."""
+    blocks: list[Block] = [
+        header(f"{view.key} · {KIND_LABEL[view.kind]}"),
+        {"type": "section", "fields": summary_fields(view)},
+        section(f"*What went wrong*\n{view.description[:1500]}"),
+    ]
+    evidence = evidence_lines(view)
+    if evidence:
+        blocks.append(section(evidence))
+    if view.status == Status.CLOSED:
+        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
+        blocks.append(section(f"*Closed: {outcome}*\n{view.rationale or ''}"))
+    else:
+        ref = CardRef(incident_id=view.id).model_dump_json()
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"{BlockId.TRIAGE_ACTIONS}:{view.id}",
+                "elements": [
+                    button(ActionId.ASSIGN_ME, "Assign to me", ref, "primary"),
+                    severity_select(view),
+                    button(ActionId.NEAR_MISS, "Near miss", ref),
+                    button(ActionId.FALSE_POSITIVE, "False positive", ref),
+                    button(ActionId.CLOSE, "Close…", ref, "danger"),
+                ],
+            }
+        )
+    blocks.append(
+        context(
+            f"Reported <!date^{int(view.created_at.timestamp())}^{{date_short_pretty}} {{time}}|{view.created_at:%Y-%m-%d %H:%M} UTC>"
+        )
+    )
+    return blocks
+
+
+def card_text(view: IncidentView) -> str:
+    """Notification fallback text for the card."""
+    return f"{view.key}: {KIND_LABEL[view.kind]} reported — {view.failure_type_label}"
+
+
+def list_text(views: list[IncidentView], *, everything: bool) -> str:
+    if not views:
+        return "No open incidents." if everything else "You have no open reports."
+    title = "*Open incidents*" if everything else "*Your open reports*"
+    lines = [title]
+    for v in views:
+        severity = v.severity.value if v.severity else "SEV?"
+        lines.append(
+            f"• *{v.key}* · {KIND_LABEL[v.kind]} · {severity} · {STATUS_LABEL[v.status]} · "
+            f"{v.failure_type_label} · assignee {mention(v.assignee)}"
+        )
+    return "\n".join(lines)
+
+
+def show_blocks(view: IncidentView) -> list[Block]:
+    blocks: list[Block] = [
+        header(f"{view.key} · {KIND_LABEL[view.kind]}"),
+        {"type": "section", "fields": summary_fields(view)},
+        section(f"*What went wrong*\n{view.description[:1500]}"),
+    ]
+    evidence = evidence_lines(view)
+    if evidence:
+        blocks.append(section(evidence))
+    if view.status == Status.CLOSED:
+        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
+        blocks.append(
+            section(
+                f"*Outcome:* {outcome}\n*Rationale:* {view.rationale or '—'}\n"
+                f"*Root cause:* {view.root_cause or '—'}\n*Lessons:* {view.lessons or '—'}"
+            )
+        )
+    return blocks
+
+
+HELP_TEXT = (
+    "*AI Incident Desk* — `/incident` commands:\n"
+    "• `/incident report [what went wrong]` — report an AI incident (opens a form)\n"
+    "• `/incident list` — open incidents (admins see all, others their own reports)\n"
+    "• `/incident show INC-0001` — one incident (admins and its reporters)\n"
+    "• `/incident help` — this help\n"
+    "To report a specific AI reply, use ⋮ *More actions → Report as AI incident* on the message."
+)

@@ -1,0 +1,133 @@
+"""Small named Block Kit builders shared by modals and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150], "emoji": True}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text[:3000]}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text)}
+
+
+def option(value: str, label: str) -> dict[str, Any]:
+    return {"text": plain(label[:75]), "value": value}
+
+
+def button(action_id: str, text: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": plain(text),
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    multiline: bool = True,
+    initial: str | None = None,
+    placeholder: str | None = None,
+    optional: bool = False,
+    max_length: int = 3000,
+) -> Block:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": block_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def static_select_input(
+    block_id: str, label: str, options: list[tuple[str, str]], initial: str | None = None
+) -> Block:
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": block_id,
+        "options": [option(v, lbl) for v, lbl in options],
+    }
+    if initial is not None:
+        element["initial_option"] = option(initial, dict(options)[initial])
+    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+
+
+def radio_input(
+    block_id: str, label: str, options: list[tuple[str, str]], initial: str | None = None
+) -> Block:
+    element: dict[str, Any] = {
+        "type": "radio_buttons",
+        "action_id": block_id,
+        "options": [option(v, lbl) for v, lbl in options],
+    }
+    if initial is not None:
+        element["initial_option"] = option(initial, dict(options)[initial])
+    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    submit: str | None = "Submit",
+    private_metadata: str = "",
+    close: str = "Cancel",
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title[:24]),
+        "close": plain(close),
+        "blocks": blocks,
+        "private_metadata": private_metadata,
+    }
+    if submit:
+        view["submit"] = plain(submit)
+    return view
+
+
+def input_values(view: dict[str, Any]) -> dict[str, str | None]:
+    """Flatten `view.state.values` into block id → the typed text or the selected option value."""
+    flat: dict[str, str | None] = {}
+    for block_id, actions in view.get("state", {}).get("values", {}).items():
+        for element in actions.values():
+            if "selected_option" in element:
+                selected = element["selected_option"]
+                flat[block_id] = selected["value"] if selected else None
+            else:
+                flat[block_id] = element.get("value")
+    return flat

@@ -1,0 +1,45 @@
+"""What listeners need from the core, carried in Bolt's context by one middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.domain import Actor, Platform
+from bot.incidents import Desk
+
+DEPS_KEY = "incident_desk"
+
+
+@dataclass(frozen=True)
+class SlackDeps:
+    desk: Desk
+
+
+def deps(context: AsyncBoltContext) -> SlackDeps:
+    value = context[DEPS_KEY]
+    assert isinstance(value, SlackDeps)
+    return value
+
+
+def inject(
+    value: SlackDeps,
+) -> Callable[[AsyncBoltContext, Callable[[], Awaitable[Any]]], Awaitable[Any]]:
+    async def middleware(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+        context[DEPS_KEY] = value
+        return await next()
+
+    return middleware
+
+
+def actor_from(body: dict[str, Any]) -> Actor:
+    """The Slack user behind an interaction or a slash command."""
+    user = body.get("user") or {}
+    user_id = user.get("id") or body.get("user_id")
+    name = user.get("username") or user.get("name") or body.get("user_name")
+    if not user_id:
+        raise ValueError("payload has no user")
+    return Actor(platform=Platform.SLACK, user_id=str(user_id), name=name)

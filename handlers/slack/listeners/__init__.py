@@ -1,0 +1,14 @@
+"""Binds every Slack listener; registration is an explicit call, never an import side effect."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers.slack.listeners import actions, commands, shortcuts, views
+
+
+def register_listeners(app: AsyncApp) -> None:
+    shortcuts.register(app)
+    commands.register(app)
+    actions.register(app)
+    views.register(app)

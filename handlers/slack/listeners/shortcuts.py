@@ -1,0 +1,90 @@
+"""Message and global shortcuts: open the report form at once, capture evidence after."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain import Platform
+from bot.errors import StorageUnavailable
+from bot.evidence import excerpt
+from handlers.slack.blocks.modals import report_modal
+from handlers.slack.capture import author_hint, capture_message
+from handlers.slack.deps import actor_from, deps
+from handlers.slack.ids import CallbackId
+from handlers.slack.metadata import ReportMeta
+
+log = logging.getLogger(__name__)
+
+
+async def open_report_form(
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    trigger_id: str,
+    *,
+    meta: ReportMeta,
+    message: dict[str, Any] | None = None,
+    initial_text: str | None = None,
+) -> str | None:
+    """Open the report modal and return its view id, or None when Slack refused."""
+    view = report_modal(
+        deps(context).desk.config,
+        private_metadata=meta.model_dump_json(),
+        excerpt=excerpt(message.get("text"), 600) if message is not None else None,
+        author=author_hint(message) if message is not None else None,
+        initial_text=initial_text,
+    )
+    try:
+        resp = await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+        return None
+    return str(resp["view"]["id"])
+
+
+async def report_message(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Ack and open the form first: the trigger id expires in 3 seconds."""
+    await ack()
+    message = body["message"]
+    meta = ReportMeta(
+        team_id=(body.get("team") or {}).get("id"),
+        channel_id=body["channel"]["id"],
+        message_ts=message["ts"],
+    )
+    view_id = await open_report_form(
+        client, context, body["trigger_id"], meta=meta, message=message
+    )
+    if view_id is None:
+        return
+    desk = deps(context).desk
+    evidence = await capture_message(
+        client,
+        team_id=meta.team_id,
+        channel_id=body["channel"]["id"],
+        message=message,
+        reporter=actor_from(body).ref,
+        thread_limit=desk.config.thread_context_limit,
+    )
+    try:
+        await desk.save_evidence_draft(form_id=view_id, platform=Platform.SLACK, content=evidence)
+    except StorageUnavailable:
+        log.warning("could not keep evidence draft for view %s; it is captured on submit", view_id)
+
+
+async def report_global(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    await open_report_form(client, context, body["trigger_id"], meta=ReportMeta())
+
+
+def register(app: AsyncApp) -> None:
+    app.shortcut(CallbackId.REPORT_MESSAGE.value)(report_message)
+    app.shortcut(CallbackId.REPORT_GLOBAL.value)(report_global)

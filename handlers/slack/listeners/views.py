@@ -1,0 +1,112 @@
+"""Modal submissions: the report form and the close form."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.domain import CloseInput, Outcome, PersonalData, Platform, Reach, ReportInput
+from bot.errors import DeskError, InvalidInput, StorageUnavailable
+from handlers.slack.blocks.elements import input_values
+from handlers.slack.blocks.modals import reported_modal
+from handlers.slack.deps import actor_from, deps
+from handlers.slack.ids import BlockId, CallbackId
+from handlers.slack.metadata import CardRef, ReportMeta, parse
+
+log = logging.getLogger(__name__)
+
+
+def _errors(exc: InvalidInput, default_block: BlockId) -> dict[str, str]:
+    known = {b.value for b in BlockId}
+    return {
+        (field if field in known else default_block.value): message[:150]
+        for field, message in exc.fields.items()
+    }
+
+
+def _report_input(values: dict[str, str | None]) -> ReportInput:
+    missing = {
+        b.value: "Required."
+        for b in (BlockId.FAILURE_TYPE, BlockId.REACH, BlockId.PERSONAL_DATA)
+        if not values.get(b.value)
+    }
+    if missing:
+        raise InvalidInput(missing)
+    try:
+        return ReportInput(
+            description=values.get(BlockId.DESCRIPTION) or "",
+            failure_type=values[BlockId.FAILURE_TYPE] or "",
+            reach=Reach(values[BlockId.REACH]),
+            personal_data=PersonalData(values[BlockId.PERSONAL_DATA]),
+        )
+    except ValueError:
+        raise InvalidInput({BlockId.REACH.value: "Pick one of the options."}) from None
+
+
+async def submit_report(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """Save before acking, so a failure keeps the form open with the reporter's text in it."""
+    desk = deps(context).desk
+    try:
+        meta = parse(ReportMeta, view.get("private_metadata"))
+        form = _report_input(input_values(view))
+        desk.validate_report(form)
+        result = await desk.report(
+            actor=actor_from(body),
+            form=form,
+            platform=Platform.SLACK,
+            source_key=meta.source_key,
+            channel_id=meta.channel_id,
+            draft_form_id=view["id"] if meta.source_key else None,
+        )
+    except InvalidInput as exc:
+        await ack(response_action="errors", errors=_errors(exc, BlockId.DESCRIPTION))
+        return
+    except StorageUnavailable:
+        await ack(
+            response_action="errors",
+            errors={
+                BlockId.DESCRIPTION.value: "Could not be saved: nothing was recorded. Your text "
+                "is still here; please press Report again in a minute."
+            },
+        )
+        return
+    if result.created:
+        text = f":white_check_mark: Reported as *{result.incident_key}*. The incident admins have been told."
+    else:
+        text = f"This was already reported as *{result.incident_key}*; you were added."
+    await ack(response_action="update", view=reported_modal(text))
+
+
+async def submit_close(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    desk = deps(context).desk
+    values = input_values(view)
+    try:
+        ref = parse(CardRef, view.get("private_metadata"))
+        if not values.get(BlockId.OUTCOME):
+            raise InvalidInput({BlockId.OUTCOME.value: "Pick an outcome."})
+        form = CloseInput(
+            outcome=Outcome(values[BlockId.OUTCOME]),
+            rationale=values.get(BlockId.RATIONALE) or "",
+            root_cause=values.get(BlockId.ROOT_CAUSE) or "",
+            lessons=values.get(BlockId.LESSONS) or "",
+        )
+        await desk.close(actor=actor_from(body), incident_id=ref.incident_id, form=form)
+    except InvalidInput as exc:
+        await ack(response_action="errors", errors=_errors(exc, BlockId.RATIONALE))
+        return
+    except DeskError as exc:
+        await ack(response_action="errors", errors={BlockId.RATIONALE.value: exc.message[:150]})
+        return
+    await ack()
+
+
+def register(app: AsyncApp) -> None:
+    app.view(CallbackId.REPORT_MODAL.value)(submit_report)
+    app.view(CallbackId.CLOSE_MODAL.value)(submit_close)

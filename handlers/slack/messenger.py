@@ -1,0 +1,161 @@
+"""Delivers outbox rows to Slack: triage cards, card refreshes, notices and DMs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain import Platform
+from bot.incidents import Desk
+from bot.messenger import DeliveryError, OutboundMessage
+from bot.outbox import OutboxKind
+from handlers.slack.blocks.cards import card_text, triage_card
+from storage import repository as repo
+from storage.models import CardPost
+
+log = logging.getLogger(__name__)
+
+# Errors that retrying cannot fix; everything else is retried with backoff.
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "cannot_dm_bot",
+        "user_disabled",
+        "account_inactive",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "message_not_found",
+        "cant_update_message",
+        "no_text",
+    }
+)
+# An ephemeral cannot reach the user in that channel: fall back to a DM.
+EPHEMERAL_FALLBACK_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "user_not_in_channel",
+        "is_archived",
+        "restricted_action",
+        "ekm_access_denied",
+        "messages_tab_disabled",
+    }
+)
+
+
+def delivery_error(exc: SlackApiError) -> DeliveryError:
+    """Translate a Slack API failure, honouring Retry-After on 429."""
+    status = exc.response.status_code
+    error = str(exc.response.get("error") or f"http_{status}")
+    if status == 429 or error == "ratelimited":
+        raw = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
+        retry_after = float(raw) if raw else 30.0
+        return DeliveryError(
+            f"Slack rate limit (retry after {retry_after:.0f}s)", retry_after=retry_after
+        )
+    return DeliveryError(f"Slack error: {error}", permanent=error in PERMANENT_ERRORS)
+
+
+class SlackMessenger:
+    """Implements the core's Messenger port with the Slack Web API."""
+
+    platform = Platform.SLACK
+
+    def __init__(self, client: AsyncWebClient, desk: Desk) -> None:
+        self.client = client
+        self.desk = desk
+
+    async def deliver(self, message: OutboundMessage) -> None:
+        try:
+            await self._dispatch(message)
+        except SlackApiError as exc:
+            raise delivery_error(exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Slack unreachable: {type(exc).__name__}: {exc}") from exc
+
+    async def _dispatch(self, message: OutboundMessage) -> None:
+        kind = OutboxKind(message.kind)
+        if kind == OutboxKind.TRIAGE_CARD:
+            assert message.target and message.incident_id
+            await self.post_card(message.incident_id, message.target)
+        elif kind == OutboxKind.REFRESH_CARDS:
+            assert message.incident_id
+            await self.refresh_cards(message.incident_id)
+        elif kind == OutboxKind.NOTICE:
+            assert message.target
+            await self.notice(message.target, message.payload)
+        elif kind == OutboxKind.DM:
+            assert message.target
+            await self.dm(message.target, message.payload["text"], message.payload.get("blocks"))
+        else:  # pragma: no cover - a row of a kind this version does not know
+            raise DeliveryError(f"unknown outbox kind {message.kind}", permanent=True)
+
+    async def open_dm(self, user_id: str) -> str:
+        resp = await self.client.conversations_open(users=user_id)
+        return str(resp["channel"]["id"])
+
+    async def dm(self, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        channel = await self.open_dm(user_id)
+        await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+
+    async def notice(self, user_id: str, payload: dict[str, Any]) -> None:
+        text = payload["text"]
+        channel = payload.get("channel_id")
+        if channel and not channel.startswith("D"):
+            try:
+                await self.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+                return
+            except SlackApiError as exc:
+                if exc.response.get("error") not in EPHEMERAL_FALLBACK_ERRORS:
+                    raise
+                log.info("ephemeral to %s in %s failed, sending a DM", user_id, channel)
+        await self.dm(user_id, text)
+
+    async def post_card(self, incident_id: int, admin: str) -> None:
+        """Post the card to one admin; a retried row updates the copy already posted."""
+        async with self.desk.db.transaction() as session:
+            existing = await repo.get_card_post(
+                session, incident_id=incident_id, platform="slack", recipient=admin
+            )
+        view = await self.desk.view(incident_id=incident_id)
+        if existing is not None:
+            await self._update(existing.channel, existing.message_id, incident_id)
+            return
+        channel = await self.open_dm(admin)
+        resp = await self.client.chat_postMessage(
+            channel=channel, text=card_text(view), blocks=triage_card(view)
+        )
+        async with self.desk.db.transaction() as session:
+            session.add(
+                CardPost(
+                    incident_id=incident_id,
+                    platform="slack",
+                    recipient=admin,
+                    channel=str(resp["channel"]),
+                    message_id=str(resp["ts"]),
+                    created_at=datetime.now(UTC),
+                )
+            )
+        # A change that landed while this copy was being posted found no copy to refresh.
+        latest = await self.desk.view(incident_id=incident_id)
+        if latest != view:
+            await self._update(str(resp["channel"]), str(resp["ts"]), incident_id)
+
+    async def refresh_cards(self, incident_id: int) -> None:
+        async with self.desk.db.transaction() as session:
+            posts = await repo.card_posts_for(session, incident_id=incident_id, platform="slack")
+        for post in posts:
+            await self._update(post.channel, post.message_id, incident_id)
+
+    async def _update(self, channel: str, ts: str, incident_id: int) -> None:
+        view = await self.desk.view(incident_id=incident_id)
+        await self.client.chat_update(
+            channel=channel, ts=ts, text=card_text(view), blocks=triage_card(view)
+        )

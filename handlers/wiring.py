@@ -1,0 +1,128 @@
+"""The composition root: builds the core, then plugs in each configured platform."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.domain import Platform
+from bot.incidents import Desk
+from bot.messenger import Messenger
+from bot.outbox import OutboxDispatcher
+from bot.scheduler import build_scheduler
+from bot.server import Handler, build_web_app
+from bot.settings import DeskConfig, Settings
+from storage import repository as repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeskApp:
+    """Everything one process runs on one asyncio loop."""
+
+    settings: Settings
+    config: DeskConfig
+    db: Database
+    desk: Desk
+    dispatcher: OutboxDispatcher
+    scheduler: AsyncIOScheduler
+    web: web.Application
+    slack: Any = None  # the Bolt AsyncApp when Slack is configured
+    socket_mode: Any = None
+    _started: bool = field(default=False)
+
+    async def start(self, *, with_scheduler: bool = True) -> None:
+        """Start the clock and Socket Mode, and deliver anything left pending before a restart."""
+        if with_scheduler:
+            self.scheduler.start()
+        if self.socket_mode is not None:
+            await self.socket_mode.connect_async()
+            log.info("Slack Socket Mode connected")
+        self._started = True
+        self.dispatcher.kick()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.socket_mode is not None:
+            await self.socket_mode.close_async()
+        await self.dispatcher.wait_idle()
+        await self.db.dispose()
+
+
+def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
+    """Build (not start) the whole application from settings."""
+    config = config or settings.load_config()
+    db = Database(settings.normalized_database_url)
+    platforms: set[Platform] = set()
+    if settings.slack_enabled:
+        platforms.add(Platform.SLACK)
+    messengers: dict[Platform, Messenger] = {}
+    dispatcher_box: list[OutboxDispatcher] = []
+
+    def kick() -> None:
+        if dispatcher_box:
+            try:
+                dispatcher_box[0].kick()
+            except RuntimeError:  # no running loop (CLI use): the scheduler delivers later
+                pass
+
+    desk = Desk(
+        db,
+        config,
+        admins=settings.incident_admins,
+        platforms=frozenset(platforms),
+        on_commit=kick,
+    )
+    routes: list[tuple[str, str, Handler]] = []
+    slack_app = None
+    socket_handler = None
+    if settings.slack_enabled:
+        from handlers.slack.app import build_bolt_app, build_client, slack_events_route
+        from handlers.slack.messenger import SlackMessenger
+
+        client = build_client(settings)
+        slack_app = build_bolt_app(settings, desk, client)
+        messengers[Platform.SLACK] = SlackMessenger(client, desk)
+        if settings.slack_signing_secret:
+            routes.append(
+                (
+                    "POST",
+                    "/slack/events",
+                    slack_events_route(slack_app, settings.slack_signing_secret),
+                )
+            )
+        if settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
+    dispatcher = OutboxDispatcher(db, messengers)
+    dispatcher_box.append(dispatcher)
+
+    async def purge_drafts() -> None:
+        async with db.transaction() as session:
+            await repo.purge_drafts(session, older_than=datetime.now(UTC) - timedelta(days=1))
+
+    scheduler = build_scheduler(
+        deliver_outbox=dispatcher.deliver_due,
+        outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
+        extra_jobs={"purge-evidence-drafts": (purge_drafts, timedelta(hours=1))},
+    )
+    return DeskApp(
+        settings=settings,
+        config=config,
+        db=db,
+        desk=desk,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+        web=build_web_app(db, routes),
+        slack=slack_app,
+        socket_mode=socket_handler,
+    )

@@ -1,0 +1,159 @@
+"""SQLAlchemy 2.0 typed models: the tables, and nothing else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Counter(Base):
+    """Named gap-free counters; the incident key number comes from here."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    severity: Mapped[str | None] = mapped_column(String(8))
+    description: Mapped[str] = mapped_column(Text)
+    failure_type: Mapped[str] = mapped_column(String(60))
+    reach: Mapped[str] = mapped_column(String(20))
+    personal_data: Mapped[str] = mapped_column(String(10))
+    platform: Mapped[str] = mapped_column(String(10))
+    # One incident per source message: the unique constraint, not a lookup, prevents duplicates.
+    source_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_by_name: Mapped[str | None] = mapped_column(String(255))
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    assignee_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(128))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(Text)
+    lessons: Mapped[str | None] = mapped_column(Text)
+
+    reporters: Mapped[list[IncidentReporter]] = relationship(
+        back_populates="incident", order_by="IncidentReporter.id", lazy="selectin"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="incident", order_by="Evidence.id", lazy="selectin"
+    )
+
+
+class IncidentReporter(Base):
+    __tablename__ = "incident_reporters"
+    __table_args__ = (UniqueConstraint("incident_id", "reporter", name="uq_reporter_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    reporter: Mapped[str] = mapped_column(String(128), index=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    reported_at: Mapped[datetime]
+
+    incident: Mapped[Incident] = relationship(back_populates="reporters")
+
+
+class Evidence(Base):
+    """A captured source, frozen at capture: `content` and `sha256` are never updated."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    source_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    content: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    captured_at: Mapped[datetime]
+    captured_by: Mapped[str] = mapped_column(String(128))
+
+    incident: Mapped[Incident] = relationship(back_populates="evidence")
+
+
+class EvidenceDraft(Base):
+    """Evidence captured while the reporter fills in the form, keyed by the form's id."""
+
+    __tablename__ = "evidence_drafts"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(10))
+    content: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEvent(Base):
+    """Append-only log of every state change and refusal."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+    platform: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class OutboxMessage(Base):
+    """An outbound message, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(255))
+    incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class CardPost(Base):
+    """Where a copy of an incident's triage card was posted, so every copy can be updated."""
+
+    __tablename__ = "card_posts"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "platform", "recipient", name="uq_card_per_recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]

@@ -1,0 +1,154 @@
+"""Queries the core runs; each takes the caller's session so it joins the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AuditEvent,
+    CardPost,
+    Counter,
+    Evidence,
+    EvidenceDraft,
+    Incident,
+    IncidentReporter,
+    OutboxMessage,
+)
+
+
+async def next_number(session: AsyncSession, *, name: str) -> int:
+    """Increment and return a named counter; the row lock serialises concurrent callers."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
+    )
+    result = await session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    )
+    return int(result.scalar_one())
+
+
+async def get_incident(session: AsyncSession, *, incident_id: int) -> Incident | None:
+    return await session.get(Incident, incident_id)
+
+
+async def get_incident_by_key(session: AsyncSession, *, key: str) -> Incident | None:
+    result = await session.execute(select(Incident).where(Incident.key == key.upper()))
+    return result.scalar_one_or_none()
+
+
+async def get_incident_by_source(session: AsyncSession, *, source_key: str) -> Incident | None:
+    result = await session.execute(select(Incident).where(Incident.source_key == source_key))
+    return result.scalar_one_or_none()
+
+
+async def lock_incident(session: AsyncSession, *, incident_id: int) -> Incident | None:
+    """Load an incident for update, so two admins acting at once apply one after the other."""
+    result = await session.execute(
+        select(Incident)
+        .where(Incident.id == incident_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_open_incidents(
+    session: AsyncSession, *, reporter: str | None = None, limit: int = 50
+) -> Sequence[Incident]:
+    """Open incidents, newest first; only those `reporter` reported when given."""
+    stmt = select(Incident).where(Incident.status != "closed")
+    if reporter is not None:
+        stmt = stmt.where(
+            Incident.id.in_(
+                select(IncidentReporter.incident_id).where(IncidentReporter.reporter == reporter)
+            )
+        )
+    result = await session.execute(stmt.order_by(Incident.id.desc()).limit(limit))
+    return result.scalars().all()
+
+
+async def find_reporter(
+    session: AsyncSession, *, incident_id: int, reporter: str
+) -> IncidentReporter | None:
+    result = await session.execute(
+        select(IncidentReporter).where(
+            IncidentReporter.incident_id == incident_id, IncidentReporter.reporter == reporter
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def audit_events_for(session: AsyncSession, *, incident_id: int) -> Sequence[AuditEvent]:
+    result = await session.execute(
+        select(AuditEvent).where(AuditEvent.incident_id == incident_id).order_by(AuditEvent.id)
+    )
+    return result.scalars().all()
+
+
+async def evidence_for(session: AsyncSession, *, incident_id: int) -> Sequence[Evidence]:
+    result = await session.execute(
+        select(Evidence).where(Evidence.incident_id == incident_id).order_by(Evidence.id)
+    )
+    return result.scalars().all()
+
+
+async def card_posts_for(
+    session: AsyncSession, *, incident_id: int, platform: str
+) -> Sequence[CardPost]:
+    result = await session.execute(
+        select(CardPost)
+        .where(CardPost.incident_id == incident_id, CardPost.platform == platform)
+        .order_by(CardPost.id)
+    )
+    return result.scalars().all()
+
+
+async def get_card_post(
+    session: AsyncSession, *, incident_id: int, platform: str, recipient: str
+) -> CardPost | None:
+    result = await session.execute(
+        select(CardPost).where(
+            CardPost.incident_id == incident_id,
+            CardPost.platform == platform,
+            CardPost.recipient == recipient,
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def save_draft(session: AsyncSession, *, draft: EvidenceDraft) -> None:
+    await session.merge(draft)
+
+
+async def pop_draft(session: AsyncSession, *, form_id: str) -> EvidenceDraft | None:
+    draft = await session.get(EvidenceDraft, form_id)
+    if draft is not None:
+        await session.delete(draft)
+    return draft
+
+
+async def purge_drafts(session: AsyncSession, *, older_than: datetime) -> int:
+    """Drop drafts of forms that were never submitted."""
+    result = await session.execute(
+        delete(EvidenceDraft).where(EvidenceDraft.created_at < older_than)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def outbox_counts(session: AsyncSession) -> dict[str, int]:
+    from sqlalchemy import func
+
+    result = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    return {status: int(count) for status, count in result.all()}
