@@ -9,6 +9,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.slack.api_errors import error_code
+
 log = logging.getLogger(__name__)
 
 FILE_FIELDS = ("id", "name", "title", "mimetype", "filetype", "size", "url_private", "permalink")
@@ -45,7 +47,7 @@ async def _author(client: AsyncWebClient, message: dict[str, Any]) -> dict[str, 
             author["app_id"] = author["app_id"] or info.get("app_id")
             author["display_name"] = author["display_name"] or info.get("name")
         except SlackApiError as exc:
-            author["lookup_error"] = exc.response.get("error", "unknown")
+            author["lookup_error"] = error_code(exc)
         return author
     user_id = message.get("user")
     author = {"type": "user", "id": user_id, "display_name": None, "is_bot": False}
@@ -62,7 +64,7 @@ async def _author(client: AsyncWebClient, message: dict[str, Any]) -> dict[str, 
                 author["bot_id"] = profile.get("bot_id")
                 author["app_id"] = profile.get("api_app_id")
         except SlackApiError as exc:
-            author["lookup_error"] = exc.response.get("error", "unknown")
+            author["lookup_error"] = error_code(exc)
     return author
 
 
@@ -70,7 +72,7 @@ async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | Non
     try:
         return str((await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"])
     except SlackApiError as exc:
-        log.info("permalink unavailable for %s/%s: %s", channel, ts, exc.response.get("error"))
+        log.info("permalink unavailable for %s/%s: %s", channel, ts, error_code(exc))
         return None
 
 
@@ -81,7 +83,7 @@ async def _thread(
     try:
         resp = await client.conversations_replies(channel=channel, ts=root, limit=limit + 1)
     except SlackApiError as exc:
-        error = exc.response.get("error", "unknown")
+        error = error_code(exc)
         return {
             "available": False,
             "error": error,

@@ -14,6 +14,7 @@ from bot.domain import Platform
 from bot.incidents import Desk
 from bot.messenger import DeliveryError, OutboundMessage
 from bot.outbox import OutboxKind
+from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.cards import card_text, triage_card
 from storage import repository as repo
 from storage.models import CardPost
@@ -53,7 +54,7 @@ EPHEMERAL_FALLBACK_ERRORS = frozenset(
 def delivery_error(exc: SlackApiError) -> DeliveryError:
     """Translate a Slack API failure, honouring Retry-After on 429."""
     status = exc.response.status_code
-    error = str(exc.response.get("error") or f"http_{status}")
+    error = error_code(exc)
     if status == 429 or error == "ratelimited":
         raw = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
         retry_after = float(raw) if raw else 30.0
@@ -113,7 +114,7 @@ class SlackMessenger:
                 await self.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
                 return
             except SlackApiError as exc:
-                if exc.response.get("error") not in EPHEMERAL_FALLBACK_ERRORS:
+                if error_code(exc) not in EPHEMERAL_FALLBACK_ERRORS:
                     raise
                 log.info("ephemeral to %s in %s failed, sending a DM", user_id, channel)
         await self.dm(user_id, text)

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import Actor, IncidentView, Outcome, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized
 from bot.incidents import Desk
+from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.modals import close_modal
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import ActionId, BlockId
@@ -49,7 +50,7 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
         if channel:
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
     except SlackApiError as exc:
-        log.warning("could not tell %s: %s", user, exc.response.get("error"))
+        log.warning("could not tell %s: %s", user, error_code(exc))
 
 
 def triage_action(change: Change) -> Callable[..., Awaitable[None]]:

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import Platform
 from bot.errors import StorageUnavailable
 from bot.evidence import excerpt
+from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.modals import report_modal
 from handlers.slack.capture import author_hint, capture_message
 from handlers.slack.deps import actor_from, deps
@@ -42,7 +43,7 @@ async def open_report_form(
     try:
         resp = await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
-        log.warning("views.open failed: %s", exc.response.get("error"))
+        log.warning("views.open failed: %s", error_code(exc))
         return None
     return str(resp["view"]["id"])
 
