@@ -65,7 +65,9 @@ def slack_events_route(app: AsyncApp, signing_secret: str) -> Handler:
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("rejected /slack/events request: unreadable body (%s)", type(exc).__name__)
             return web.json_response({"error": "malformed request body"}, status=400)
-        if not bolt_request.body or not isinstance(bolt_request.body, dict):
+        body_fields = bolt_request.body if isinstance(bolt_request.body, dict) else {}
+        if not ({"type", "command", "ssl_check"} & body_fields.keys()):
+            log.warning("rejected /slack/events request: not an event, command or interaction")
             return web.json_response({"error": "malformed request body"}, status=400)
         response = await app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)

@@ -109,7 +109,7 @@ class SlackMessenger:
     async def notice(self, user_id: str, payload: dict[str, Any]) -> None:
         text = payload["text"]
         channel = payload.get("channel_id")
-        if channel and not channel.startswith("D"):
+        if channel:
             try:
                 await self.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
                 return

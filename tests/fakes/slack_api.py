@@ -87,7 +87,12 @@ class FakeSlack:
         return [c for c in self.calls if c.method == method]
 
     def dms_to(self, user_id: str) -> list[Call]:
-        return [c for c in self.named("chat.postMessage") if c.args.get("channel") == f"D{user_id}"]
+        """DMs Slack accepted (a failed attempt is not a delivered message)."""
+        return [
+            c
+            for c in self.named("chat.postMessage")
+            if c.args.get("channel") == f"D{user_id}" and c.response.get("ok")
+        ]
 
     # ---- handlers ---------------------------------------------------------------------------
 
