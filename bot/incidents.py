@@ -119,6 +119,40 @@ class Desk:
 
     # ---- reporting -------------------------------------------------------------------------
 
+    def parse_report(
+        self,
+        *,
+        description: str | None,
+        failure_type: str | None,
+        reach: str | None,
+        personal_data: str | None,
+    ) -> ReportInput:
+        """Turn raw form values into a ReportInput, naming every field that is wrong at once."""
+        errors: dict[str, str] = {}
+        try:
+            self.validate_report(
+                ReportInput(
+                    description=description or "",
+                    failure_type=failure_type or "",
+                    reach=Reach.CAUGHT,
+                    personal_data=PersonalData.UNSURE,
+                )
+            )
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+        if reach not in {r.value for r in Reach}:
+            errors["reach"] = "Say whether it reached a client."
+        if personal_data not in {p.value for p in PersonalData}:
+            errors["personal_data"] = "Say whether personal data is involved."
+        if errors:
+            raise InvalidInput(errors)
+        return ReportInput(
+            description=description or "",
+            failure_type=failure_type or "",
+            reach=Reach(reach or ""),
+            personal_data=PersonalData(personal_data or ""),
+        )
+
     def validate_report(self, form: ReportInput) -> None:
         """Raise InvalidInput naming each field that is wrong."""
         errors: dict[str, str] = {}

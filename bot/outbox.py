@@ -44,7 +44,7 @@ def enqueue(
     incident_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> OutboxMessage:
-    """Add a message to the caller's transaction; it is delivered only if that transaction commits."""
+    """Add a message to the caller's transaction; delivered only if that transaction commits."""
     now = datetime.now(UTC)
     row = OutboxMessage(
         platform=platform.value,
@@ -90,7 +90,7 @@ class OutboxDispatcher:
         self._tasks: set[asyncio.Task[int]] = set()
 
     async def claim(self) -> list[OutboundMessage]:
-        """Mark up to `batch_size` due rows as ours; a crashed worker's expired lease is reclaimed."""
+        """Claim up to `batch_size` due rows; a crashed worker's expired lease is reclaimed."""
         now = datetime.now(UTC)
         due = (
             select(OutboxMessage.id)

@@ -94,8 +94,8 @@ class Settings(BaseSettings):
         if not self.slack_enabled and not self.microsoft_app_id:
             if self.slack_app_token or self.slack_signing_secret:
                 raise ConfigError(
-                    "SLACK_BOT_TOKEN is not set: install the app to your workspace and copy the "
-                    "Bot User OAuth Token (xoxb-…) from OAuth & Permissions"
+                    "SLACK_BOT_TOKEN is not set: install the app to your workspace and copy "
+                    "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"
                 )
             raise ConfigError(
                 "No chat platform is configured: set SLACK_BOT_TOKEN (Slack) or MicrosoftAppId "
@@ -105,13 +105,14 @@ class Settings(BaseSettings):
             self._check_slack()
         if not self.incident_admins:
             raise ConfigError(
-                "INCIDENT_ADMINS is not set: list the Slack user ids (e.g. U012AB3CD) of the people "
-                "who triage incidents, comma-separated; find an id under a profile's ⋮ > Copy member ID"
+                "INCIDENT_ADMINS is not set: list the Slack user ids (e.g. U012AB3CD) of the "
+                "people who triage incidents, comma-separated; find an id under a profile's "
+                "⋮ > Copy member ID"
             )
         if not self.slack_api_url.startswith(("http://", "https://")):
             raise ConfigError(
-                f"SLACK_API_URL must be an http(s) URL, got {self.slack_api_url!r}; unset it to use "
-                "Slack's own API"
+                f"SLACK_API_URL must be an http(s) URL, got {self.slack_api_url!r}; "
+                "unset it to use Slack's own API"
             )
 
     def _check_slack(self) -> None:
@@ -136,15 +137,15 @@ class Settings(BaseSettings):
 
 
 def load_config(path: Path | None) -> DeskConfig:
-    """Parse the YAML file at `path` into a DeskConfig, or raise ConfigError saying what is wrong."""
+    """Parse the YAML file at `path`, or raise ConfigError saying what is wrong."""
     if path is None:
         return DeskConfig()
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(
-            f"INCIDENT_DESK_CONFIG points at {path}, which does not exist: fix the path or unset it "
-            "to use the defaults"
+            f"INCIDENT_DESK_CONFIG points at {path}, which does not exist: fix the path or "
+            "unset it to use the defaults"
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"INCIDENT_DESK_CONFIG file {path} is not valid YAML: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -69,10 +70,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
 
     def kick() -> None:
         if dispatcher_box:
-            try:
+            # Without a running loop (CLI use) the scheduler delivers later.
+            with contextlib.suppress(RuntimeError):
                 dispatcher_box[0].kick()
-            except RuntimeError:  # no running loop (CLI use): the scheduler delivers later
-                pass
 
     desk = Desk(
         db,

@@ -24,7 +24,7 @@ from storage.models import (
 
 async def next_number(session: AsyncSession, *, name: str) -> int:
     """Increment and return a named counter; the row lock serialises concurrent callers."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(Counter).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"])
     )

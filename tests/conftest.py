@@ -98,7 +98,9 @@ def make_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Setti
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def sign(
+    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
     """Headers exactly as Slack signs a request: v0=HMAC-SHA256(secret, 'v0:ts:body')."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
@@ -128,9 +130,9 @@ class Harness:
     async def command(self, form: dict[str, str]) -> ClientResponse:
         return await self.post_form(form)
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self, limit: float = 5.0) -> None:
         """Wait for listener work after the ack, then deliver the outbox until it is empty."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + limit
         while asyncio.get_running_loop().time() < deadline:
             busy = [t for t in self.tasks if not t.done() and not _is_server_task(t)]
             if busy:

@@ -6,10 +6,10 @@ import json
 import time
 from urllib.parse import urlencode
 
+from storage.models import AuditEvent, Incident
 from tests.conftest import Harness, sign
 from tests.slack_payloads import message_shortcut
 from tests.test_report_flow import rows
-from storage.models import AuditEvent, Incident
 
 
 async def post(h: Harness, body: str, headers: dict[str, str]) -> int:

@@ -116,8 +116,13 @@ async def test_two_dispatchers_deliver_each_message_exactly_once(database_url: s
     db = Database(database_url)
     async with db.transaction() as session:
         for i in range(200):
-            enqueue(session, platform=Platform.SLACK, kind=OutboxKind.DM, target=f"U{i}",
-                    payload={"text": "hi"})
+            enqueue(
+                session,
+                platform=Platform.SLACK,
+                kind=OutboxKind.DM,
+                target=f"U{i}",
+                payload={"text": "hi"},
+            )
     messengers = [CountingMessenger(), CountingMessenger()]
     workers = [
         OutboxDispatcher(Database(database_url), {Platform.SLACK: m}, batch_size=7)

@@ -124,7 +124,10 @@ async def test_second_report_of_same_message_joins_existing_incident(harness: Ha
     reporters = [r.reporter for r in await rows(harness, IncidentReporter)]
     assert reporters == ["slack:U0REPORTER", "slack:U0SECOND"]
     notices = [c.args["text"] for c in harness.fake.named("chat.postEphemeral")]
-    assert any("already reported as *INC-0001*, you were added" in t or "you were added" in t for t in notices)
+    assert any(
+        "already reported as *INC-0001*, you were added" in t or "you were added" in t
+        for t in notices
+    )
 
 
 async def test_concurrent_reports_of_one_message_make_one_incident(harness: Harness) -> None:

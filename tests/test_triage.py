@@ -43,7 +43,9 @@ def card_updates(h: Harness) -> dict[str, dict[str, Any]]:
 
 async def test_assign_to_me_updates_every_admin_card_and_audits(harness: Harness) -> None:
     incident = await reported(harness)
-    posted_ts = {c.args["channel"]: c.response["ts"] for c in harness.fake.named("chat.postMessage")}
+    posted_ts = {
+        c.args["channel"]: c.response["ts"] for c in harness.fake.named("chat.postMessage")
+    }
 
     await click(harness, "U0ADMIN1", "triage_assign_me", incident.id)
 
@@ -70,7 +72,9 @@ async def test_severity_select_sets_severity_on_all_cards(harness: Harness) -> N
         actions = next(b for b in blocks if b["type"] == "actions")
         select_el = next(e for e in actions["elements"] if e["type"] == "static_select")
         assert select_el["initial_option"]["value"] == "SEV2"
-    [event] = [e for e in await rows(harness, AuditEvent) if e.action == "incident.severity_changed"]
+    [event] = [
+        e for e in await rows(harness, AuditEvent) if e.action == "incident.severity_changed"
+    ]
     assert event.before == {"severity": None, "status": "reported"}
     assert event.after == {"severity": "SEV2", "status": "triaging"}
 
@@ -94,7 +98,9 @@ async def test_non_admin_click_is_refused_audited_and_changes_nothing(harness: H
     assert (row.severity, row.status) == (None, "reported")
     assert len(harness.fake.named("chat.update")) == updates_before
     assert not [c for c in harness.fake.named("views.open") if "Close" in json.dumps(c.args)]
-    refusals = [c for c in harness.fake.named("chat.postEphemeral") if c.args["user"] == "U0MALLORY"]
+    refusals = [
+        c for c in harness.fake.named("chat.postEphemeral") if c.args["user"] == "U0MALLORY"
+    ]
     assert len(refusals) == 2 and "Only incident admins" in refusals[0].args["text"]
     refused = [e for e in await rows(harness, AuditEvent) if e.action == "triage.refused"]
     assert [(e.actor, e.after["attempted"]) for e in refused] == [
@@ -109,7 +115,9 @@ async def close_form(h: Harness, incident: Incident, user: str = "U0ADMIN1") -> 
     return {**call.json_arg("view"), "id": call.response["view"]["id"]}
 
 
-async def submit_close(h: Harness, view: dict[str, Any], user: str = "U0ADMIN1", **values: Any) -> dict[str, Any]:
+async def submit_close(
+    h: Harness, view: dict[str, Any], user: str = "U0ADMIN1", **values: Any
+) -> dict[str, Any]:
     resp = await h.interact(
         view_submission(
             view_id=view["id"],
@@ -133,7 +141,11 @@ async def test_close_records_outcome_updates_cards_and_tells_reporter(harness: H
 
     assert answer == {}
     [row] = await rows(harness, Incident)
-    assert (row.status, row.outcome, row.root_cause) == ("closed", "remediated", "Stale session context")
+    assert (row.status, row.outcome, row.root_cause) == (
+        "closed",
+        "remediated",
+        "Stale session context",
+    )
     assert row.closed_at is not None
     for admin in ADMINS:
         blocks = card_updates(harness)[f"D{admin}"]["blocks"]

@@ -90,7 +90,7 @@ async def _thread(
             "note": f"The bot could not read this thread ({error}); only the message was captured.",
             "messages": [],
         }
-    messages = list(resp.get("messages", []))[: limit + 1]
+    messages: list[dict[str, Any]] = list(resp.get("messages", []))[: limit + 1]
     return {
         "available": True,
         "root_ts": root,

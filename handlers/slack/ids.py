@@ -18,7 +18,7 @@ class ActionId(StrEnum):
     NEAR_MISS = "triage_near_miss"
     FALSE_POSITIVE = "triage_false_positive"
     CLOSE = "triage_close"
-    OPEN_MESSAGE = "triage_open_message"
+    HOME_REPORT = "home_report"
 
 
 class BlockId(StrEnum):

@@ -78,8 +78,15 @@ class FakeSlack:
 
     # ---- test helpers -----------------------------------------------------------------------
 
-    def fail(self, method: str, *, status: int = 200, error: str | None = None,
-             retry_after: int | None = None, times: int = 1) -> None:
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
         """Make the next `times` calls of `method` fail like Slack would."""
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
 
@@ -121,7 +128,9 @@ class FakeSlack:
                 queue.pop(0)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             if failure.status == 429:
-                return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers=headers
+                )
             if failure.status >= 500:
                 return web.Response(status=failure.status, text="internal error", headers=headers)
             return web.json_response({"ok": False, "error": failure.error or "fatal_error"})
@@ -138,8 +147,14 @@ class FakeSlack:
         return f"1700000000.{next(self._ts):06d}"
 
     def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://acme.slack.com/", "team": "Acme", "user": "incident_desk",
-                "team_id": "T0ACME", "user_id": "UBOTUSER", "bot_id": "BDESK"}
+        return {
+            "url": "https://acme.slack.com/",
+            "team": "Acme",
+            "user": "incident_desk",
+            "team_id": "T0ACME",
+            "user_id": "UBOTUSER",
+            "bot_id": "BDESK",
+        }
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")
@@ -147,8 +162,11 @@ class FakeSlack:
         return {"view": {**view, "id": f"V{next(self._ts):04d}"}}
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"channel": args.get("channel"), "ts": self._next_ts(),
-                "message": {"text": args.get("text")}}
+        return {
+            "channel": args.get("channel"),
+            "ts": self._next_ts(),
+            "message": {"text": args.get("text")},
+        }
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"channel": args.get("channel"), "ts": args.get("ts")}
@@ -161,20 +179,25 @@ class FakeSlack:
 
     def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
         ts = str(args.get("message_ts", "")).replace(".", "")
-        return {"channel": args.get("channel"),
-                "permalink": f"https://acme.slack.com/archives/{args.get('channel')}/p{ts}"}
+        return {
+            "channel": args.get("channel"),
+            "permalink": f"https://acme.slack.com/archives/{args.get('channel')}/p{ts}",
+        }
 
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         thread = self.threads.get((str(args.get("channel")), str(args.get("ts"))), [])
         if isinstance(thread, str):
-            raise web.HTTPOk(text=json.dumps({"ok": False, "error": thread}),
-                             content_type="application/json")
+            raise web.HTTPOk(
+                text=json.dumps({"ok": False, "error": thread}), content_type="application/json"
+            )
         return {"messages": thread, "has_more": False}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = str(args.get("user"))
         user = self.users.get(user_id) or {
-            "id": user_id, "name": user_id.lower(), "is_bot": False,
+            "id": user_id,
+            "name": user_id.lower(),
+            "is_bot": False,
             "profile": {"display_name": f"User {user_id}", "real_name": f"User {user_id}"},
         }
         return {"user": user}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.domain import OUTCOME_LABELS, SEVERITY_MEANING, IncidentView, Kind, Severity, Status
@@ -17,6 +18,12 @@ STATUS_LABEL = {
     Status.REMEDIATING: "Remediating",
     Status.CLOSED: "Closed",
 }
+
+
+def slack_date(moment: datetime) -> str:
+    """Shown in each reader's own time zone, with a UTC fallback for old clients."""
+    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def mention(ref: str | None) -> str:
@@ -96,11 +103,7 @@ def triage_card(view: IncidentView) -> list[Block]:
                 ],
             }
         )
-    blocks.append(
-        context(
-            f"Reported <!date^{int(view.created_at.timestamp())}^{{date_short_pretty}} {{time}}|{view.created_at:%Y-%m-%d %H:%M} UTC>"
-        )
-    )
+    blocks.append(context(f"Reported {slack_date(view.created_at)}"))
     return blocks
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.slack.listeners import actions, commands, shortcuts, views
+from handlers.slack.listeners import actions, commands, events, shortcuts, views
 
 
 def register_listeners(app: AsyncApp) -> None:
@@ -12,3 +12,4 @@ def register_listeners(app: AsyncApp) -> None:
     commands.register(app)
     actions.register(app)
     views.register(app)
+    events.register(app)

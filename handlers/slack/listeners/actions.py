@@ -84,7 +84,7 @@ async def _assign(desk: Desk, actor: Actor, ref: CardRef, _: dict[str, Any]) -> 
 async def _severity(desk: Desk, actor: Actor, ref: CardRef, action: dict[str, Any]) -> IncidentView:
     raw = (action.get("selected_option") or {}).get("value")
     try:
-        severity = Severity(raw)
+        severity = Severity(str(raw))
     except ValueError:
         raise InvalidInput({"severity": "Pick SEV1 to SEV4."}) from None
     return await desk.set_severity(

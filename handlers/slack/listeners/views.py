@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.domain import CloseInput, Outcome, PersonalData, Platform, Reach, ReportInput
+from bot.domain import CloseInput, Outcome, Platform
 from bot.errors import DeskError, InvalidInput, StorageUnavailable
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.blocks.modals import reported_modal
@@ -27,25 +27,6 @@ def _errors(exc: InvalidInput, default_block: BlockId) -> dict[str, str]:
     }
 
 
-def _report_input(values: dict[str, str | None]) -> ReportInput:
-    missing = {
-        b.value: "Required."
-        for b in (BlockId.FAILURE_TYPE, BlockId.REACH, BlockId.PERSONAL_DATA)
-        if not values.get(b.value)
-    }
-    if missing:
-        raise InvalidInput(missing)
-    try:
-        return ReportInput(
-            description=values.get(BlockId.DESCRIPTION) or "",
-            failure_type=values[BlockId.FAILURE_TYPE] or "",
-            reach=Reach(values[BlockId.REACH]),
-            personal_data=PersonalData(values[BlockId.PERSONAL_DATA]),
-        )
-    except ValueError:
-        raise InvalidInput({BlockId.REACH.value: "Pick one of the options."}) from None
-
-
 async def submit_report(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
@@ -53,8 +34,13 @@ async def submit_report(
     desk = deps(context).desk
     try:
         meta = parse(ReportMeta, view.get("private_metadata"))
-        form = _report_input(input_values(view))
-        desk.validate_report(form)
+        values = input_values(view)
+        form = desk.parse_report(
+            description=values.get(BlockId.DESCRIPTION),
+            failure_type=values.get(BlockId.FAILURE_TYPE),
+            reach=values.get(BlockId.REACH),
+            personal_data=values.get(BlockId.PERSONAL_DATA),
+        )
         result = await desk.report(
             actor=actor_from(body),
             form=form,
@@ -76,7 +62,10 @@ async def submit_report(
         )
         return
     if result.created:
-        text = f":white_check_mark: Reported as *{result.incident_key}*. The incident admins have been told."
+        text = (
+            f":white_check_mark: Reported as *{result.incident_key}*. "
+            "The incident admins have been told."
+        )
     else:
         text = f"This was already reported as *{result.incident_key}*; you were added."
     await ack(response_action="update", view=reported_modal(text))
@@ -92,7 +81,7 @@ async def submit_close(
         if not values.get(BlockId.OUTCOME):
             raise InvalidInput({BlockId.OUTCOME.value: "Pick an outcome."})
         form = CloseInput(
-            outcome=Outcome(values[BlockId.OUTCOME]),
+            outcome=Outcome(values[BlockId.OUTCOME] or ""),
             rationale=values.get(BlockId.RATIONALE) or "",
             root_cause=values.get(BlockId.ROOT_CAUSE) or "",
             lessons=values.get(BlockId.LESSONS) or "",

@@ -1,0 +1,52 @@
+"""Events API listeners: the App Home tab."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain import Actor, Platform
+from bot.errors import DeskError
+from handlers.slack.api_errors import error_code
+from handlers.slack.blocks.home import home_view
+from handlers.slack.deps import deps
+from handlers.slack.ids import ActionId
+from handlers.slack.listeners.shortcuts import open_report_form
+from handlers.slack.metadata import ReportMeta
+
+log = logging.getLogger(__name__)
+
+
+async def app_home_opened(
+    event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    if event.get("tab") != "home":
+        return
+    desk = deps(context).desk
+    actor = Actor(platform=Platform.SLACK, user_id=event["user"])
+    try:
+        views, admin = await desk.list_open(actor=actor)
+    except DeskError as exc:
+        log.warning("App Home for %s not refreshed: %s", actor.ref, exc.message)
+        return
+    try:
+        await client.views_publish(user_id=actor.user_id, view=home_view(views, admin=admin))
+    except SlackApiError as exc:
+        log.warning("views.publish for %s failed: %s", actor.ref, error_code(exc))
+
+
+async def home_report(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await ack()
+    await open_report_form(client, context, body["trigger_id"], meta=ReportMeta())
+
+
+def register(app: AsyncApp) -> None:
+    app.event("app_home_opened")(app_home_opened)
+    app.action(ActionId.HOME_REPORT.value)(home_report)

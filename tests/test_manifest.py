@@ -1,0 +1,39 @@
+"""The Slack manifest is valid against Slack's schema and declares what the code listens for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from handlers.slack.ids import SLASH_COMMAND, CallbackId
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT.parent / "shared" / "schemas" / "slack-app-manifest.v1.schema.json"
+MANIFEST = ROOT / "manifests" / "slack" / "manifest.yaml"
+
+
+def manifest() -> dict:
+    return yaml.safe_load(MANIFEST.read_text())
+
+
+@pytest.mark.skipif(not SCHEMA.exists(), reason=f"Slack manifest schema not found at {SCHEMA}")
+def test_slack_manifest_validates_against_official_schema() -> None:
+    jsonschema.validate(manifest(), json.loads(SCHEMA.read_text()))
+
+
+def test_manifest_declares_the_public_interface() -> None:
+    features = manifest()["features"]
+    shortcuts = {s["callback_id"]: s["type"] for s in features["shortcuts"]}
+    assert shortcuts == {
+        CallbackId.REPORT_MESSAGE.value: "message",
+        CallbackId.REPORT_GLOBAL.value: "global",
+    }
+    assert [c["command"] for c in features["slash_commands"]] == [SLASH_COMMAND]
+    settings = manifest()["settings"]
+    assert settings["socket_mode_enabled"] is True
+    assert settings["interactivity"]["is_enabled"] is True
+    assert features["app_home"]["home_tab_enabled"] is True
