@@ -29,8 +29,18 @@ from tests.fakes.slack_api import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
 ADMINS = ("U0ADMIN1", "U0ADMIN2")
+AUDIT_KEY = bytes(range(100, 132))
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(autouse=True)
+def desk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own INCIDENT_DESK_HOME: no key file or evidence lands in $HOME."""
+    home = tmp_path / "desk-home"
+    monkeypatch.setenv("INCIDENT_DESK_HOME", str(home))
+    monkeypatch.delenv("AUDIT_HMAC_KEY", raising=False)
+    return home
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +103,7 @@ def make_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Setti
         "SLACK_API_URL": fake.api_url,
         "INCIDENT_ADMINS": ",".join(ADMINS),
         "OUTBOX_INTERVAL_SECONDS": 60,
+        "AUDIT_HMAC_KEY": AUDIT_KEY.hex(),
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
