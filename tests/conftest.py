@@ -141,6 +141,13 @@ class Harness:
     async def command(self, form: dict[str, str]) -> ClientResponse:
         return await self.post_form(form)
 
+    async def event(self, payload: dict[str, Any]) -> ClientResponse:
+        """An Events API callback, signed, as JSON."""
+        body = json.dumps(payload)
+        return await self.client.post(
+            "/slack/events", data=body, headers={"Content-Type": "application/json", **sign(body)}
+        )
+
     async def settle(self, limit: float = 5.0) -> None:
         """Wait for listener work after the ack, then deliver the outbox until it is empty."""
         deadline = asyncio.get_running_loop().time() + limit

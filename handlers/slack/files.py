@@ -21,8 +21,11 @@ TRANSIENT_ERRORS = frozenset(
 
 
 def allowed_hosts(client: AsyncWebClient) -> frozenset[str]:
-    """Slack's file host, plus the API host (SLACK_API_URL, which tests point at a fake)."""
-    return SLACK_FILE_HOSTS | {host_of(client.base_url)}
+    """The API host (SLACK_API_URL), plus files.slack.com when that is Slack's own API; so with
+    SLACK_API_URL pointed at a fake, no request ever leaves for Slack."""
+    api = host_of(client.base_url)
+    slack = api == "slack.com:443" or api.endswith(".slack.com:443")
+    return frozenset({api}) | (SLACK_FILE_HOSTS if slack else frozenset())
 
 
 async def _url_from_info(client: AsyncWebClient, file_id: str | None) -> str:

@@ -52,6 +52,7 @@ class FakeSlack:
     downloads: list[tuple[str, str]] = field(default_factory=list)
     file_infos: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    file_failures: dict[str, list[int]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: TestServer | None = None
 
@@ -238,6 +239,9 @@ class FakeSlack:
             return web.Response(
                 text="<html><body>Sign in to Slack</body></html>", content_type="text/html"
             )
+        failures = self.file_failures.get(path)
+        if failures:
+            return web.Response(status=failures.pop(0), text="try again later")
         if path not in self.hosted:
             return web.Response(status=404, text="file not found")
         data, content_type = self.hosted[path]
