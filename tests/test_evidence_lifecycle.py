@@ -83,7 +83,7 @@ async def test_add_to_incident_attaches_the_message_as_the_next_evidence(harness
 
     assert "Loading your open incidents" in json.dumps(harness.fake.named("views.open")[-1].args)
     assert "Added to *INC-0001* as evidence #2" in json.dumps(answer["view"])
-    first, second = await rows(harness, Evidence)
+    _first, second = await rows(harness, Evidence)
     assert second.content["message"]["text"].startswith("Client A's Q3 margin")
     assert second.source_key == "slack:T0ACME:C0CLIENTA:1700000050.000200"
     assert second.sha256 == sha256_hex(second.content)
