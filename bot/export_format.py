@@ -33,9 +33,20 @@ def when(moment: datetime | None) -> str:
     return "—" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+READABLE = {
+    "reached_client": "yes",
+    "caught": "no, caught before it reached anyone",
+    "near_miss": "near miss",
+    "no_action": "no action needed",
+    "false_positive": "false positive",
+}
+
+
 def value(raw: Any) -> str:
     if raw is None or raw == "" or raw == []:
         return "—"
+    if isinstance(raw, str) and raw in READABLE:
+        return READABLE[raw]
     if isinstance(raw, datetime):
         return when(raw)
     if isinstance(raw, list):
@@ -49,9 +60,9 @@ def actor(ref: str, name: str | None) -> str:
 
 def chain_verdict(report: IncidentReport) -> str:
     chain = report.chain
-    state = "intact" if chain.ok else "BROKEN"
+    state = "" if chain.ok else "BROKEN: "
     return (
-        f"Audit chain {state} at {when(chain.verified_at)}: {chain.message}; "
+        f"Audit chain checked at {when(chain.verified_at)}: {state}{chain.message}; "
         f"head seq {chain.checked} {chain.head}"
     )
 

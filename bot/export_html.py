@@ -28,7 +28,9 @@ body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans
 h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #3b1f5c;
      padding-bottom: .2rem; margin-top: 2rem; } h3 { margin-bottom: .3rem; }
 .meta { color: #555; } table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
-th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
+#timeline { table-layout: fixed; } #timeline td:nth-child(2) { white-space: nowrap; }
 th { background: #f3f0f7; } td.k { width: 14rem; font-weight: 600; background: #faf9fc; }
 code, .hash { font-family: "SFMono-Regular", Consolas, "Liberation Mono", monospace;
               font-size: .85em; word-break: break-all; }
@@ -94,10 +96,19 @@ def evidence(entry: EvidenceEntry) -> str:
     return "".join(parts)
 
 
+TIMELINE_COLUMNS = (
+    '<colgroup><col style="width:3.2rem"><col style="width:9.6rem"><col style="width:11rem">'
+    '<col style="width:8.5rem"><col></colgroup>'
+)
+
+
 def timeline(report: IncidentReport) -> str:
-    head = "<tr><th>seq</th><th>time</th><th>actor</th><th>event</th><th>details</th></tr>"
+    head = TIMELINE_COLUMNS + (
+        "<tr><th>seq</th><th>time (UTC)</th><th>actor</th><th>event</th><th>details</th></tr>"
+    )
     body = "".join(
-        f"<tr><td>{e(t.seq if t.seq is not None else 'pre-chain')}</td><td>{e(when(t.at))}</td>"
+        f"<tr><td>{e(t.seq if t.seq is not None else 'pre-chain')}</td>"
+        f"<td>{e(when(t.at).removesuffix(' UTC'))}</td>"
         f"<td>{e(actor(t.actor, t.actor_name))}</td><td>{e(t.label)}</td>"
         f"<td>{e(t.summary)}</td></tr>"
         for t in report.timeline

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Actor
 from bot.errors import NotAuthorized, NotFound
+from bot.evidence import canonical_json
 from storage import repository as repo
 from storage.models import AuditEvent
 
@@ -52,7 +53,10 @@ class TimelineEntry(BaseModel):
 
 
 def _show(value: Any) -> str:
-    text = "—" if value is None or value == "" else str(value)
+    if isinstance(value, dict | list):
+        text = canonical_json(value)
+    else:
+        text = "—" if value is None or value == "" else str(value)
     flat = " ".join(text.split())
     return flat if len(flat) <= VALUE_LIMIT else flat[: VALUE_LIMIT - 1] + "…"
 

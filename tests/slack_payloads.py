@@ -71,8 +71,10 @@ def close_values(
     rationale: str = "Corrected and resent",
     root_cause: str = "Stale session context",
     lessons: str = "Reset context per client",
+    correction: str = "",
 ) -> dict[str, Any]:
     return {
+        "correction": {"correction": {"type": "plain_text_input", "value": correction}},
         "outcome": {
             "outcome": {
                 "type": "radio_buttons",
