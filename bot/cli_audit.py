@@ -90,14 +90,6 @@ def _actor(by: str | None) -> Actor:
     return Actor(platform=Platform.CLI, user_id=by or getpass.getuser())
 
 
-def _platforms(settings: Settings) -> frozenset[Platform]:
-    """Chat platforms whose cards the running bot refreshes after a CLI change."""
-    return frozenset(
-        [Platform.SLACK] * settings.slack_enabled
-        + [Platform.TEAMS] * bool(settings.microsoft_app_id)
-    )
-
-
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     report = verify_url(
         settings.normalized_database_url, _key(settings), published=args.published_head
@@ -126,7 +118,6 @@ async def _redact(args: argparse.Namespace, settings: Settings) -> int:
             key=args.key,
             number=args.evidence,
             reason=args.reason,
-            platforms=_platforms(settings),
         )
     finally:
         await db.dispose()
@@ -145,9 +136,7 @@ async def _retention(_: argparse.Namespace, settings: Settings) -> int:
         return 0
     db = _database(settings)
     try:
-        purged = await purge_expired(
-            db, open_store(config.evidence), retention_days=days, platforms=_platforms(settings)
-        )
+        purged = await purge_expired(db, open_store(config.evidence), retention_days=days)
     finally:
         await db.dispose()
     for item in purged:

@@ -24,7 +24,7 @@ from bot.evidence_store import EvidenceStore
 from bot.outbox import OutboxKind, enqueue
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Evidence, EvidenceFile, Incident
+from storage.models import CardPost, Evidence, EvidenceFile, Incident
 
 if TYPE_CHECKING:
     from bot.incidents import Desk
@@ -65,7 +65,6 @@ async def _redact_row(
     number: int,
     actor: Actor,
     reason: str,
-    platforms: frozenset[Platform],
 ) -> Redacted:
     now = datetime.now(UTC)
     row.content = tombstone(row, at=now, by=actor.ref, reason=reason)
@@ -83,8 +82,17 @@ async def _redact_row(
         incident_id=incident.id,
         after={"evidence": number, "sha256": row.sha256, "reason": reason},
     )
-    for platform in sorted(platforms):
-        enqueue(session, platform=platform, kind=OutboxKind.REFRESH_CARDS, incident_id=incident.id)
+    # The cards quote the evidence: refresh every posted copy, wherever this runs (CLI or bot).
+    posted = await session.execute(
+        select(CardPost.platform).where(CardPost.incident_id == incident.id).distinct()
+    )
+    for platform in sorted(posted.scalars()):
+        enqueue(
+            session,
+            platform=Platform(platform),
+            kind=OutboxKind.REFRESH_CARDS,
+            incident_id=incident.id,
+        )
     return Redacted(incident.key, number, row.sha256, len(row.files))
 
 
@@ -96,7 +104,6 @@ async def redact(
     key: str,
     number: int,
     reason: str,
-    platforms: frozenset[Platform],
 ) -> Redacted:
     """Replace evidence #`number` of incident `key` with a tombstone and delete its files."""
     reason = reason.strip()
@@ -124,7 +131,6 @@ async def redact(
             number=number,
             actor=actor,
             reason=reason,
-            platforms=platforms,
         )
     await sweep_files(db, store)
     return done
@@ -160,7 +166,6 @@ async def purge_expired(
     store: EvidenceStore,
     *,
     retention_days: int,
-    platforms: frozenset[Platform],
     now: datetime | None = None,
 ) -> list[Redacted]:
     """Redact the evidence of incidents closed more than `retention_days` ago."""
@@ -193,7 +198,6 @@ async def purge_expired(
                             number=number,
                             actor=SYSTEM_ACTOR,
                             reason=reason,
-                            platforms=platforms,
                         )
                     )
     await sweep_files(db, store)
@@ -210,9 +214,7 @@ def retention_jobs(desk: Desk) -> dict[str, tuple[Callable[[], Awaitable[object]
         days = desk.config.evidence.retention_days
         try:
             if days:
-                await purge_expired(
-                    desk.db, desk.evidence.store, retention_days=days, platforms=desk.platforms
-                )
+                await purge_expired(desk.db, desk.evidence.store, retention_days=days)
             else:
                 await sweep_files(desk.db, desk.evidence.store)
         except Exception:

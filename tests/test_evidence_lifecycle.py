@@ -28,6 +28,7 @@ from tests.test_triage import card_updates
 OTHER_MESSAGE = {
     "ts": "1700000050.000200",
     "text": "Client A's Q3 margin was 31% (also from the Client B file).",
+    "blocks": [],
     "files": [],
 }
 
