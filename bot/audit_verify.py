@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, pool
 
 from bot.audit import CHAIN_STARTED, event_fields, legacy_digest
-from bot.audit_chain import GENESIS_HASH, BreakReason, ChainRow, iso_utc, verify_chain
+from bot.audit_chain import BreakReason, ChainRow, iso_utc, verify_chain
 from storage import audit_repository as chain_repo
 from storage.migrate import sync_url
 
@@ -243,6 +243,3 @@ def head_url(url: str) -> HeadInfo | None:
             return newest
     finally:
         engine.dispose()
-
-
-EMPTY_HEAD = HeadInfo(0, GENESIS_HASH, "")

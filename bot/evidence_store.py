@@ -97,6 +97,8 @@ class FolderStore:
             await asyncio.to_thread(path.unlink)
         except FileNotFoundError:
             return False
+        with suppress(OSError):  # the evidence item's folder, once empty, goes too
+            path.parent.rmdir()
         return True
 
 

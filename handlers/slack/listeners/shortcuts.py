@@ -113,10 +113,14 @@ async def add_to_incident(
     actor = actor_from(body)
     try:
         incidents, _ = await desk.list_open(actor=actor)
+        view = add_modal(incidents, **shown)
     except StorageUnavailable as exc:
-        await client.views_update(view_id=view_id, view=added_modal(exc.message))
+        incidents, view = [], added_modal(exc.message)
+    try:
+        await client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.update of %s failed: %s", view_id, error_code(exc))
         return
-    await client.views_update(view_id=view_id, view=add_modal(incidents, **shown))
     if not incidents:
         return
     evidence = await capture_message(
