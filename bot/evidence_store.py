@@ -1,4 +1,5 @@
-"""Where downloaded evidence files live: a folder (the default); the `evidence:` config section."""
+"""Where downloaded evidence files live: a folder (the default) or an S3-compatible bucket;
+the `evidence:` config section."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.audit_chain import HOME_ENV
+from bot.s3_store import S3Config, s3_store
 
 DEFAULT_MAX_FILE_MB = 25
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class EvidenceConfig(BaseModel):
-    """`evidence:` in the YAML config: storage folder, file size limit, retention."""
+    """`evidence:` in the YAML config: storage (a folder, or `s3`), file size limit, retention."""
 
     model_config = ConfigDict(extra="forbid")
     folder: Path | None = None
+    s3: S3Config | None = None
     max_file_mb: float = Field(default=DEFAULT_MAX_FILE_MB, gt=0, le=1024)
     retention_days: int | None = Field(default=None, ge=1)
 
@@ -103,4 +106,7 @@ class FolderStore:
 
 
 def open_store(config: EvidenceConfig) -> EvidenceStore:
+    """The bucket when `evidence.s3` is set, else the folder."""
+    if config.s3 is not None:
+        return s3_store(config.s3)
     return FolderStore(config.folder or default_folder())
