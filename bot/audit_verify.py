@@ -41,7 +41,10 @@ class ChainReport:
     def lines(self) -> list[str]:
         """What the CLI prints: the verdict, the head, then notes."""
         head = f"chain head: seq {self.head_seq} {self.head}"
-        return [self.message, head, *self.notes]
+        hint = []
+        if self.broken_seq == 1 and self.reason == BreakReason.MODIFIED:
+            hint = ["the very first event fails: check this is the key that sealed the log"]
+        return [self.message, head, *hint, *self.notes]
 
 
 def _time(value: Any) -> str:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bot import audit
-from bot.audit_chain import GENESIS_HASH
+from bot.audit_chain import GENESIS_HASH, default_key_path
 from bot.audit_verify import head_url, verify_url
 from bot.domain import Actor, Platform
+from bot.errors import ConfigError
 from bot.evals import build_cases, to_jsonl, to_promptfoo
 from bot.evidence_store import open_store
 from bot.export_files import ExportFormat, record_export, render
@@ -74,8 +75,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(handlers[args.command](args, settings))
 
 
-def _key(settings: Settings) -> bytes:
-    return audit.load_key(settings.audit_hmac_key, settings.incident_desk_home)
+def _existing_key(settings: Settings) -> bytes:
+    """The key that sealed the log; verifying never generates one (it could verify nothing)."""
+    explicit = (settings.audit_hmac_key or "").strip()
+    home = settings.incident_desk_home
+    path = default_key_path({"INCIDENT_DESK_HOME": home} if home else None)
+    if not explicit and not path.exists():
+        raise ConfigError(
+            f"no audit key: AUDIT_HMAC_KEY is not set and {path} does not exist; restore the key "
+            "file from your backup or set AUDIT_HMAC_KEY (set INCIDENT_DESK_HOME if it lives "
+            "elsewhere)"
+        )
+    return audit.load_key(explicit or None, home)
 
 
 def _database(settings: Settings) -> Database:
@@ -92,7 +103,7 @@ def _actor(by: str | None) -> Actor:
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     report = verify_url(
-        settings.normalized_database_url, _key(settings), published=args.published_head
+        settings.normalized_database_url, _existing_key(settings), published=args.published_head
     )
     for line in report.lines():
         print(line)

@@ -126,6 +126,25 @@ def test_cli_verify_names_the_first_broken_seq_and_exits_non_zero(
     assert out.startswith("seq 7: modified — stored hash does not match its content")
 
 
+def test_cli_verify_never_generates_a_key_and_hints_at_a_wrong_one(
+    seeded: Engine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    desk_home: Any,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+    assert main(["audit", "verify"]) == 2
+    assert "no audit key: AUDIT_HMAC_KEY is not set and" in capsys.readouterr().err
+    assert not (desk_home / "audit.key").exists()
+
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "a key that sealed nothing here")
+    assert main(["audit", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("seq 1: modified") and "check this is the key that sealed" in out
+
+
 def test_verify_with_another_key_fails_at_the_first_event(
     seeded: Engine, database_url: str
 ) -> None:
