@@ -348,7 +348,7 @@ async def test_concurrent_appends_from_two_replicas_never_fork_or_gap(database_u
     replicas = [
         Database(database_url, session_info=audit.session_info(AUDIT_KEY)) for _ in range(2)
     ]
-    writers = 40
+    writers = 100
 
     async def append(n: int) -> None:
         db = replicas[n % 2]
