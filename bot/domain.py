@@ -14,6 +14,7 @@ class Platform(StrEnum):
     TEAMS = "teams"
     CLI = "cli"
     SYSTEM = "system"
+    WEBHOOK = "webhook"
 
 
 class Kind(StrEnum):
@@ -156,6 +157,26 @@ class CloseInput(BaseModel):
     lessons: str
 
 
+class ObligationLine(BaseModel):
+    """One stage of a regulatory obligation as a card shows it."""
+
+    id: int
+    regime_id: str
+    name: str
+    stage: str
+    informational: bool
+    immediate: bool
+    due_at: datetime
+    status: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reference: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+
 class IncidentView(BaseModel):
     """A read-only snapshot of an incident, as cards and exports render it."""
 
@@ -183,3 +204,11 @@ class IncidentView(BaseModel):
     author: str | None
     permalink: str | None
     channel_id: str | None
+    ai_tool: str | None = None
+    ai_tool_name: str | None = None
+    failure_point: str | None = None
+    aware_at: datetime | None = None
+    classified_at: datetime | None = None
+    contained_at: datetime | None = None
+    contained_by: str | None = None
+    obligations: list[ObligationLine] = []

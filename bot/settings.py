@@ -11,14 +11,42 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain import DEFAULT_FAILURE_POINTS, DEFAULT_FAILURE_TYPES, VocabItem
 from bot.errors import ConfigError
+from bot.obligations import Regime, RegimeOverrides, load_regimes
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 
-class DeskConfig(BaseModel):
-    """The firm's YAML config: vocabularies now; runbook, regimes and screening extend it."""
+class RunbookTool(BaseModel):
+    """One AI tool: who can switch it off, how, where its logs are, when it is safe again."""
 
     model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_]{1,60}$")
+    name: str = Field(min_length=1, max_length=75)
+    owners: list[str] = Field(default_factory=list)
+    kill_switch_url: str | None = Field(default=None, pattern=r"^https?://")
+    kill_switch_secret_env: str | None = None
+    logs: str | None = None
+    safe_to_reenable: str | None = None
+    reportable: str | None = None
+    slack_bot_ids: list[str] = Field(default_factory=list)
+    slack_app_ids: list[str] = Field(default_factory=list)
+
+
+class FirmScope(BaseModel):
+    """Which regimes the firm is in scope for; the classification form asks only those."""
+
+    model_config = ConfigDict(extra="forbid")
+    nis2_in_scope: bool = False
+    dora_in_scope: bool = False
+
+
+class DeskConfig(BaseModel):
+    """The firm's YAML config: vocabularies, runbook, regime overrides, firm scope."""
+
+    model_config = ConfigDict(extra="forbid")
+    runbook: list[RunbookTool] = Field(default_factory=list)
+    regimes: RegimeOverrides = Field(default_factory=RegimeOverrides)
+    firm: FirmScope = Field(default_factory=FirmScope)
     failure_types: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_TYPES))
     failure_points: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_POINTS))
     thread_context_limit: int = Field(default=20, ge=0, le=200)
@@ -35,6 +63,23 @@ class DeskConfig(BaseModel):
 
     def failure_type_label(self, type_id: str) -> str:
         return next((i.label for i in self.failure_types if i.id == type_id), type_id)
+
+    def failure_point_label(self, point_id: str | None) -> str:
+        return next((i.label for i in self.failure_points if i.id == point_id), point_id or "—")
+
+    def tool(self, tool_id: str | None) -> RunbookTool | None:
+        return next((t for t in self.runbook if t.id == tool_id), None)
+
+    def tool_for_author(self, author: dict[str, object]) -> RunbookTool | None:
+        """The runbook entry whose Slack bot or app id wrote the reported message."""
+        for tool in self.runbook:
+            if author.get("id") in tool.slack_bot_ids or author.get("app_id") in tool.slack_app_ids:
+                return tool
+        return None
+
+    def load_regimes(self) -> list[Regime]:
+        """The shipped regime table with this config's overrides; raises ConfigError."""
+        return load_regimes(overrides=self.regimes)
 
 
 class Settings(BaseSettings):
@@ -59,6 +104,7 @@ class Settings(BaseSettings):
     audit_hmac_key: str | None = Field(default=None, alias="AUDIT_HMAC_KEY")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
+    nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)
 
     @property
     def incident_admins(self) -> frozenset[str]:
@@ -152,7 +198,11 @@ def load_config(path: Path | None) -> DeskConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"INCIDENT_DESK_CONFIG file {path} must hold a mapping at the top level")
     try:
-        return DeskConfig.model_validate(raw)
+        config = DeskConfig.model_validate(raw)
+        config.load_regimes()
+        return config
+    except ConfigError as exc:
+        raise ConfigError(f"INCIDENT_DESK_CONFIG file {path}: {exc.message}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"

@@ -11,6 +11,8 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.clocks import Clocks
+from bot.containment import Containment
 from bot.domain import Platform
 from bot.incidents import Desk
 from bot.messenger import Messenger
@@ -18,6 +20,7 @@ from bot.outbox import OutboxDispatcher
 from bot.scheduler import build_scheduler
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
+from bot.webhook import WebhookMessenger
 from storage import repository as repo
 from storage.db import Database
 
@@ -32,6 +35,8 @@ class DeskApp:
     config: DeskConfig
     db: Database
     desk: Desk
+    clocks: Clocks
+    containment: Containment
     dispatcher: OutboxDispatcher
     scheduler: AsyncIOScheduler
     web: web.Application
@@ -47,6 +52,8 @@ class DeskApp:
             await self.socket_mode.connect_async()
             log.info("Slack Socket Mode connected")
         self._started = True
+        # Nudges that came due while the process was down go out once, now.
+        await self.clocks.deliver_due_nudges()
         self.dispatcher.kick()
 
     async def stop(self) -> None:
@@ -81,6 +88,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         platforms=frozenset(platforms),
         on_commit=kick,
     )
+    clocks = Clocks(desk, config.load_regimes(), triage_channel=settings.triage_channel)
+    containment = Containment(desk)
+    messengers[Platform.WEBHOOK] = WebhookMessenger()
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
     socket_handler = None
@@ -89,7 +99,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         from handlers.slack.messenger import SlackMessenger
 
         client = build_client(settings)
-        slack_app = build_bolt_app(settings, desk, client)
+        slack_app = build_bolt_app(settings, desk, clocks, containment, client)
         messengers[Platform.SLACK] = SlackMessenger(client, desk)
         if settings.slack_signing_secret:
             routes.append(
@@ -113,13 +123,21 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     scheduler = build_scheduler(
         deliver_outbox=dispatcher.deliver_due,
         outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
-        extra_jobs={"purge-evidence-drafts": (purge_drafts, timedelta(hours=1))},
+        extra_jobs={
+            "purge-evidence-drafts": (purge_drafts, timedelta(hours=1)),
+            "deliver-due-nudges": (
+                clocks.deliver_due_nudges,
+                timedelta(seconds=settings.nudge_interval_seconds),
+            ),
+        },
     )
     return DeskApp(
         settings=settings,
         config=config,
         db=db,
         desk=desk,
+        clocks=clocks,
+        containment=containment,
         dispatcher=dispatcher,
         scheduler=scheduler,
         web=build_web_app(db, routes),

@@ -55,12 +55,24 @@ class Incident(Base):
     rationale: Mapped[str | None] = mapped_column(Text)
     root_cause: Mapped[str | None] = mapped_column(Text)
     lessons: Mapped[str | None] = mapped_column(Text)
+    # Classification and containment (the regulatory clocks start from aware_at).
+    ai_tool: Mapped[str | None] = mapped_column(String(60))
+    failure_point: Mapped[str | None] = mapped_column(String(60))
+    aware_at: Mapped[datetime | None]
+    classified_at: Mapped[datetime | None]
+    classification: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    containment_paged_at: Mapped[datetime | None]
+    contained_at: Mapped[datetime | None]
+    contained_by: Mapped[str | None] = mapped_column(String(128))
 
     reporters: Mapped[list[IncidentReporter]] = relationship(
         back_populates="incident", order_by="IncidentReporter.id", lazy="selectin"
     )
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="incident", order_by="Evidence.id", lazy="selectin"
+    )
+    obligations: Mapped[list[Obligation]] = relationship(
+        order_by="(Obligation.due_at, Obligation.id)", lazy="selectin", viewonly=True
     )
 
 
@@ -160,4 +172,52 @@ class CardPost(Base):
     recipient: Mapped[str] = mapped_column(String(128))
     channel: Mapped[str] = mapped_column(String(128))
     message_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class Obligation(Base):
+    """One stage of a triggered regime on an incident; open until someone records a decision."""
+
+    __tablename__ = "obligations"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "regime_id", "stage_id", name="uq_obligation_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    regime_id: Mapped[str] = mapped_column(String(60))
+    regime_name: Mapped[str] = mapped_column(String(255))
+    stage_id: Mapped[str] = mapped_column(String(60))
+    stage_name: Mapped[str] = mapped_column(String(255))
+    recipient: Mapped[str | None] = mapped_column(String(255))
+    informational: Mapped[bool]
+    immediate: Mapped[bool]
+    clock_started_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    must_record: Mapped[list[Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Nudge(Base):
+    """A reminder that an obligation is due; the scheduler sends each pending row at most once."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (Index("ix_nudges_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(
+        ForeignKey("obligations.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12))
+    sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
