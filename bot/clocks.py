@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.domain import Actor, IncidentView, Platform, Status
+from bot.domain import Actor, IncidentView, ObligationLine, Platform, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
-from bot.incidents import Desk, platform_of
+from bot.incidents import Desk, platform_of, to_view
 from bot.obligations import (
     OVERDUE_EVERY,
     ClassificationAnswers,
@@ -126,6 +126,18 @@ class Clocks:
         self.regimes = regimes
         self.triage_channel = triage_channel
         desk.change_hooks.append(self._on_change)
+        desk.report_hooks.append(self._post_to_triage_channel)
+
+    async def _post_to_triage_channel(self, session: AsyncSession, incident: Incident) -> None:
+        """The channel's copy of the card is the root of the incident's nudge thread."""
+        if self.triage_channel:
+            enqueue(
+                session,
+                platform=Platform.SLACK,
+                kind=OutboxKind.TRIAGE_CARD,
+                target=self.triage_channel,
+                incident_id=incident.id,
+            )
 
     # ---- classification ----------------------------------------------------------------------
 
@@ -324,6 +336,28 @@ class Clocks:
             also=apply,
             channel_id=channel_id,
         )
+
+    async def obligation_view(
+        self, obligation_id: int
+    ) -> tuple[IncidentView, ObligationLine, list[dict[str, str]]]:
+        """The incident, the stage as cards show it, and what its notification must record."""
+        async with self.desk.db.transaction() as session:
+            row = await session.get(Obligation, obligation_id)
+            if row is None:
+                raise NotFound(f"Obligation {obligation_id} does not exist.")
+            incident = await session.get(Incident, row.incident_id)
+            assert incident is not None
+            view = to_view(incident, self.desk.config)
+        line = next(o for o in view.obligations if o.id == obligation_id)
+        return view, line, list(row.must_record)
+
+    async def classification(self, incident_id: int) -> tuple[IncidentView, dict[str, Any]]:
+        """The incident and its current answers (empty before the first classification)."""
+        async with self.desk.db.transaction() as session:
+            incident = await session.get(Incident, incident_id)
+            if incident is None:
+                raise NotFound(f"Incident {incident_id} does not exist.")
+            return to_view(incident, self.desk.config), dict(incident.classification or {})
 
     async def undecided(self, session: AsyncSession, incident_id: int) -> list[Obligation]:
         """Applicable (binding) obligations still waiting for a decision."""

@@ -212,3 +212,4 @@ class IncidentView(BaseModel):
     contained_at: datetime | None = None
     contained_by: str | None = None
     obligations: list[ObligationLine] = []
+    runbook: dict[str, Any] | None = None

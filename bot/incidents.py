@@ -96,6 +96,7 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
         classified_at=incident.classified_at,
         contained_at=incident.contained_at,
         contained_by=incident.contained_by,
+        runbook=tool.model_dump() if tool else None,
         obligations=[
             ObligationLine(
                 id=o.id,

@@ -100,7 +100,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
 
         client = build_client(settings)
         slack_app = build_bolt_app(settings, desk, clocks, containment, client)
-        messengers[Platform.SLACK] = SlackMessenger(client, desk)
+        messengers[Platform.SLACK] = SlackMessenger(client, desk, clocks)
         if settings.slack_signing_secret:
             routes.append(
                 (

@@ -10,6 +10,8 @@ class CallbackId(StrEnum):
     REPORT_GLOBAL = "report_incident_global"  # global shortcut (manifest)
     REPORT_MODAL = "report_incident_modal"
     CLOSE_MODAL = "close_incident_modal"
+    CLASSIFY_MODAL = "classify_incident_modal"
+    DECISION_MODAL = "obligation_decision_modal"
 
 
 class ActionId(StrEnum):
@@ -19,6 +21,11 @@ class ActionId(StrEnum):
     FALSE_POSITIVE = "triage_false_positive"
     CLOSE = "triage_close"
     HOME_REPORT = "home_report"
+    CLASSIFY = "triage_classify"
+    CONTAINED = "triage_contained"
+    NOTIFIED = "obligation_notified"
+    NOT_REQUIRED = "obligation_not_required"
+    NOTIFIED_LATE = "obligation_notified_late"
 
 
 class BlockId(StrEnum):
@@ -31,6 +38,17 @@ class BlockId(StrEnum):
     ROOT_CAUSE = "root_cause"
     LESSONS = "lessons"
     TRIAGE_ACTIONS = "triage_actions"
+    AWARE_AT = "aware_at"
+    FLAGS = "flags"
+    RISK = "risk_to_individuals"
+    SERIOUS = "serious_incident_condition"
+    SCOPE = "scope"
+    FAILURE_POINT = "failure_point"
+    AI_TOOL = "ai_tool"
+    REFERENCE = "reference"
+    NOTIFIED_AT = "notified_at"
+    REASONS = "reasons"
+    DETAIL_PREFIX = "detail__"
 
 
 SLASH_COMMAND = "/incident"
