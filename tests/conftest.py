@@ -162,10 +162,19 @@ def desk_config() -> DeskConfig:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Extra env settings for the harness; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
 async def harness(
-    database_url: str, fake_slack: FakeSlack, desk_config: DeskConfig
+    database_url: str,
+    fake_slack: FakeSlack,
+    desk_config: DeskConfig,
+    settings_overrides: dict[str, Any],
 ) -> AsyncIterator[Harness]:
-    app = create_app(make_settings(database_url, fake_slack), desk_config)
+    app = create_app(make_settings(database_url, fake_slack, **settings_overrides), desk_config)
     client = TestClient(TestServer(app.web))
     await client.start_server()
     loop = asyncio.get_running_loop()
