@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 import time_machine
 
-from bot.settings import DeskConfig
 from storage.models import AuditEvent, Incident, Nudge, Obligation
 from tests.conftest import ADMINS, Harness
 from tests.slack_payloads import (
@@ -114,18 +113,6 @@ async def decide(
     body = await resp.text()
     await h.settle()
     return json.loads(body) if body else {}
-
-
-def nudges_sent(h: Harness) -> list[Any]:
-    return [
-        c
-        for c in h.fake.named("chat.postMessage")
-        if c.response.get("ok")
-        and ":alarm_clock:" in dumps(c.args.get("blocks", ""))
-        or c.response.get("ok")
-        and "OVERDUE" in dumps(c.args.get("blocks", ""))
-        and c.args.get("thread_ts") is not None
-    ]
 
 
 def channel_nudges(h: Harness) -> list[Any]:
