@@ -94,6 +94,17 @@ async def _export(settings: Settings, key: str) -> dict[str, Any]:
         await db.dispose()
 
 
+async def _register(settings: Settings) -> str:
+    from bot.register import breach_register_csv
+    from storage.db import Database
+
+    db = Database(settings.normalized_database_url)
+    try:
+        return await breach_register_csv(db)
+    finally:
+        await db.dispose()
+
+
 async def _doctor(settings: Settings) -> int:
     from storage import repository as repo
     from storage.db import Database
@@ -134,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="print one incident with its evidence and audit trail")
     export.add_argument("key", help="incident key, e.g. INC-0001")
     export.add_argument("--format", choices=["json"], default="json")
+    register = sub.add_parser(
+        "register", help="the breach register (Art. 33(5)): every personal-data incident"
+    )
+    register.add_argument("--format", choices=["csv"], default="csv")
+    register.add_argument("--output", help="write to this file instead of standard output")
     return parser
 
 
@@ -153,6 +169,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        elif args.command == "register":
+            text = asyncio.run(_register(settings))
+            if args.output:
+                with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(text)
+            else:
+                sys.stdout.write(text)
         elif args.command == "export":
             data = asyncio.run(_export(settings, args.key))
             print(json.dumps(data, indent=2, default=str, ensure_ascii=False))

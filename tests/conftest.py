@@ -33,6 +33,15 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+DEAD_SLACK_API = "http://127.0.0.1:9/api/"
+
+
+@pytest.fixture(autouse=True)
+def _never_reach_real_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the internet: an app built without the fake gets a refused port."""
+    monkeypatch.setenv("SLACK_API_URL", DEAD_SLACK_API)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.db"

@@ -320,3 +320,25 @@ async def test_classification_without_personal_data_starts_no_ico_clock(
     assert [o.regime_id for o in await rows(harness, Obligation)] == []
     card = dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
     assert "no regulatory notification is triggered" in card
+
+
+async def test_deferred_ai_act_rows_are_informational_not_binding(
+    harness: Harness, clock: Any
+) -> None:
+    incident = await reported(harness)
+    await classify(
+        harness,
+        incident,
+        personal_data="no",
+        risk=None,
+        flags=["high_risk_ai_system"],
+        serious="serious_harm_health",
+    )
+    rows_ = await rows(harness, Obligation)
+    assert {o.regime_id for o in rows_} >= {"eu_ai_act_art73"}
+    assert all(o.informational for o in rows_ if o.regime_id.startswith("eu_ai_act"))
+    card = dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
+    assert "informational only" in card
+    assert await tick(harness, clock, START + timedelta(days=20)) == 0  # no binding clock
+    view = await close_form(harness, incident)
+    assert await submit_close(harness, view) == {}  # informational rows never block closing

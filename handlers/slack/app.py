@@ -30,7 +30,11 @@ def build_client(settings: Settings) -> AsyncWebClient:
         if settings.slack_api_url.endswith("/")
         else settings.slack_api_url + "/"
     )
-    return AsyncWebClient(token=settings.slack_bot_token, base_url=base, timeout=10)
+    # No retries inside the client: the outbox retries with backoff and honours Retry-After,
+    # and a listener's direct call must fail fast rather than sleep past Slack's 3 s.
+    return AsyncWebClient(
+        token=settings.slack_bot_token, base_url=base, timeout=10, retry_handlers=[]
+    )
 
 
 def build_bolt_app(
