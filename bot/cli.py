@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -113,6 +114,15 @@ async def _doctor(settings: Settings) -> int:
     try:
         settings.check_for_run()
         print("settings: ok")
+        config = settings.load_config()
+        print(f"config: ok ({len(config.load_regimes())} regimes, {len(config.runbook)} tools)")
+        for tool in config.runbook:
+            if tool.kill_switch_url and not os.environ.get(tool.kill_switch_secret_env or ""):
+                print(
+                    f"runbook: {tool.id} has a kill_switch_url but its secret is not set: set "
+                    f"kill_switch_secret_env and that environment variable"
+                )
+                problems += 1
     except ConfigError as exc:
         print(f"settings: {exc.message}")
         problems += 1
