@@ -183,3 +183,5 @@ class IncidentView(BaseModel):
     author: str | None
     permalink: str | None
     channel_id: str | None
+    assignee_name: str | None = None
+    reported_by_name: str | None = None

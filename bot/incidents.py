@@ -85,6 +85,8 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
         author=author.get("display_name") or author.get("id") if author else None,
         permalink=first.get("permalink") if isinstance(first, dict) else None,
         channel_id=incident.channel_id,
+        assignee_name=incident.assignee_name,
+        reported_by_name=incident.created_by_name,
     )
 
 
