@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 from botbuilder.schema.teams import MessagingExtensionAction, MessagingExtensionActionResponse
 
 from bot.errors import StorageUnavailable
@@ -48,7 +47,9 @@ class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     ) -> MessagingExtensionActionResponse:
         return await extension.submit_action(self.desk, turn_context)
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
-        return await card_actions.handle(self.desk, turn_context, invoke_value)
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == "adaptiveCard/action":
+            # Answered as plain JSON: see card_actions.InvokeBody for why not the SDK's model.
+            body = await card_actions.handle(self.desk, turn_context)
+            return InvokeResponse(status=200, body=body)
+        return await super().on_invoke_activity(turn_context)

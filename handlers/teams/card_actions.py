@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot.domain import Actor, CloseInput, IncidentView, Outcome, Platform, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
@@ -25,15 +24,18 @@ log = logging.getLogger(__name__)
 
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 Action = Callable[[Desk, Actor, int, dict[str, Any]], Awaitable[Element]]
+# The invoke response body. Built as plain JSON: the SDK's AdaptiveCardInvokeResponse model
+# types `value` as an object and cannot serialise the text of a message response.
+InvokeBody = dict[str, Any]
 
 
-def show_card(content: Element) -> AdaptiveCardInvokeResponse:
-    return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=content)
+def show_card(content: Element) -> InvokeBody:
+    return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": content}
 
 
-def show_message(text: str) -> AdaptiveCardInvokeResponse:
+def show_message(text: str) -> InvokeBody:
     """A short note to the person who clicked; the card stays as it was."""
-    return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_TYPE, value=text)
+    return {"statusCode": 200, "type": MESSAGE_TYPE, "value": text}
 
 
 async def _assign(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
@@ -95,9 +97,7 @@ TRIAGE_ACTIONS: dict[Verb, tuple[Action, str]] = {
 }
 
 
-async def report_from_chat(
-    desk: Desk, context: TurnContext, data: dict[str, Any]
-) -> AdaptiveCardInvokeResponse:
+async def report_from_chat(desk: Desk, context: TurnContext, data: dict[str, Any]) -> InvokeBody:
     """The form `report <text>` posted in the chat; it becomes the confirmation when saved."""
     actor = actor_of(context.activity)
     try:
@@ -123,10 +123,12 @@ async def report_from_chat(
     )
 
 
-async def handle(
-    desk: Desk, context: TurnContext, invoke: AdaptiveCardInvokeValue
-) -> AdaptiveCardInvokeResponse:
-    action = invoke.action or {}
+async def handle(desk: Desk, context: TurnContext) -> InvokeBody:
+    value = context.activity.value
+    found = value.get("action") if isinstance(value, dict) else None
+    action: dict[str, Any] = found if isinstance(found, dict) else {}
+    if action.get("type") != "Action.Execute":
+        return show_message("This button is not one of ours.")
     raw = action.get("data")
     data: dict[str, Any] = raw if isinstance(raw, dict) else {}
     verb = action.get("verb")
