@@ -114,6 +114,7 @@ async def _doctor(settings: Settings) -> int:
         if counts.get("failed"):
             print("outbox: some messages failed for good; see the logs for why")
             problems += 1
+        problems += await _doctor_teams(settings, db)
     except DeskError as exc:
         print(f"database: {exc.message}")
         problems += 1
@@ -123,6 +124,31 @@ async def _doctor(settings: Settings) -> int:
     finally:
         await db.dispose()
     return 1 if problems else 0
+
+
+async def _doctor_teams(settings: Settings, db: Any) -> int:
+    """Teams admins the bot cannot reach yet, and why recent messages failed for good."""
+    from bot.domain import Platform
+    from bot.incidents import platform_of
+    from storage import repository as repo
+
+    problems = 0
+    async with db.transaction() as session:
+        reachable = await repo.teams_conversation_keys(session, scope="personal")
+        failed = await repo.failed_outbox(session, limit=10)
+    if settings.teams_enabled:
+        for admin in sorted(settings.incident_admins):
+            if platform_of(admin) == Platform.TEAMS and admin not in reachable:
+                print(
+                    f"teams: admin {admin} cannot be reached: no conversation reference (they "
+                    "have not installed AI Incident Desk in Teams or messaged the bot yet)"
+                )
+                problems += 1
+    for row in failed:
+        print(
+            f"outbox: #{row.id} {row.kind} to {row.platform}:{row.target} failed: {row.last_error}"
+        )
+    return problems
 
 
 def build_parser() -> argparse.ArgumentParser:

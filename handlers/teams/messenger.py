@@ -143,15 +143,22 @@ class TeamsMessenger:
         self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[Any]]
     ) -> Any:
         results: list[Any] = []
+        errors: list[Exception] = []
 
         async def callback(context: TurnContext) -> None:
             without_sdk_retries(context)
             # The continuation activity has a made-up id; without this the SDK would send a
             # reply to it instead of a new message in the conversation.
             context.activity.id = None
-            results.append(await work(context))
+            try:
+                results.append(await work(context))
+            except Exception as exc:
+                # The adapter's on_turn_error would swallow it and the row would count as sent.
+                errors.append(exc)
 
         await self.adapter.continue_conversation(reference, callback, self.app_id)
+        if errors:
+            raise errors[0]
         return results[0] if results else None
 
     async def send(self, reference: ConversationReference, activity: Activity) -> str:

@@ -54,10 +54,11 @@ class TeamsHarness(Harness):
             status, _ = await self.post(act.install(self.service_url, user))
             assert status == 201
 
+    async def click_raw(self, verb: str, *, user: str, **data: Any) -> tuple[int, Any]:
+        return await self.post(act.card_action(self.service_url, verb, user=user, data=data))
+
     async def click(self, verb: str, *, user: str, **data: Any) -> dict[str, Any]:
-        status, body = await self.post(
-            act.card_action(self.service_url, verb, user=user, data=data)
-        )
+        status, body = await self.click_raw(verb, user=user, **data)
         assert status == 200, body
         return dict(body)
 
