@@ -37,7 +37,9 @@ async def _run(settings: Settings) -> None:
     await site.start()
     await app.start()
     mode = "Socket Mode" if settings.socket_mode else "HTTP mode (POST /slack/events)"
-    log.info("AI Incident Desk is running on port %s; Slack %s", settings.port, mode)
+    serving = [f"Slack {mode}"] if settings.slack_enabled else []
+    serving += ["Teams (POST /api/messages)"] if settings.teams_enabled else []
+    log.info("AI Incident Desk is running on port %s; %s", settings.port, ", ".join(serving))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -160,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="print one incident with its evidence and audit trail")
     export.add_argument("key", help="incident key, e.g. INC-0001")
     export.add_argument("--format", choices=["json"], default="json")
+    package = sub.add_parser(
+        "teams-package", help="zip the Teams app package (manifest and icons) to upload to Teams"
+    )
+    package.add_argument(
+        "--output", default="incident-desk-teams.zip", help="where to write the zip"
+    )
     return parser
 
 
@@ -179,6 +187,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        elif args.command == "teams-package":
+            from pathlib import Path
+
+            from handlers.teams.package import build_package
+
+            path = build_package(settings.microsoft_app_id, Path(args.output))
+            print(f"wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app)")
         elif args.command == "export":
             data = asyncio.run(_export(settings, args.key))
             print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
