@@ -42,7 +42,8 @@ class Incident(Base):
     platform: Mapped[str] = mapped_column(String(10))
     # One incident per source message: the unique constraint, not a lookup, prevents duplicates.
     source_key: Mapped[str | None] = mapped_column(String(255), unique=True)
-    channel_id: Mapped[str | None] = mapped_column(String(64))
+    # Teams conversation ids run past 100 characters; Slack's are 11.
+    channel_id: Mapped[str | None] = mapped_column(String(512))
     created_by: Mapped[str] = mapped_column(String(128))
     created_by_name: Mapped[str | None] = mapped_column(String(255))
     assignee: Mapped[str | None] = mapped_column(String(128))
@@ -158,7 +159,7 @@ class CardPost(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(10))
     recipient: Mapped[str] = mapped_column(String(128))
-    channel: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(512))
     message_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
 

@@ -32,8 +32,15 @@ def load(name: str, *, service_url: str, user: str) -> dict[str, Any]:
     return activity
 
 
+# Real 1:1 conversation ids are this long; column sizes must hold them.
+PERSONAL_PREFIX = (
+    "a:1Ux9QvB3kZ7wYp0sN2mLq8TfR5dHcJ6gE4aW1oIuK0bVnM3xCzS7yDeFh2jG9lPtQrA5wEiO8uYsLkJhNbVcXzMq-"
+)
+CHANNEL = "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"
+
+
 def personal_chat(user: str) -> str:
-    return f"a:1personal-{user}"
+    return PERSONAL_PREFIX + user
 
 
 def install(service_url: str, user: str) -> dict[str, Any]:
@@ -53,11 +60,11 @@ def channel_mention(service_url: str, text: str, *, user: str = REPORTER) -> dic
         "isGroup": True,
         "conversationType": "channel",
         "tenantId": TENANT,
-        "id": "19:clienta0b1c2d3e4f5@thread.tacv2;messageid=1700000000900",
+        "id": "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2;messageid=1700000000900",
     }
     activity["channelData"] = {
-        "channel": {"id": "19:clienta0b1c2d3e4f5@thread.tacv2"},
-        "team": {"id": "19:team0a1b2c3d4e5f@thread.tacv2"},
+        "channel": {"id": "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"},
+        "team": {"id": "19:7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b@thread.tacv2"},
         "tenant": {"id": TENANT},
     }
     activity["entities"] = [

@@ -106,6 +106,9 @@ async def test_a_channel_mention_is_read_without_the_mention(teams: TeamsHarness
     status, _ = await teams.post(act.channel_mention(teams.service_url, "help"))
     assert status == 201
     [reply] = [c for c in teams.connector.named("send") if "`report" in str(c.body.get("text"))]
-    assert reply.conversation_id is not None and reply.conversation_id.startswith("19:clienta")
+    assert reply.conversation_id is not None and reply.conversation_id.startswith(act.CHANNEL)
     scopes = {(r.scope, r.key) for r in await teams.rows(TeamsConversation)}
-    assert scopes == {("personal", act.REPORTER), ("channel", "19:clienta0b1c2d3e4f5@thread.tacv2")}
+    assert scopes == {
+        ("personal", act.REPORTER),
+        ("channel", "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"),
+    }

@@ -183,11 +183,11 @@ async def test_a_message_to_a_channel_target_posts_in_that_channel(teams: TeamsH
             session,
             platform=Platform.TEAMS,
             kind=OutboxKind.DM,
-            target="19:clienta0b1c2d3e4f5@thread.tacv2",
+            target="19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2",
             payload={"text": "ICO window for *INC-0001* closes in 24 h"},
         )
     await teams.app.dispatcher.drain()
-    [post] = teams.connector.sent_to("19:clienta0b1c2d3e4f5@thread.tacv2")
+    [post] = teams.connector.sent_to("19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2")
     assert post.body["text"] == "ICO window for **INC-0001** closes in 24 h"
     assert post.body.get("replyToId") is None
 

@@ -10,7 +10,7 @@ from storage.models import AuditEvent, Evidence, Incident, IncidentReporter
 from tests.teams import activities as act
 from tests.teams.conftest import TEAMS_ADMINS, TeamsHarness
 
-SOURCE_KEY = f"teams:{act.TENANT}:19:clienta0b1c2d3e4f5@thread.tacv2:1700000000100"
+SOURCE_KEY = f"teams:{act.TENANT}:19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2:1700000000100"
 
 
 def form_of(answer: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +85,9 @@ async def test_submit_stores_incident_evidence_and_cards_every_admin(teams: Team
         "is_bot": True,
     }
     assert content["permalink"].startswith("https://teams.microsoft.com/l/message/")
-    assert content["conversation_id"] == "19:clienta0b1c2d3e4f5@thread.tacv2"
+    assert content["conversation_id"] == "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"
     assert content["tenant_id"] == act.TENANT
-    assert content["team_id"] == "19:team0a1b2c3d4e5f@thread.tacv2"
+    assert content["team_id"] == "19:7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b@thread.tacv2"
     assert content["reporter"] == f"teams:{act.REPORTER}"
     assert content["captured_at"]
     for admin in TEAMS_ADMINS:
@@ -137,7 +137,7 @@ async def test_the_same_message_seen_from_its_thread_is_the_same_source(
 ) -> None:
     await report(teams)
     again = act.submit_action(teams.service_url, user=act.ADMIN_1)
-    again["conversation"]["id"] = "19:clienta0b1c2d3e4f5@thread.tacv2"
+    again["conversation"]["id"] = "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"
 
     await teams.post(again)
 

@@ -1,4 +1,4 @@
-"""teams conversation references
+"""teams conversation references; room for Teams conversation ids
 
 Revision ID: 0003
 Revises: 0001
@@ -33,7 +33,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("scope", "key", name="uq_teams_conversation"),
     )
+    _widen(incidents=512, card_posts=512)
 
 
 def downgrade() -> None:
+    _widen(incidents=64, card_posts=128)
     op.drop_table("teams_conversations")
+
+
+def _widen(*, incidents: int, card_posts: int) -> None:
+    """Teams conversation ids (a:1…, 19:…;messageid=…) outgrow the Slack-sized columns.
+    SQLite does not enforce VARCHAR lengths, so only other databases need the change."""
+    if op.get_bind().dialect.name == "sqlite":
+        return
+    op.alter_column("incidents", "channel_id", type_=sa.String(length=incidents))
+    op.alter_column("card_posts", "channel", type_=sa.String(length=card_posts))
