@@ -144,3 +144,23 @@ async def test_the_same_message_seen_from_its_thread_is_the_same_source(
     [incident] = await teams.rows(Incident)
     assert incident.source_key == SOURCE_KEY
     assert len(await teams.rows(IncidentReporter)) == 2
+
+
+async def test_concurrent_reports_of_one_message_make_one_incident(teams: TeamsHarness) -> None:
+    import asyncio
+
+    users = [act.REPORTER, act.ADMIN_1, act.ADMIN_2, act.MALLORY]
+    answers = await asyncio.gather(
+        *[
+            teams.client.post("/api/messages", json=act.submit_action(teams.service_url, user=u))
+            for u in users
+        ]
+    )
+    await teams.settle()
+
+    assert [a.status for a in answers] == [200] * 4
+    texts = [(await a.json())["task"]["value"] for a in answers]
+    assert sum(t.startswith("Reported as INC-0001") for t in texts) == 1
+    assert len(await teams.rows(Incident)) == 1
+    assert len(await teams.rows(IncidentReporter)) == 4
+    assert len(await teams.rows(Evidence)) == 1
