@@ -9,10 +9,13 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 log = logging.getLogger("incident_desk")
 
@@ -128,7 +131,7 @@ async def _doctor(settings: Settings) -> int:
     return 1 if problems else 0
 
 
-async def _doctor_teams(settings: Settings, db: Any) -> int:
+async def _doctor_teams(settings: Settings, db: Database) -> int:
     """Teams admins the bot cannot reach yet, and why recent messages failed for good."""
     from bot.domain import Platform
     from bot.incidents import platform_of

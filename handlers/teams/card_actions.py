@@ -139,13 +139,13 @@ async def handle(desk: Desk, context: TurnContext) -> InvokeBody:
     run, audited_as = TRIAGE_ACTIONS[Verb(verb)]
     incident_id = int(data["incident_id"])
     actor = actor_of(context.activity)
-    if not desk.is_admin(actor):
-        # Told right here, so the core's refusal needs no chat message as well.
-        refusal = await desk.refuse(
-            actor=actor, action=audited_as, incident_id=incident_id, notify=False
-        )
-        return show_message(refusal.message)
     try:
+        if not desk.is_admin(actor):
+            # Told right here, so the core's refusal needs no chat message as well.
+            refusal = await desk.refuse(
+                actor=actor, action=audited_as, incident_id=incident_id, notify=False
+            )
+            return show_message(refusal.message)
         return show_card(await run(desk, actor, incident_id, data))
     except NotAuthorized as exc:
         return show_message(exc.message)

@@ -192,3 +192,24 @@ async def test_a_crafted_button_is_answered_not_crashed(teams: TeamsHarness) -> 
         assert answer["value"] == "This button is not one of ours."
     missing = await teams.click("triage.assign_me", user=act.ADMIN_1, incident_id=999)
     assert "does not exist" in missing["value"]
+
+
+async def test_database_down_on_a_click_says_so_and_changes_nothing(teams: TeamsHarness) -> None:
+    from storage.db import Database
+
+    incident = await reported(teams)
+    real_db = teams.app.desk.db
+    teams.app.desk.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
+    try:
+        answers = [
+            await teams.click("triage.assign_me", user=act.ADMIN_1, incident_id=incident.id),
+            await teams.click("triage.assign_me", user=act.MALLORY, incident_id=incident.id),
+        ]
+    finally:
+        await teams.app.desk.db.dispose()
+        teams.app.desk.db = real_db
+
+    for answer in answers:
+        assert answer["value"].startswith("The database is unavailable, so nothing was recorded")
+    [row] = await teams.rows(Incident)
+    assert row.assignee is None
