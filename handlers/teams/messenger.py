@@ -123,15 +123,20 @@ class TeamsMessenger:
             tenant_id=row.tenant_id,
             channel_data={"tenant": {"id": row.tenant_id}},
         )
-        opened: list[str] = []
 
-        async def keep(context: TurnContext) -> None:
-            opened.append(context.activity.conversation.id)
+        async def create(context: TurnContext) -> str:
+            # Inside a turn (not adapter.create_conversation) so the SDK's own retries are off.
+            client = context.turn_state[CloudAdapter.BOT_CONNECTOR_CLIENT_KEY]
+            created = await client.conversations.create_conversation(params)
+            return str(created.id)
 
-        await self.adapter.create_conversation(
-            self.app_id, keep, params, "msteams", row.service_url
+        at_service = ConversationReference(
+            channel_id="msteams",
+            service_url=row.service_url,
+            conversation=ConversationAccount(id=row.key, tenant_id=row.tenant_id),
+            bot=ChannelAccount(id=row.bot_id),
         )
-        row.conversation_id = opened[0]
+        row.conversation_id = await self._turn(at_service, create)
         row.captured_at = datetime.now(UTC)
         await self.book.save(row)
         log.info("opened a Teams 1:1 chat with %s", row.key)

@@ -214,3 +214,15 @@ async def test_each_admin_is_reached_on_the_platform_the_config_says(
     [card] = [c for c in connector.sent_to(act.personal_chat(act.ADMIN_1)) if c.card]
     assert "INC-0001" in str(card.card)
     assert not fake_slack.dms_to(act.ADMIN_1)
+
+
+async def test_teams_refusing_a_new_1to1_chat_fails_with_the_status(teams: TeamsHarness) -> None:
+    await teams.install(*TEAMS_ADMINS)
+    teams.connector.fail("create", status=403)
+
+    await teams.post(act.submit_action(teams.service_url))
+
+    [notice] = [r for r in await teams.rows(OutboxMessage) if r.kind == "notice"]
+    assert notice.status == "failed"
+    assert "HTTP 403 while delivering notice" in (notice.last_error or "")
+    assert [c.status for c in teams.connector.calls if c.method == "create"] == [403]
