@@ -57,7 +57,7 @@ def _form(desk: Desk, message: dict[str, Any] | None, **kwargs: Any) -> Element:
 
 
 async def fetch_task(desk: Desk, context: TurnContext) -> MessagingExtensionActionResponse:
-    """No database or API call here: the dialog must open at once."""
+    """Built from the payload alone, with no call to Teams: the dialog must open at once."""
     value = context.activity.value or {}
     if value.get("commandId") != REPORT_COMMAND:
         return UNKNOWN_COMMAND
