@@ -10,10 +10,13 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 log = logging.getLogger("incident_desk")
 
@@ -38,7 +41,9 @@ async def _run(settings: Settings) -> None:
     await site.start()
     await app.start()
     mode = "Socket Mode" if settings.socket_mode else "HTTP mode (POST /slack/events)"
-    log.info("AI Incident Desk is running on port %s; Slack %s", settings.port, mode)
+    serving = [f"Slack {mode}"] if settings.slack_enabled else []
+    serving += ["Teams (POST /api/messages)"] if settings.teams_enabled else []
+    log.info("AI Incident Desk is running on port %s; %s", settings.port, ", ".join(serving))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -135,6 +140,7 @@ async def _doctor(settings: Settings) -> int:
         if counts.get("failed"):
             print("outbox: some messages failed for good; see the logs for why")
             problems += 1
+        problems += await _doctor_teams(settings, db)
     except DeskError as exc:
         print(f"database: {exc.message}")
         problems += 1
@@ -144,6 +150,31 @@ async def _doctor(settings: Settings) -> int:
     finally:
         await db.dispose()
     return 1 if problems else 0
+
+
+async def _doctor_teams(settings: Settings, db: Database) -> int:
+    """Teams admins the bot cannot reach yet, and why recent messages failed for good."""
+    from bot.domain import Platform
+    from bot.incidents import platform_of
+    from storage import repository as repo
+
+    problems = 0
+    async with db.transaction() as session:
+        reachable = await repo.teams_conversation_keys(session, scope="personal")
+        failed = await repo.failed_outbox(session, limit=10)
+    if settings.teams_enabled:
+        for admin in sorted(settings.incident_admins):
+            if platform_of(admin) == Platform.TEAMS and admin not in reachable:
+                print(
+                    f"teams: admin {admin} cannot be reached: no conversation reference (they "
+                    "have not installed AI Incident Desk in Teams or messaged the bot yet)"
+                )
+                problems += 1
+    for row in failed:
+        print(
+            f"outbox: #{row.id} {row.kind} to {row.platform}:{row.target} failed: {row.last_error}"
+        )
+    return problems
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     register.add_argument("--format", choices=["csv"], default="csv")
     register.add_argument("--output", help="write to this file instead of standard output")
+    package = sub.add_parser(
+        "teams-package", help="zip the Teams app package (manifest and icons) to upload to Teams"
+    )
+    package.add_argument(
+        "--output", default="incident-desk-teams.zip", help="where to write the zip"
+    )
     return parser
 
 
@@ -186,6 +223,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     handle.write(text)
             else:
                 sys.stdout.write(text)
+        elif args.command == "teams-package":
+            from pathlib import Path
+
+            from handlers.teams.package import build_package
+
+            path = build_package(settings.microsoft_app_id, Path(args.output))
+            print(f"wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app)")
         elif args.command == "export":
             data = asyncio.run(_export(settings, args.key))
             print(json.dumps(data, indent=2, default=str, ensure_ascii=False))

@@ -213,3 +213,5 @@ class IncidentView(BaseModel):
     contained_by: str | None = None
     obligations: list[ObligationLine] = []
     runbook: dict[str, Any] | None = None
+    assignee_name: str | None = None
+    reported_by_name: str | None = None

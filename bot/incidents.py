@@ -114,6 +114,8 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
             for o in incident.obligations
             if o.status != "withdrawn"
         ],
+        assignee_name=incident.assignee_name,
+        reported_by_name=incident.created_by_name,
     )
 
 

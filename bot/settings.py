@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = Field(default=None, alias="MicrosoftAppPassword")
     microsoft_app_type: str = Field(default="SingleTenant", alias="MicrosoftAppType")
     microsoft_app_tenant_id: str | None = Field(default=None, alias="MicrosoftAppTenantId")
+    # Teams with an empty MicrosoftAppId: authentication off, for the Bot Framework Emulator
+    # and offline tests only.
+    teams_enabled_flag: bool = Field(default=False, alias="TEAMS_ENABLED")
     incident_admins_raw: str = Field(default="", alias="INCIDENT_ADMINS")
     triage_channel: str | None = Field(default=None, alias="TRIAGE_CHANNEL")
     config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
@@ -113,6 +116,10 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id) or self.teams_enabled_flag
 
     @property
     def socket_mode(self) -> bool:
@@ -137,7 +144,7 @@ class Settings(BaseSettings):
 
     def check_for_run(self) -> None:
         """Raise ConfigError naming the first setting that stops the bot from starting."""
-        if not self.slack_enabled and not self.microsoft_app_id:
+        if not self.slack_enabled and not self.teams_enabled:
             if self.slack_app_token or self.slack_signing_secret:
                 raise ConfigError(
                     "SLACK_BOT_TOKEN is not set: install the app to your workspace and copy "
@@ -149,11 +156,14 @@ class Settings(BaseSettings):
             )
         if self.slack_enabled:
             self._check_slack()
+        if self.microsoft_app_id:
+            self._check_teams()
         if not self.incident_admins:
             raise ConfigError(
                 "INCIDENT_ADMINS is not set: list the Slack user ids (e.g. U012AB3CD) of the "
                 "people who triage incidents, comma-separated; find an id under a profile's "
                 "⋮ > Copy member ID"
+                + (" (Teams: their Microsoft Entra object ids)" if self.teams_enabled else "")
             )
         if not self.slack_api_url.startswith(("http://", "https://")):
             raise ConfigError(
@@ -180,6 +190,27 @@ class Settings(BaseSettings):
                 "Socket Mode (Basic Information > App-Level Tokens), or SLACK_SIGNING_SECRET for "
                 "HTTP mode (Basic Information > App Credentials)"
             )
+
+    def _check_teams(self) -> None:
+        app_type = self.microsoft_app_type
+        if app_type not in TEAMS_APP_TYPES:
+            raise ConfigError(
+                f"MicrosoftAppType must be one of {', '.join(TEAMS_APP_TYPES)}, got {app_type!r}; "
+                "new bots are SingleTenant"
+            )
+        if app_type != "UserAssignedMSI" and not self.microsoft_app_password:
+            raise ConfigError(
+                "MicrosoftAppPassword is not set: create a client secret under the bot's app "
+                "registration (Microsoft Entra ID > App registrations > Certificates & secrets)"
+            )
+        if app_type != "MultiTenant" and not self.microsoft_app_tenant_id:
+            raise ConfigError(
+                f"MicrosoftAppTenantId is not set, and a {app_type} bot needs it: copy the "
+                "Directory (tenant) ID from the app registration's Overview page"
+            )
+
+
+TEAMS_APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 
 
 def load_config(path: Path | None) -> DeskConfig:

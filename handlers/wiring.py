@@ -41,6 +41,7 @@ class DeskApp:
     scheduler: AsyncIOScheduler
     web: web.Application
     slack: Any = None  # the Bolt AsyncApp when Slack is configured
+    teams: Any = None  # handlers.teams.app.TeamsApp when Teams is configured
     socket_mode: Any = None
     _started: bool = field(default=False)
 
@@ -72,6 +73,8 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     platforms: set[Platform] = set()
     if settings.slack_enabled:
         platforms.add(Platform.SLACK)
+    if settings.teams_enabled:
+        platforms.add(Platform.TEAMS)
     messengers: dict[Platform, Messenger] = {}
     dispatcher_box: list[OutboxDispatcher] = []
 
@@ -113,6 +116,13 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
             socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
+    teams_app = None
+    if settings.teams_enabled:
+        from handlers.teams.app import build_teams
+
+        teams_app = build_teams(settings, desk, kick)
+        messengers[Platform.TEAMS] = teams_app.messenger
+        routes.append(("POST", "/api/messages", teams_app.route))
     dispatcher = OutboxDispatcher(db, messengers)
     dispatcher_box.append(dispatcher)
 
@@ -143,4 +153,5 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         web=build_web_app(db, routes),
         slack=slack_app,
         socket_mode=socket_handler,
+        teams=teams_app,
     )

@@ -42,7 +42,8 @@ class Incident(Base):
     platform: Mapped[str] = mapped_column(String(10))
     # One incident per source message: the unique constraint, not a lookup, prevents duplicates.
     source_key: Mapped[str | None] = mapped_column(String(255), unique=True)
-    channel_id: Mapped[str | None] = mapped_column(String(64))
+    # Teams conversation ids run past 100 characters; Slack's are 11.
+    channel_id: Mapped[str | None] = mapped_column(String(512))
     created_by: Mapped[str] = mapped_column(String(128))
     created_by_name: Mapped[str | None] = mapped_column(String(255))
     assignee: Mapped[str | None] = mapped_column(String(128))
@@ -170,7 +171,7 @@ class CardPost(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(10))
     recipient: Mapped[str] = mapped_column(String(128))
-    channel: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(512))
     message_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
 
@@ -221,3 +222,24 @@ class Nudge(Base):
     status: Mapped[str] = mapped_column(String(12))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class TeamsConversation(Base):
+    """Where the bot can reach a Teams user (1:1 chat) or channel proactively.
+
+    Captured from every inbound activity; `conversation_id` is empty for a user seen only in a
+    channel, until the bot opens a 1:1 chat with them."""
+
+    __tablename__ = "teams_conversations"
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_teams_conversation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))  # "personal" (key: AAD id) or "channel"
+    key: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))  # the Teams id, 29:…
+    user_name: Mapped[str | None] = mapped_column(String(255))
+    conversation_id: Mapped[str | None] = mapped_column(String(512))
+    service_url: Mapped[str] = mapped_column(String(512))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    bot_id: Mapped[str] = mapped_column(String(255))
+    captured_at: Mapped[datetime]
