@@ -116,10 +116,11 @@ async def record(
 ) -> AuditEvent:
     """Append one sealed event in the caller's transaction, so it commits with the change it
     describes. Holds the chain head's lock until commit: call it after the other row locks."""
+    head = await chain_repo.lock_head(session, genesis=GENESIS_HASH)
+    # Checked after the first query, so an unreachable database still reads as one.
     key = session.info.get(KEY_INFO)
     if not isinstance(key, bytes):
         raise ConfigError("the audit key is not configured for this database session")
-    head = await chain_repo.lock_head(session, genesis=GENESIS_HASH)
     if head.seq == 0:
         head = await _seal_legacy(session, key, head)
     return await _append(

@@ -6,13 +6,18 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import cli_audit
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 log = logging.getLogger("incident_desk")
 
@@ -37,7 +42,9 @@ async def _run(settings: Settings) -> None:
     await site.start()
     await app.start()
     mode = "Socket Mode" if settings.socket_mode else "HTTP mode (POST /slack/events)"
-    log.info("AI Incident Desk is running on port %s; Slack %s", settings.port, mode)
+    serving = [f"Slack {mode}"] if settings.slack_enabled else []
+    serving += ["Teams (POST /api/messages)"] if settings.teams_enabled else []
+    log.info("AI Incident Desk is running on port %s; %s", settings.port, ", ".join(serving))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -48,6 +55,17 @@ async def _run(settings: Settings) -> None:
     await runner.cleanup()
 
 
+async def _register(settings: Settings) -> str:
+    from bot.register import breach_register_csv
+    from storage.db import Database
+
+    db = Database(settings.normalized_database_url)
+    try:
+        return await breach_register_csv(db)
+    finally:
+        await db.dispose()
+
+
 async def _doctor(settings: Settings) -> int:
     from storage import repository as repo
     from storage.db import Database
@@ -56,6 +74,15 @@ async def _doctor(settings: Settings) -> int:
     try:
         settings.check_for_run()
         print("settings: ok")
+        config = settings.load_config()
+        print(f"config: ok ({len(config.load_regimes())} regimes, {len(config.runbook)} tools)")
+        for tool in config.runbook:
+            if tool.kill_switch_url and not os.environ.get(tool.kill_switch_secret_env or ""):
+                print(
+                    f"runbook: {tool.id} has a kill_switch_url but its secret is not set: set "
+                    f"kill_switch_secret_env and that environment variable"
+                )
+                problems += 1
     except ConfigError as exc:
         print(f"settings: {exc.message}")
         problems += 1
@@ -68,6 +95,7 @@ async def _doctor(settings: Settings) -> int:
         if counts.get("failed"):
             print("outbox: some messages failed for good; see the logs for why")
             problems += 1
+        problems += await _doctor_teams(settings, db)
     except DeskError as exc:
         print(f"database: {exc.message}")
         problems += 1
@@ -79,6 +107,31 @@ async def _doctor(settings: Settings) -> int:
     return 1 if problems else 0
 
 
+async def _doctor_teams(settings: Settings, db: Database) -> int:
+    """Teams admins the bot cannot reach yet, and why recent messages failed for good."""
+    from bot.domain import Platform
+    from bot.incidents import platform_of
+    from storage import repository as repo
+
+    problems = 0
+    async with db.transaction() as session:
+        reachable = await repo.teams_conversation_keys(session, scope="personal")
+        failed = await repo.failed_outbox(session, limit=10)
+    if settings.teams_enabled:
+        for admin in sorted(settings.incident_admins):
+            if platform_of(admin) == Platform.TEAMS and admin not in reachable:
+                print(
+                    f"teams: admin {admin} cannot be reached: no conversation reference (they "
+                    "have not installed AI Incident Desk in Teams or messaged the bot yet)"
+                )
+                problems += 1
+    for row in failed:
+        print(
+            f"outbox: #{row.id} {row.kind} to {row.platform}:{row.target} failed: {row.last_error}"
+        )
+    return problems
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="incident-desk", description="AI Incident Desk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("doctor", help="check settings, database and delivery")
     cli_audit.add_commands(sub)
+    register = sub.add_parser(
+        "register", help="the breach register (Art. 33(5)): every personal-data incident"
+    )
+    register.add_argument("--format", choices=["csv"], default="csv")
+    register.add_argument("--output", help="write to this file instead of standard output")
+    package = sub.add_parser(
+        "teams-package", help="zip the Teams app package (manifest and icons) to upload to Teams"
+    )
+    package.add_argument(
+        "--output", default="incident-desk-teams.zip", help="where to write the zip"
+    )
     return parser
 
 
@@ -107,6 +171,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_doctor(settings))
         elif args.command in cli_audit.COMMANDS:
             return cli_audit.run(args, settings)
+        elif args.command == "register":
+            text = asyncio.run(_register(settings))
+            if args.output:
+                with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(text)
+            else:
+                sys.stdout.write(text)
+        elif args.command == "teams-package":
+            from pathlib import Path
+
+            from handlers.teams.package import build_package
+
+            path = build_package(settings.microsoft_app_id, Path(args.output))
+            print(f"wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app)")
     except ConfigError as exc:
         print(f"incident-desk: {exc.message}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ class Platform(StrEnum):
     TEAMS = "teams"
     CLI = "cli"
     SYSTEM = "system"
+    WEBHOOK = "webhook"
 
 
 class Kind(StrEnum):
@@ -157,6 +158,26 @@ class CloseInput(BaseModel):
     correction: str = ""  # what the AI should have said or done; feeds the eval case
 
 
+class ObligationLine(BaseModel):
+    """One stage of a regulatory obligation as a card shows it."""
+
+    id: int
+    regime_id: str
+    name: str
+    stage: str
+    informational: bool
+    immediate: bool
+    due_at: datetime
+    status: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reference: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+
 class IncidentView(BaseModel):
     """A read-only snapshot of an incident, as cards and exports render it."""
 
@@ -187,3 +208,14 @@ class IncidentView(BaseModel):
     evidence_count: int = 0
     evidence_notes: list[str] = Field(default_factory=list)
     correction: str | None = None
+    ai_tool: str | None = None
+    ai_tool_name: str | None = None
+    failure_point: str | None = None
+    aware_at: datetime | None = None
+    classified_at: datetime | None = None
+    contained_at: datetime | None = None
+    contained_by: str | None = None
+    obligations: list[ObligationLine] = []
+    runbook: dict[str, Any] | None = None
+    assignee_name: str | None = None
+    reported_by_name: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from bot.domain import (
     CloseInput,
     IncidentView,
     Kind,
+    ObligationLine,
     Outcome,
     PersonalData,
     Platform,
@@ -43,6 +44,9 @@ REFUSAL_TEXT = (
     "Only incident admins can triage incidents. Your click was not applied and has been "
     "logged. Ask an admin listed in INCIDENT_ADMINS if you think this is wrong."
 )
+
+
+ChangeHook = Callable[[AsyncSession, Incident, str], Awaitable[None]]
 
 
 def incident_key(number: int) -> str:
@@ -89,6 +93,33 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
         evidence_count=len(incident.evidence),
         evidence_notes=evidence_notes(incident.evidence),
         correction=incident.correction,
+        ai_tool=incident.ai_tool,
+        ai_tool_name=tool.name if (tool := config.tool(incident.ai_tool)) else incident.ai_tool,
+        failure_point=incident.failure_point,
+        aware_at=incident.aware_at,
+        classified_at=incident.classified_at,
+        contained_at=incident.contained_at,
+        contained_by=incident.contained_by,
+        runbook=tool.model_dump() if tool else None,
+        obligations=[
+            ObligationLine(
+                id=o.id,
+                regime_id=o.regime_id,
+                name=o.regime_name,
+                stage=o.stage_name,
+                informational=o.informational,
+                immediate=o.immediate,
+                due_at=o.due_at,
+                status=o.status,
+                decided_by=o.decided_by,
+                decided_at=o.decided_at,
+                reference=(o.decision or {}).get("reference"),
+            )
+            for o in incident.obligations
+            if o.status != "withdrawn"
+        ],
+        assignee_name=incident.assignee_name,
+        reported_by_name=incident.created_by_name,
     )
 
 
@@ -118,6 +149,10 @@ class Desk:
         self.platforms = platforms
         self._on_commit = on_commit or (lambda: None)
         self.evidence = EvidenceDesk(self, on_commit=self._on_commit)
+        # Run inside the transaction of every admin change; raising aborts the change.
+        self.change_hooks: list[ChangeHook] = []
+        # Extra outbox rows for a new incident (e.g. the triage channel's copy of the card).
+        self.report_hooks: list[Callable[[AsyncSession, Incident], Awaitable[None]]] = []
 
     def is_admin(self, actor: Actor) -> bool:
         return actor.user_id in self.admins
@@ -222,6 +257,8 @@ class Desk:
                 result = await self._join(session, existing, actor, form, channel_id)
             else:
                 await self._after_create(session, incident, actor, form, channel_id, evidence)
+                for hook in self.report_hooks:
+                    await hook(session, incident)
                 result = ReportResult(incident_key=incident.key, created=True, reporter_added=True)
         self._on_commit()
         log.info(
@@ -274,6 +311,10 @@ class Desk:
         evidence: dict[str, Any] | None,
     ) -> None:
         now = incident.created_at
+        incident.aware_at = now
+        author = evidence.get("author") if evidence else None
+        if isinstance(author, dict) and (tool := self.config.tool_for_author(author)):
+            incident.ai_tool = tool.id
         session.add(
             IncidentReporter(
                 incident_id=incident.id,
@@ -362,7 +403,7 @@ class Desk:
                 after={"reporter": actor.ref, "description": form.description.strip()},
             )
             text = f"This message was already reported as *{incident.key}*; you were added."
-            self._refresh_cards(session, incident)
+            self.refresh_cards(session, incident)
         else:
             text = f"You already reported this message as *{incident.key}*."
         enqueue(
@@ -429,7 +470,7 @@ class Desk:
         log.warning("refused %s by non-admin %s on incident %s", action, actor.ref, incident_id)
         return NotAuthorized(REFUSAL_TEXT)
 
-    async def _admin_change(
+    async def admin_change(
         self,
         *,
         actor: Actor,
@@ -437,7 +478,7 @@ class Desk:
         action: str,
         fields: tuple[str, ...],
         change: Callable[[Incident], None],
-        also: Callable[[AsyncSession, Incident], None] | None = None,
+        also: Callable[[AsyncSession, Incident], Awaitable[None]] | None = None,
         allow_closed: bool = False,
         channel_id: str | None = None,
         notify_refusal: bool = True,
@@ -461,7 +502,8 @@ class Desk:
             before = _snapshot(incident, fields)
             change(incident)
             after = _snapshot(incident, fields)
-            if before != after:
+            changed = before != after
+            if changed:
                 incident.updated_at = datetime.now(UTC)
                 await audit.record(
                     session,
@@ -471,13 +513,21 @@ class Desk:
                     before=before,
                     after=after,
                 )
-                self._refresh_cards(session, incident)
-                if also is not None:
-                    also(session, incident)
-            await session.refresh(incident, ["reporters", "evidence"])
+            if also is not None:
+                await also(session, incident)
+                changed = True
+            if changed:
+                for hook in self.change_hooks:
+                    await hook(session, incident, action)
+                self.refresh_cards(session, incident)
+            await session.refresh(incident, ["reporters", "evidence", "obligations"])
             view = to_view(incident, self.config)
         self._on_commit()
         return view
+
+    def notify_committed(self) -> None:
+        """Tell the outbox new rows were committed outside Desk's own methods."""
+        self._on_commit()
 
     def _start_triage(self, incident: Incident) -> None:
         if incident.status == Status.REPORTED:
@@ -491,7 +541,7 @@ class Desk:
             incident.assignee_name = actor.name
             self._start_triage(incident)
 
-        return await self._admin_change(
+        return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
             action="incident.assigned",
@@ -512,7 +562,7 @@ class Desk:
             incident.severity = severity.value
             self._start_triage(incident)
 
-        return await self._admin_change(
+        return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
             action="incident.severity_changed",
@@ -528,7 +578,7 @@ class Desk:
             incident.kind = Kind.NEAR_MISS.value
             self._start_triage(incident)
 
-        return await self._admin_change(
+        return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
             action="incident.marked_near_miss",
@@ -566,7 +616,7 @@ class Desk:
             incident.closed_at = now
             incident.closed_by = actor.ref
 
-        def tell_reporters(session: AsyncSession, incident: Incident) -> None:
+        async def tell_reporters(session: AsyncSession, incident: Incident) -> None:
             for reporter in incident.reporters:
                 if reporter.reporter == actor.ref:
                     continue
@@ -583,7 +633,7 @@ class Desk:
                     },
                 )
 
-        return await self._admin_change(
+        return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
             action="incident.closed",
@@ -601,7 +651,7 @@ class Desk:
             also=tell_reporters,
         )
 
-    def _refresh_cards(self, session: AsyncSession, incident: Incident) -> None:
+    def refresh_cards(self, session: AsyncSession, incident: Incident) -> None:
         for platform in sorted(self.platforms):
             enqueue(
                 session,

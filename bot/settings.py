@@ -12,14 +12,42 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.domain import DEFAULT_FAILURE_POINTS, DEFAULT_FAILURE_TYPES, VocabItem
 from bot.errors import ConfigError
 from bot.evidence_store import EvidenceConfig
+from bot.obligations import Regime, RegimeOverrides, load_regimes
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 
-class DeskConfig(BaseModel):
-    """The firm's YAML config: vocabularies now; runbook, regimes and screening extend it."""
+class RunbookTool(BaseModel):
+    """One AI tool: who can switch it off, how, where its logs are, when it is safe again."""
 
     model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9_]{1,60}$")
+    name: str = Field(min_length=1, max_length=75)
+    owners: list[str] = Field(default_factory=list)
+    kill_switch_url: str | None = Field(default=None, pattern=r"^https?://")
+    kill_switch_secret_env: str | None = None
+    logs: str | None = None
+    safe_to_reenable: str | None = None
+    reportable: str | None = None
+    slack_bot_ids: list[str] = Field(default_factory=list)
+    slack_app_ids: list[str] = Field(default_factory=list)
+
+
+class FirmScope(BaseModel):
+    """Which regimes the firm is in scope for; the classification form asks only those."""
+
+    model_config = ConfigDict(extra="forbid")
+    nis2_in_scope: bool = False
+    dora_in_scope: bool = False
+
+
+class DeskConfig(BaseModel):
+    """The firm's YAML config: vocabularies, runbook, regime overrides, firm scope."""
+
+    model_config = ConfigDict(extra="forbid")
+    runbook: list[RunbookTool] = Field(default_factory=list)
+    regimes: RegimeOverrides = Field(default_factory=RegimeOverrides)
+    firm: FirmScope = Field(default_factory=FirmScope)
     failure_types: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_TYPES))
     failure_points: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_POINTS))
     thread_context_limit: int = Field(default=20, ge=0, le=200)
@@ -38,6 +66,23 @@ class DeskConfig(BaseModel):
     def failure_type_label(self, type_id: str) -> str:
         return next((i.label for i in self.failure_types if i.id == type_id), type_id)
 
+    def failure_point_label(self, point_id: str | None) -> str:
+        return next((i.label for i in self.failure_points if i.id == point_id), point_id or "—")
+
+    def tool(self, tool_id: str | None) -> RunbookTool | None:
+        return next((t for t in self.runbook if t.id == tool_id), None)
+
+    def tool_for_author(self, author: dict[str, object]) -> RunbookTool | None:
+        """The runbook entry whose Slack bot or app id wrote the reported message."""
+        for tool in self.runbook:
+            if author.get("id") in tool.slack_bot_ids or author.get("app_id") in tool.slack_app_ids:
+                return tool
+        return None
+
+    def load_regimes(self) -> list[Regime]:
+        """The shipped regime table with this config's overrides; raises ConfigError."""
+        return load_regimes(overrides=self.regimes)
+
 
 class Settings(BaseSettings):
     """Environment settings; names match DESIGN.md's public interface exactly."""
@@ -55,6 +100,9 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = Field(default=None, alias="MicrosoftAppPassword")
     microsoft_app_type: str = Field(default="SingleTenant", alias="MicrosoftAppType")
     microsoft_app_tenant_id: str | None = Field(default=None, alias="MicrosoftAppTenantId")
+    # Teams with an empty MicrosoftAppId: authentication off, for the Bot Framework Emulator
+    # and offline tests only.
+    teams_enabled_flag: bool = Field(default=False, alias="TEAMS_ENABLED")
     incident_admins_raw: str = Field(default="", alias="INCIDENT_ADMINS")
     triage_channel: str | None = Field(default=None, alias="TRIAGE_CHANNEL")
     config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
@@ -63,6 +111,7 @@ class Settings(BaseSettings):
     incident_desk_home: str | None = Field(default=None, alias="INCIDENT_DESK_HOME")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
+    nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)
 
     @property
     def incident_admins(self) -> frozenset[str]:
@@ -71,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id) or self.teams_enabled_flag
 
     @property
     def socket_mode(self) -> bool:
@@ -95,7 +148,7 @@ class Settings(BaseSettings):
 
     def check_for_run(self) -> None:
         """Raise ConfigError naming the first setting that stops the bot from starting."""
-        if not self.slack_enabled and not self.microsoft_app_id:
+        if not self.slack_enabled and not self.teams_enabled:
             if self.slack_app_token or self.slack_signing_secret:
                 raise ConfigError(
                     "SLACK_BOT_TOKEN is not set: install the app to your workspace and copy "
@@ -107,11 +160,14 @@ class Settings(BaseSettings):
             )
         if self.slack_enabled:
             self._check_slack()
+        if self.microsoft_app_id:
+            self._check_teams()
         if not self.incident_admins:
             raise ConfigError(
                 "INCIDENT_ADMINS is not set: list the Slack user ids (e.g. U012AB3CD) of the "
                 "people who triage incidents, comma-separated; find an id under a profile's "
                 "⋮ > Copy member ID"
+                + (" (Teams: their Microsoft Entra object ids)" if self.teams_enabled else "")
             )
         if not self.slack_api_url.startswith(("http://", "https://")):
             raise ConfigError(
@@ -139,6 +195,27 @@ class Settings(BaseSettings):
                 "HTTP mode (Basic Information > App Credentials)"
             )
 
+    def _check_teams(self) -> None:
+        app_type = self.microsoft_app_type
+        if app_type not in TEAMS_APP_TYPES:
+            raise ConfigError(
+                f"MicrosoftAppType must be one of {', '.join(TEAMS_APP_TYPES)}, got {app_type!r}; "
+                "new bots are SingleTenant"
+            )
+        if app_type != "UserAssignedMSI" and not self.microsoft_app_password:
+            raise ConfigError(
+                "MicrosoftAppPassword is not set: create a client secret under the bot's app "
+                "registration (Microsoft Entra ID > App registrations > Certificates & secrets)"
+            )
+        if app_type != "MultiTenant" and not self.microsoft_app_tenant_id:
+            raise ConfigError(
+                f"MicrosoftAppTenantId is not set, and a {app_type} bot needs it: copy the "
+                "Directory (tenant) ID from the app registration's Overview page"
+            )
+
+
+TEAMS_APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
 
 def load_config(path: Path | None) -> DeskConfig:
     """Parse the YAML file at `path`, or raise ConfigError saying what is wrong."""
@@ -156,7 +233,11 @@ def load_config(path: Path | None) -> DeskConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"INCIDENT_DESK_CONFIG file {path} must hold a mapping at the top level")
     try:
-        return DeskConfig.model_validate(raw)
+        config = DeskConfig.model_validate(raw)
+        config.load_regimes()
+        return config
+    except ConfigError as exc:
+        raise ConfigError(f"INCIDENT_DESK_CONFIG file {path}: {exc.message}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"

@@ -12,6 +12,8 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import audit
+from bot.clocks import Clocks
+from bot.containment import Containment
 from bot.domain import Platform
 from bot.incidents import Desk
 from bot.messenger import Messenger
@@ -20,6 +22,7 @@ from bot.redaction import retention_jobs
 from bot.scheduler import build_scheduler
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
+from bot.webhook import WebhookMessenger
 from storage import repository as repo
 from storage.db import Database
 
@@ -34,10 +37,13 @@ class DeskApp:
     config: DeskConfig
     db: Database
     desk: Desk
+    clocks: Clocks
+    containment: Containment
     dispatcher: OutboxDispatcher
     scheduler: AsyncIOScheduler
     web: web.Application
     slack: Any = None  # the Bolt AsyncApp when Slack is configured
+    teams: Any = None  # handlers.teams.app.TeamsApp when Teams is configured
     socket_mode: Any = None
     _started: bool = field(default=False)
 
@@ -49,6 +55,8 @@ class DeskApp:
             await self.socket_mode.connect_async()
             log.info("Slack Socket Mode connected")
         self._started = True
+        # Nudges that came due while the process was down go out once, now.
+        await self.clocks.deliver_due_nudges()
         self.dispatcher.kick()
 
     async def stop(self) -> None:
@@ -71,6 +79,8 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     platforms: set[Platform] = set()
     if settings.slack_enabled:
         platforms.add(Platform.SLACK)
+    if settings.teams_enabled:
+        platforms.add(Platform.TEAMS)
     messengers: dict[Platform, Messenger] = {}
     dispatcher_box: list[OutboxDispatcher] = []
 
@@ -87,6 +97,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         platforms=frozenset(platforms),
         on_commit=kick,
     )
+    clocks = Clocks(desk, config.load_regimes(), triage_channel=settings.triage_channel)
+    containment = Containment(desk)
+    messengers[Platform.WEBHOOK] = WebhookMessenger()
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
     socket_handler = None
@@ -95,8 +108,8 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         from handlers.slack.messenger import SlackMessenger
 
         client = build_client(settings)
-        slack_app = build_bolt_app(settings, desk, client)
-        messengers[Platform.SLACK] = SlackMessenger(client, desk)
+        slack_app = build_bolt_app(settings, desk, clocks, containment, client)
+        messengers[Platform.SLACK] = SlackMessenger(client, desk, clocks)
         if settings.slack_signing_secret:
             routes.append(
                 (
@@ -109,6 +122,13 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
             socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
+    teams_app = None
+    if settings.teams_enabled:
+        from handlers.teams.app import build_teams
+
+        teams_app = build_teams(settings, desk, kick)
+        messengers[Platform.TEAMS] = teams_app.messenger
+        routes.append(("POST", "/api/messages", teams_app.route))
     dispatcher = OutboxDispatcher(db, messengers)
     dispatcher_box.append(dispatcher)
 
@@ -122,6 +142,10 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         extra_jobs={
             "purge-evidence-drafts": (purge_drafts, timedelta(hours=1)),
             **retention_jobs(desk),
+            "deliver-due-nudges": (
+                clocks.deliver_due_nudges,
+                timedelta(seconds=settings.nudge_interval_seconds),
+            ),
         },
     )
     return DeskApp(
@@ -129,9 +153,12 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         config=config,
         db=db,
         desk=desk,
+        clocks=clocks,
+        containment=containment,
         dispatcher=dispatcher,
         scheduler=scheduler,
         web=build_web_app(db, routes),
         slack=slack_app,
         socket_mode=socket_handler,
+        teams=teams_app,
     )

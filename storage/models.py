@@ -51,7 +51,8 @@ class Incident(Base):
     platform: Mapped[str] = mapped_column(String(10))
     # One incident per source message: the unique constraint, not a lookup, prevents duplicates.
     source_key: Mapped[str | None] = mapped_column(String(255), unique=True)
-    channel_id: Mapped[str | None] = mapped_column(String(64))
+    # Teams conversation ids run past 100 characters; Slack's are 11.
+    channel_id: Mapped[str | None] = mapped_column(String(512))
     created_by: Mapped[str] = mapped_column(String(128))
     created_by_name: Mapped[str | None] = mapped_column(String(255))
     assignee: Mapped[str | None] = mapped_column(String(128))
@@ -66,12 +67,24 @@ class Incident(Base):
     lessons: Mapped[str | None] = mapped_column(Text)
     # What the AI should have said or done, recorded at close; it makes the regression eval case.
     correction: Mapped[str | None] = mapped_column(Text)
+    # Classification and containment (the regulatory clocks start from aware_at).
+    ai_tool: Mapped[str | None] = mapped_column(String(60))
+    failure_point: Mapped[str | None] = mapped_column(String(60))
+    aware_at: Mapped[datetime | None]
+    classified_at: Mapped[datetime | None]
+    classification: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    containment_paged_at: Mapped[datetime | None]
+    contained_at: Mapped[datetime | None]
+    contained_by: Mapped[str | None] = mapped_column(String(128))
 
     reporters: Mapped[list[IncidentReporter]] = relationship(
         back_populates="incident", order_by="IncidentReporter.id", lazy="selectin"
     )
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="incident", order_by="Evidence.id", lazy="selectin"
+    )
+    obligations: Mapped[list[Obligation]] = relationship(
+        order_by="(Obligation.due_at, Obligation.id)", lazy="selectin", viewonly=True
     )
 
 
@@ -247,6 +260,75 @@ class CardPost(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(10))
     recipient: Mapped[str] = mapped_column(String(128))
-    channel: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(512))
     message_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
+
+
+class Obligation(Base):
+    """One stage of a triggered regime on an incident; open until someone records a decision."""
+
+    __tablename__ = "obligations"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "regime_id", "stage_id", name="uq_obligation_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    regime_id: Mapped[str] = mapped_column(String(60))
+    regime_name: Mapped[str] = mapped_column(String(255))
+    stage_id: Mapped[str] = mapped_column(String(60))
+    stage_name: Mapped[str] = mapped_column(String(255))
+    recipient: Mapped[str | None] = mapped_column(String(255))
+    informational: Mapped[bool]
+    immediate: Mapped[bool]
+    clock_started_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    must_record: Mapped[list[Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Nudge(Base):
+    """A reminder that an obligation is due; the scheduler sends each pending row at most once."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (Index("ix_nudges_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(
+        ForeignKey("obligations.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(12))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class TeamsConversation(Base):
+    """Where the bot can reach a Teams user (1:1 chat) or channel proactively.
+
+    Captured from every inbound activity; `conversation_id` is empty for a user seen only in a
+    channel, until the bot opens a 1:1 chat with them."""
+
+    __tablename__ = "teams_conversations"
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_teams_conversation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))  # "personal" (key: AAD id) or "channel"
+    key: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))  # the Teams id, 29:…
+    user_name: Mapped[str | None] = mapped_column(String(255))
+    conversation_id: Mapped[str | None] = mapped_column(String(512))
+    service_url: Mapped[str] = mapped_column(String(512))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    bot_id: Mapped[str] = mapped_column(String(255))
+    captured_at: Mapped[datetime]

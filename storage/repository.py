@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from storage.models import (
     Incident,
     IncidentReporter,
     OutboxMessage,
+    TeamsConversation,
 )
 
 
@@ -152,3 +153,73 @@ async def outbox_counts(session: AsyncSession) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
     return {status: int(count) for status, count in result.all()}
+
+
+async def upsert_teams_conversation(session: AsyncSession, *, row: TeamsConversation) -> None:
+    """Insert or refresh a Teams reference; an empty conversation id never erases a known one."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {c.name: getattr(row, c.name) for c in TeamsConversation.__table__.columns}
+    values.pop("id")
+    stmt = insert(TeamsConversation).values(**values)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["scope", "key"],
+            set_={
+                "user_id": func.coalesce(stmt.excluded.user_id, TeamsConversation.user_id),
+                "user_name": func.coalesce(stmt.excluded.user_name, TeamsConversation.user_name),
+                "conversation_id": func.coalesce(
+                    stmt.excluded.conversation_id, TeamsConversation.conversation_id
+                ),
+                "service_url": stmt.excluded.service_url,
+                "tenant_id": func.coalesce(stmt.excluded.tenant_id, TeamsConversation.tenant_id),
+                "bot_id": stmt.excluded.bot_id,
+                "captured_at": stmt.excluded.captured_at,
+            },
+        )
+    )
+
+
+async def get_teams_conversation(
+    session: AsyncSession, *, scope: str, key: str
+) -> TeamsConversation | None:
+    result = await session.execute(
+        select(TeamsConversation).where(
+            TeamsConversation.scope == scope, TeamsConversation.key == key
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def teams_conversation_keys(session: AsyncSession, *, scope: str) -> set[str]:
+    result = await session.execute(
+        select(TeamsConversation.key).where(TeamsConversation.scope == scope)
+    )
+    return set(result.scalars().all())
+
+
+async def requeue_failed(
+    session: AsyncSession, *, platform: str, target: str, error_prefix: str, now: datetime
+) -> int:
+    """Send again the messages that failed only because `target` could not be reached yet."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.platform == platform,
+            OutboxMessage.target == target,
+            OutboxMessage.status == "failed",
+            OutboxMessage.last_error.startswith(error_prefix, autoescape=True),
+        )
+        .values(status="pending", attempts=0, next_attempt_at=now, claimed_by=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def failed_outbox(session: AsyncSession, *, limit: int = 20) -> Sequence[OutboxMessage]:
+    """The most recent messages that failed for good, newest first."""
+    result = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return result.scalars().all()

@@ -43,6 +43,15 @@ def desk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+DEAD_SLACK_API = "http://127.0.0.1:9/api/"
+
+
+@pytest.fixture(autouse=True)
+def _never_reach_real_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the internet: an app built without the fake gets a refused port."""
+    monkeypatch.setenv("SLACK_API_URL", DEAD_SLACK_API)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.db"
@@ -180,10 +189,19 @@ def desk_config() -> DeskConfig:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Extra env settings for the harness; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
 async def harness(
-    database_url: str, fake_slack: FakeSlack, desk_config: DeskConfig
+    database_url: str,
+    fake_slack: FakeSlack,
+    desk_config: DeskConfig,
+    settings_overrides: dict[str, Any],
 ) -> AsyncIterator[Harness]:
-    app = create_app(make_settings(database_url, fake_slack), desk_config)
+    app = create_app(make_settings(database_url, fake_slack, **settings_overrides), desk_config)
     client = TestClient(TestServer(app.web))
     await client.start_server()
     loop = asyncio.get_running_loop()

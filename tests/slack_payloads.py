@@ -49,6 +49,7 @@ def view_submission(
     private_metadata: str,
     values: dict[str, Any],
     user: str = "U0REPORTER",
+    blocks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     payload = load("view_submission")
     payload["user"] = {
@@ -62,6 +63,7 @@ def view_submission(
         callback_id=callback_id,
         private_metadata=private_metadata,
         state={"values": values},
+        blocks=blocks or [],
     )
     return payload
 
@@ -163,4 +165,87 @@ def message_deleted(*, ts: str = "1700000000.000100") -> dict[str, Any]:
     payload = load("message_deleted")
     payload["event"]["deleted_ts"] = ts
     payload["event"]["previous_message"]["ts"] = ts
+    return payload
+
+
+def classify_values(
+    *,
+    aware_at: int,
+    personal_data: str = "yes",
+    risk: str | None = "risk",
+    flags: list[str] | None = None,
+    serious: str = "none",
+    failure_type: str = "data_exposure",
+    failure_point: str | None = "outbound_communication",
+    ai_tool: str | None = None,
+) -> dict[str, Any]:
+    def selected(value: str | None) -> dict[str, Any]:
+        return {"selected_option": {"value": value} if value else None}
+
+    values: dict[str, Any] = {
+        "aware_at": {"aware_at": {"type": "datetimepicker", "selected_date_time": aware_at}},
+        "personal_data": {"personal_data": {"type": "radio_buttons", **selected(personal_data)}},
+        "risk_to_individuals": {"risk_to_individuals": {"type": "radio_buttons", **selected(risk)}},
+        "flags": {
+            "flags": {
+                "type": "checkboxes",
+                "selected_options": [{"value": f} for f in (flags or [])],
+            }
+        },
+        "serious_incident_condition": {
+            "serious_incident_condition": {"type": "static_select", **selected(serious)}
+        },
+        "failure_type": {"failure_type": {"type": "static_select", **selected(failure_type)}},
+        "failure_point": {"failure_point": {"type": "static_select", **selected(failure_point)}},
+    }
+    if ai_tool is not None:
+        values["ai_tool"] = {"ai_tool": {"type": "static_select", **selected(ai_tool)}}
+    return values
+
+
+def decision_values(
+    *,
+    reference: str | None = None,
+    notified_at: int | None = None,
+    rationale: str | None = None,
+    reasons: str | None = None,
+    details: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if reference is not None:
+        values["reference"] = {"reference": {"type": "plain_text_input", "value": reference}}
+    if notified_at is not None:
+        values["notified_at"] = {
+            "notified_at": {"type": "datetimepicker", "selected_date_time": notified_at}
+        }
+    if rationale is not None:
+        values["rationale"] = {"rationale": {"type": "plain_text_input", "value": rationale}}
+    if reasons is not None:
+        values["reasons"] = {"reasons": {"type": "plain_text_input", "value": reasons}}
+    for key, text in (details or {}).items():
+        values[f"detail__{key}"] = {f"detail__{key}": {"type": "plain_text_input", "value": text}}
+    return values
+
+
+def obligation_action(
+    *, user: str, action_id: str, obligation_id: int, decision: str, response_url: str
+) -> dict[str, Any]:
+    payload = load("block_actions", response_url)
+    payload["user"] = {
+        "id": user,
+        "username": user.lower(),
+        "name": user.lower(),
+        "team_id": "T0ACME",
+    }
+    payload["channel"] = {"id": "C0TRIAGE", "name": "ai-incidents"}
+    payload["container"]["channel_id"] = "C0TRIAGE"
+    payload["actions"] = [
+        {
+            "action_id": action_id,
+            "block_id": f"obligation:{obligation_id}",
+            "type": "button",
+            "value": json.dumps({"obligation_id": obligation_id, "decision": decision}),
+            "action_ts": "1700000500.000001",
+        }
+    ]
     return payload

@@ -170,3 +170,10 @@ async def test_concurrent_reports_of_one_message_make_one_incident(harness: Harn
         source_key="slack:T0ACME:C0CLIENTA:1700000000.000777",
     )
     assert other.incident_key == "INC-0002"
+
+
+async def test_reporter_gets_a_dm_when_ephemeral_is_impossible(harness: Harness) -> None:
+    harness.fake.fail("chat.postEphemeral", error="channel_not_found")
+    await submit(harness, await open_report(harness))
+    [dm] = harness.fake.dms_to("U0REPORTER")
+    assert "Reported as *INC-0001*" in dm.args["text"] or "INC-0001" in dm.args["text"]

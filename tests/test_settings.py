@@ -99,7 +99,11 @@ def test_export_prints_incident_evidence_and_audit(
     monkeypatch.setenv("DATABASE_URL", url)
 
     async def seed() -> None:
-        app = create_app(settings(DATABASE_URL=url, SLACK_BOT_TOKEN="xoxb-1"))
+        app = create_app(
+            settings(
+                DATABASE_URL=url, SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL="http://127.0.0.1:9/api/"
+            )
+        )
         await app.desk.report(
             actor=Actor(platform=Platform.SLACK, user_id="U0R"),
             form=ReportInput(

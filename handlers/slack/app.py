@@ -11,6 +11,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clocks import Clocks
+from bot.containment import Containment
 from bot.incidents import Desk
 from bot.server import Handler
 from bot.settings import Settings
@@ -28,10 +30,20 @@ def build_client(settings: Settings) -> AsyncWebClient:
         if settings.slack_api_url.endswith("/")
         else settings.slack_api_url + "/"
     )
-    return AsyncWebClient(token=settings.slack_bot_token, base_url=base, timeout=10)
+    # No retries inside the client: the outbox retries with backoff and honours Retry-After,
+    # and a listener's direct call must fail fast rather than sleep past Slack's 3 s.
+    return AsyncWebClient(
+        token=settings.slack_bot_token, base_url=base, timeout=10, retry_handlers=[]
+    )
 
 
-def build_bolt_app(settings: Settings, desk: Desk, client: AsyncWebClient) -> AsyncApp:
+def build_bolt_app(
+    settings: Settings,
+    desk: Desk,
+    clocks: Clocks,
+    containment: Containment,
+    client: AsyncWebClient,
+) -> AsyncApp:
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
@@ -40,7 +52,7 @@ def build_bolt_app(settings: Settings, desk: Desk, client: AsyncWebClient) -> As
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
-    app.use(inject(SlackDeps(desk=desk)))
+    app.use(inject(SlackDeps(desk=desk, clocks=clocks, containment=containment)))
     register_listeners(app)
     return app
 

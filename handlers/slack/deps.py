@@ -8,6 +8,8 @@ from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.clocks import Clocks
+from bot.containment import Containment
 from bot.domain import Actor, Platform
 from bot.incidents import Desk
 
@@ -17,6 +19,8 @@ DEPS_KEY = "incident_desk"
 @dataclass(frozen=True)
 class SlackDeps:
     desk: Desk
+    clocks: Clocks
+    containment: Containment
 
 
 def deps(context: AsyncBoltContext) -> SlackDeps:

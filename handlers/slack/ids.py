@@ -12,6 +12,8 @@ class CallbackId(StrEnum):
     CLOSE_MODAL = "close_incident_modal"
     ADD_TO_INCIDENT = "add_to_incident"  # message shortcut (manifest)
     ADD_EVIDENCE_MODAL = "add_evidence_modal"
+    CLASSIFY_MODAL = "classify_incident_modal"
+    DECISION_MODAL = "obligation_decision_modal"
 
 
 class ActionId(StrEnum):
@@ -21,6 +23,11 @@ class ActionId(StrEnum):
     FALSE_POSITIVE = "triage_false_positive"
     CLOSE = "triage_close"
     HOME_REPORT = "home_report"
+    CLASSIFY = "triage_classify"
+    CONTAINED = "triage_contained"
+    NOTIFIED = "obligation_notified"
+    NOT_REQUIRED = "obligation_not_required"
+    NOTIFIED_LATE = "obligation_notified_late"
 
 
 class BlockId(StrEnum):
@@ -35,6 +42,17 @@ class BlockId(StrEnum):
     TRIAGE_ACTIONS = "triage_actions"
     CORRECTION = "correction"
     INCIDENT = "incident"
+    AWARE_AT = "aware_at"
+    FLAGS = "flags"
+    RISK = "risk_to_individuals"
+    SERIOUS = "serious_incident_condition"
+    SCOPE = "scope"
+    FAILURE_POINT = "failure_point"
+    AI_TOOL = "ai_tool"
+    REFERENCE = "reference"
+    NOTIFIED_AT = "notified_at"
+    REASONS = "reasons"
+    DETAIL_PREFIX = "detail__"
 
 
 SLASH_COMMAND = "/incident"

@@ -10,12 +10,14 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clocks import Clocks
 from bot.domain import Platform
 from bot.incidents import Desk
 from bot.messenger import DeliveryError, OutboundMessage
 from bot.outbox import OutboxKind
 from handlers.slack.api_errors import error_code
-from handlers.slack.blocks.cards import card_text, triage_card
+from handlers.slack.blocks.cards import card_text, containment_message, triage_card
+from handlers.slack.blocks.obligations import nudge_message
 from handlers.slack.exports import send_export
 from handlers.slack.files import fetch_evidence_files
 from storage import repository as repo
@@ -53,6 +55,11 @@ EPHEMERAL_FALLBACK_ERRORS = frozenset(
 )
 
 
+def is_channel(target: str) -> bool:
+    """Public (C…) and private (G…) channel ids, as opposed to user ids (U…, W…)."""
+    return target[:1] in {"C", "G"}
+
+
 def delivery_error(exc: SlackApiError) -> DeliveryError:
     """Translate a Slack API failure, honouring Retry-After on 429."""
     status = exc.response.status_code
@@ -71,9 +78,10 @@ class SlackMessenger:
 
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient, desk: Desk) -> None:
+    def __init__(self, client: AsyncWebClient, desk: Desk, clocks: Clocks) -> None:
         self.client = client
         self.desk = desk
+        self.clocks = clocks
 
     async def deliver(self, message: OutboundMessage) -> None:
         try:
@@ -94,6 +102,12 @@ class SlackMessenger:
         elif kind == OutboxKind.NOTICE:
             assert message.target
             await self.notice(message.target, message.payload)
+        elif kind == OutboxKind.NUDGE:
+            assert message.target
+            await self.nudge(message.target, int(message.payload["obligation_id"]))
+        elif kind == OutboxKind.CONTAINMENT:
+            assert message.target and message.incident_id
+            await self.containment(message.target, message.incident_id)
         elif kind == OutboxKind.DM:
             assert message.target
             await self.dm(message.target, message.payload["text"], message.payload.get("blocks"))
@@ -111,8 +125,37 @@ class SlackMessenger:
             raise DeliveryError(f"unknown outbox kind {message.kind}", permanent=True)
 
     async def open_dm(self, user_id: str) -> str:
+        """A channel id is used as is; a user id gets the bot's DM with that user."""
+        if is_channel(user_id):
+            return user_id
         resp = await self.client.conversations_open(users=user_id)
         return str(resp["channel"]["id"])
+
+    async def nudge(self, target: str, obligation_id: int) -> None:
+        """Rendered at delivery, so a decision recorded meanwhile means nothing is sent."""
+        view, line, _ = await self.clocks.obligation_view(obligation_id)
+        if not line.open:
+            log.info("nudge for %s %s skipped: already decided", view.key, line.regime_id)
+            return
+        text, blocks = nudge_message(view, line, datetime.now(UTC))
+        thread_ts = None
+        if is_channel(target):
+            async with self.desk.db.transaction() as session:
+                root = await repo.get_card_post(
+                    session, incident_id=view.id, platform="slack", recipient=target
+                )
+            thread_ts = root.message_id if root else None
+        channel = await self.open_dm(target)
+        await self.client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+        )
+
+    async def containment(self, owner: str, incident_id: int) -> None:
+        view = await self.desk.view(incident_id=incident_id)
+        text, blocks = containment_message(view)
+        await self.client.chat_postMessage(
+            channel=await self.open_dm(owner), text=text, blocks=blocks
+        )
 
     async def dm(self, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         channel = await self.open_dm(user_id)

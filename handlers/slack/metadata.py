@@ -32,6 +32,14 @@ class CardRef(BaseModel):
     channel_id: str | None = None
 
 
+class ObligationRef(BaseModel):
+    """Which obligation stage a nudge button or decision form records a decision for."""
+
+    obligation_id: int
+    decision: str | None = None
+    channel_id: str | None = None
+
+
 def parse(model: type[M], raw: str | None) -> M:
     """Parse metadata we wrote ourselves; anything else is a crafted or corrupted payload."""
     try:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.domain import OUTCOME_LABELS, SEVERITY_MEANING, IncidentView, Kind, Severity, Status
 from handlers.slack.blocks.elements import Block, button, context, header, option, section
+from handlers.slack.blocks.obligations import decision_buttons, obligations_blocks
+from handlers.slack.blocks.text import mention, slack_date
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef
 
@@ -18,20 +19,6 @@ STATUS_LABEL = {
     Status.REMEDIATING: "Remediating",
     Status.CLOSED: "Closed",
 }
-
-
-def slack_date(moment: datetime) -> str:
-    """Shown in each reader's own time zone, with a UTC fallback for old clients."""
-    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def mention(ref: str | None) -> str:
-    """`slack:U123` renders as a Slack mention; other platforms' ids as plain text."""
-    if not ref:
-        return "_nobody_"
-    platform, _, user_id = ref.partition(":")
-    return f"<@{user_id}>" if platform == "slack" else user_id
 
 
 def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
@@ -64,7 +51,7 @@ def evidence_lines(view: IncidentView) -> str | None:
 
 
 def evidence_notes(view: IncidentView) -> str | None:
-    """ ":warning: source edited after capture", and how many messages are evidence."""
+    """ ":warning: source edited after capture" and the like, and how many messages are kept."""
     parts = [f":warning: {note}" for note in view.evidence_notes]
     if view.evidence_count > 1:
         parts.append(f":paperclip: {view.evidence_count} messages kept as evidence")
@@ -84,6 +71,30 @@ def severity_select(view: IncidentView) -> dict[str, Any]:
     return element
 
 
+def runbook_blocks(view: IncidentView) -> list[Block]:
+    """The AI tool's runbook entry: who switches it off, where logs are, when it is safe."""
+    if not view.runbook:
+        if view.severity and view.severity.value in {"SEV1", "SEV2"} and not view.contained_at:
+            return [
+                context(
+                    ":warning: No runbook entry for this AI tool: pick the tool in "
+                    "*Classify…* so its owners are paged to switch it off."
+                )
+            ]
+        return []
+    book = view.runbook
+    owners = ", ".join(mention(f"slack:{o}") for o in book.get("owners", [])) or "_none listed_"
+    lines = [f"*Runbook: {book['name']}*", f"Can switch it off: {owners}"]
+    for key, label in (
+        ("logs", "Logs"),
+        ("safe_to_reenable", "Safe to re-enable when"),
+        ("reportable", "Reportable when"),
+    ):
+        if book.get(key):
+            lines.append(f"{label}: {book[key]}")
+    return [section("\n".join(lines))]
+
+
 def triage_card(view: IncidentView) -> list[Block]:
     """The card every admin gets; rebuilt from the stored incident on each update."""
     blocks: list[Block] = [
@@ -94,10 +105,15 @@ def triage_card(view: IncidentView) -> list[Block]:
     evidence = evidence_lines(view)
     if evidence:
         blocks.append(section(evidence))
+    blocks += runbook_blocks(view)
+    blocks += obligations_blocks(view)
     if view.status == Status.CLOSED:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         blocks.append(section(f"*Closed: {outcome}*\n{view.rationale or ''}"))
     else:
+        blocks += [
+            decision_buttons(o.id) for o in view.obligations if o.open and not o.informational
+        ][:10]
         ref = CardRef(incident_id=view.id).model_dump_json()
         blocks.append(
             {
@@ -106,6 +122,8 @@ def triage_card(view: IncidentView) -> list[Block]:
                 "elements": [
                     button(ActionId.ASSIGN_ME, "Assign to me", ref, "primary"),
                     severity_select(view),
+                    button(ActionId.CLASSIFY, "Classify…", ref),
+                    *([] if view.contained_at else [button(ActionId.CONTAINED, "Contained", ref)]),
                     button(ActionId.NEAR_MISS, "Near miss", ref),
                     button(ActionId.FALSE_POSITIVE, "False positive", ref),
                     button(ActionId.CLOSE, "Close…", ref, "danger"),
@@ -114,6 +132,28 @@ def triage_card(view: IncidentView) -> list[Block]:
         )
     blocks.append(context(f"Reported {slack_date(view.created_at)}"))
     return blocks
+
+
+def containment_message(view: IncidentView) -> tuple[str, list[Block]]:
+    """Asks a kill-switch owner to switch the AI tool off, with the runbook and a button."""
+    tool = (view.runbook or {}).get("name") or view.ai_tool or "the AI tool"
+    severity = view.severity.value if view.severity else "high severity"
+    text = f"{view.key} is {severity}: please switch off {tool} now"
+    ref = CardRef(incident_id=view.id).model_dump_json()
+    blocks: list[Block] = [
+        section(
+            f":rotating_light: *{view.key}* is *{severity}*. Containment comes first: "
+            f"please switch off *{tool}* now, then press *Contained*."
+        ),
+        section(f"*What went wrong*\n{view.description[:1000]}"),
+        *runbook_blocks(view),
+        {
+            "type": "actions",
+            "block_id": f"{BlockId.TRIAGE_ACTIONS}:{view.id}",
+            "elements": [button(ActionId.CONTAINED, "Contained", ref, "primary")],
+        },
+    ]
+    return text, blocks
 
 
 def card_text(view: IncidentView) -> str:
@@ -144,6 +184,8 @@ def show_blocks(view: IncidentView) -> list[Block]:
     evidence = evidence_lines(view)
     if evidence:
         blocks.append(section(evidence))
+    blocks += runbook_blocks(view)
+    blocks += obligations_blocks(view)
     if view.status == Status.CLOSED:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         blocks.append(

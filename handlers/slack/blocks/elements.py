@@ -120,12 +120,17 @@ def modal(
     return view
 
 
-def input_values(view: dict[str, Any]) -> dict[str, str | None]:
-    """Flatten `view.state.values` into block id → the typed text or the selected option value."""
-    flat: dict[str, str | None] = {}
+def input_values(view: dict[str, Any]) -> dict[str, Any]:
+    """Flatten `view.state.values`: text, the selected option value, a list of checked values,
+    or a datetimepicker's epoch seconds."""
+    flat: dict[str, Any] = {}
     for block_id, actions in view.get("state", {}).get("values", {}).items():
         for element in actions.values():
-            if "selected_option" in element:
+            if "selected_options" in element:
+                flat[block_id] = [o["value"] for o in element["selected_options"] or []]
+            elif "selected_date_time" in element:
+                flat[block_id] = element["selected_date_time"]
+            elif "selected_option" in element:
                 selected = element["selected_option"]
                 flat[block_id] = selected["value"] if selected else None
             else:

@@ -7,9 +7,9 @@ from typing import Any
 from bot.domain import IncidentView
 from bot.evidence import excerpt
 from bot.timeline import TimelineEntry
-from handlers.slack.blocks.cards import mention, slack_date
 from handlers.slack.blocks.elements import Block, context, header, modal, section
 from handlers.slack.blocks.elements import static_select_input as select_input
+from handlers.slack.blocks.text import mention, slack_date
 from handlers.slack.ids import BlockId, CallbackId
 
 TITLE = "Add to incident"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.slack.listeners import actions, commands, events, shortcuts, views
+from handlers.slack.listeners import actions, clocks, commands, events, shortcuts, views
 
 
 def register_listeners(app: AsyncApp) -> None:
@@ -13,3 +13,4 @@ def register_listeners(app: AsyncApp) -> None:
     actions.register(app)
     views.register(app)
     events.register(app)
+    clocks.register(app)

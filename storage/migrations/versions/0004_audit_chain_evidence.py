@@ -6,7 +6,7 @@ sealed payload holds the count and a SHA-256 digest of those earlier rows; `audi
 recomputes that digest. See docs/AUDIT.md, "Events recorded before the chain".
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

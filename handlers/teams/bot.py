@@ -1,0 +1,55 @@
+"""The Teams bot: stores where each sender can be reached, then hands each surface its turn."""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema.teams import MessagingExtensionAction, MessagingExtensionActionResponse
+
+from bot.errors import StorageUnavailable
+from bot.incidents import Desk
+from handlers.teams import card_actions, chat, extension, install
+from handlers.teams.references import ConversationBook
+
+log = logging.getLogger(__name__)
+
+
+class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(self, desk: Desk, book: ConversationBook) -> None:
+        super().__init__()
+        self.desk = desk
+        self.book = book
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        try:
+            await self.book.remember(turn_context.activity)
+        except StorageUnavailable:
+            # Reporting must still answer (it says nothing was recorded); the next turn retries.
+            log.warning("conversation reference not stored: database unavailable")
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        await chat.on_message(self.desk, turn_context)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        # Replaces the SDK's version, which looks up every added member over the network.
+        await install.on_conversation_update(turn_context)
+
+    async def on_teams_messaging_extension_fetch_task(
+        self, turn_context: TurnContext, action: MessagingExtensionAction
+    ) -> MessagingExtensionActionResponse:
+        return await extension.fetch_task(self.desk, turn_context)
+
+    async def on_teams_messaging_extension_submit_action(
+        self, turn_context: TurnContext, action: MessagingExtensionAction
+    ) -> MessagingExtensionActionResponse:
+        return await extension.submit_action(self.desk, turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == "adaptiveCard/action":
+            # Answered as plain JSON: see card_actions.InvokeBody for why not the SDK's model.
+            body = await card_actions.handle(self.desk, turn_context)
+            return InvokeResponse(status=200, body=body)
+        return await super().on_invoke_activity(turn_context)

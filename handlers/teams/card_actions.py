@@ -1,0 +1,156 @@
+"""`adaptiveCard/action` invokes: triage buttons and the chat report form.
+
+The clicked card is answered with its refreshed self; the other admins' copies are updated
+through the outbox (REFRESH_CARDS), like on Slack. The admin check runs in the core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from bot.domain import Actor, CloseInput, IncidentView, Outcome, Platform, Severity
+from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
+from bot.incidents import Desk
+from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
+from handlers.teams.cards.forms import SAVE_FAILED, answer_card, close_form, report_form
+from handlers.teams.cards.triage import triage_card
+from handlers.teams.ids import InputId, Verb
+from handlers.teams.references import actor_of
+
+log = logging.getLogger(__name__)
+
+MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+Action = Callable[[Desk, Actor, int, dict[str, Any]], Awaitable[Element]]
+# The invoke response body. Built as plain JSON: the SDK's AdaptiveCardInvokeResponse model
+# types `value` as an object and cannot serialise the text of a message response.
+InvokeBody = dict[str, Any]
+
+
+def show_card(content: Element) -> InvokeBody:
+    return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": content}
+
+
+def show_message(text: str) -> InvokeBody:
+    """A short note to the person who clicked; the card stays as it was."""
+    return {"statusCode": 200, "type": MESSAGE_TYPE, "value": text}
+
+
+async def _assign(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
+    return triage_card(await desk.assign_to_me(actor=actor, incident_id=incident_id))
+
+
+async def _severity(desk: Desk, actor: Actor, incident_id: int, data: dict[str, Any]) -> Element:
+    try:
+        severity = Severity(str(data.get(InputId.SEVERITY)))
+    except ValueError:
+        raise InvalidInput({"severity": "Pick SEV1 to SEV4, then press Set severity."}) from None
+    view = await desk.set_severity(actor=actor, incident_id=incident_id, severity=severity)
+    return triage_card(view)
+
+
+async def _near_miss(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
+    return triage_card(await desk.mark_near_miss(actor=actor, incident_id=incident_id))
+
+
+def _open_close_form(outcome: Outcome | None) -> Action:
+    async def action(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
+        view = await desk.view(incident_id=incident_id)
+        return close_form(incident_id=incident_id, incident_key=view.key, outcome=outcome)
+
+    return action
+
+
+async def _close(desk: Desk, actor: Actor, incident_id: int, data: dict[str, Any]) -> Element:
+    raw_outcome = data.get(InputId.OUTCOME)
+    try:
+        if raw_outcome not in {o.value for o in Outcome}:
+            raise InvalidInput({InputId.OUTCOME.value: "Pick an outcome."})
+        form = CloseInput(
+            outcome=Outcome(str(raw_outcome)),
+            rationale=str(data.get(InputId.RATIONALE) or ""),
+            root_cause=str(data.get(InputId.ROOT_CAUSE) or ""),
+            lessons=str(data.get(InputId.LESSONS) or ""),
+        )
+        view: IncidentView = await desk.close(actor=actor, incident_id=incident_id, form=form)
+    except InvalidInput as exc:
+        key = (await desk.view(incident_id=incident_id)).key
+        return close_form(incident_id=incident_id, incident_key=key, values=data, errors=exc.fields)
+    return triage_card(view)
+
+
+async def _back(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
+    return triage_card(await desk.view(incident_id=incident_id))
+
+
+# verb → (what it does, the audited action name a non-admin's click is refused as)
+TRIAGE_ACTIONS: dict[Verb, tuple[Action, str]] = {
+    Verb.ASSIGN_ME: (_assign, "incident.assigned"),
+    Verb.SEVERITY: (_severity, "incident.severity_changed"),
+    Verb.NEAR_MISS: (_near_miss, "incident.marked_near_miss"),
+    Verb.FALSE_POSITIVE: (_open_close_form(Outcome.FALSE_POSITIVE), "incident.close_form"),
+    Verb.CLOSE: (_open_close_form(None), "incident.close_form"),
+    Verb.CLOSE_SUBMIT: (_close, "incident.closed"),
+    Verb.CLOSE_CANCEL: (_back, "incident.close_form"),
+}
+
+
+async def report_from_chat(desk: Desk, context: TurnContext, data: dict[str, Any]) -> InvokeBody:
+    """The form `report <text>` posted in the chat; it becomes the confirmation when saved."""
+    actor = actor_of(context.activity)
+    try:
+        form = desk.parse_report(
+            description=data.get(InputId.DESCRIPTION),
+            failure_type=data.get(InputId.FAILURE_TYPE),
+            reach=data.get(InputId.REACH),
+            personal_data=data.get(InputId.PERSONAL_DATA),
+        )
+        result = await desk.report(
+            actor=actor,
+            form=form,
+            platform=Platform.TEAMS,
+            channel_id=context.activity.conversation.id,
+        )
+    except InvalidInput as exc:
+        return show_card(report_form(desk.config, values=data, errors=exc.fields, in_chat=True))
+    except StorageUnavailable:
+        errors = {"general": SAVE_FAILED}
+        return show_card(report_form(desk.config, values=data, errors=errors, in_chat=True))
+    return show_card(
+        answer_card(f"Reported as {result.incident_key}", "The incident admins have been told.")
+    )
+
+
+async def handle(desk: Desk, context: TurnContext) -> InvokeBody:
+    value = context.activity.value
+    found = value.get("action") if isinstance(value, dict) else None
+    action: dict[str, Any] = found if isinstance(found, dict) else {}
+    if action.get("type") != "Action.Execute":
+        return show_message("This button is not one of ours.")
+    raw = action.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    verb = action.get("verb")
+    if verb == Verb.REPORT_SUBMIT:
+        return await report_from_chat(desk, context, data)
+    if verb not in TRIAGE_ACTIONS or not str(data.get("incident_id", "")).isdigit():
+        return show_message("This button is not one of ours.")
+    run, audited_as = TRIAGE_ACTIONS[Verb(verb)]
+    incident_id = int(data["incident_id"])
+    actor = actor_of(context.activity)
+    try:
+        if not desk.is_admin(actor):
+            # Told right here, so the core's refusal needs no chat message as well.
+            refusal = await desk.refuse(
+                actor=actor, action=audited_as, incident_id=incident_id, notify=False
+            )
+            return show_message(refusal.message)
+        return show_card(await run(desk, actor, incident_id, data))
+    except NotAuthorized as exc:
+        return show_message(exc.message)
+    except InvalidInput as exc:
+        return show_message(" ".join(exc.fields.values()))
+    except DeskError as exc:
+        log.info("triage %s on incident %s by %s: %s", verb, incident_id, actor.ref, exc.message)
+        return show_message(exc.message)

@@ -1,0 +1,44 @@
+"""Replies in the 1:1 chat: help, the list of open incidents, one incident."""
+
+from __future__ import annotations
+
+from bot.domain import OUTCOME_LABELS, IncidentView, Status
+from handlers.teams.cards.elements import Element, card, open_url, text
+from handlers.teams.cards.triage import KIND_LABEL, STATUS_LABEL, incident_body, who
+
+HELP_TEXT = (
+    "**AI Incident Desk** — type one of these here:\n\n"
+    "- `report [what went wrong]` — report an AI incident (opens a form)\n"
+    "- `list` — open incidents (admins see all, others their own reports)\n"
+    "- `show INC-0001` — one incident (admins and its reporters)\n"
+    "- `help` — this help\n\n"
+    "To report a specific AI reply, use **… → More actions → Report as AI incident** on the "
+    "message."
+)
+
+
+def list_text(views: list[IncidentView], *, everything: bool) -> str:
+    if not views:
+        return "No open incidents." if everything else "You have no open reports."
+    lines = ["**Open incidents**" if everything else "**Your open reports**", ""]
+    for v in views:
+        severity = v.severity.value if v.severity else "SEV?"
+        lines.append(
+            f"- **{v.key}** · {KIND_LABEL[v.kind]} · {severity} · {STATUS_LABEL[v.status]} · "
+            f"{v.failure_type_label} · assignee {who(v.assignee, v.assignee_name)}"
+        )
+    return "\n".join(lines)
+
+
+def show_card(view: IncidentView) -> Element:
+    body = incident_body(view)
+    if view.status == Status.CLOSED:
+        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
+        body.append(
+            text(
+                f"**Outcome:** {outcome}\n\n**Rationale:** {view.rationale or '—'}\n\n"
+                f"**Root cause:** {view.root_cause or '—'}\n\n**Lessons:** {view.lessons or '—'}"
+            )
+        )
+    actions = [open_url("View message", view.permalink)] if view.permalink else None
+    return card(body, actions)

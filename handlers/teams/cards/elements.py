@@ -1,0 +1,147 @@
+"""Small named Adaptive Card builders shared by forms, the triage card and chat replies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+Element = dict[str, Any]
+
+CARD_VERSION = "1.5"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def card(body: list[Element], actions: list[Element] | None = None) -> Element:
+    """An Adaptive Card 1.5; full width so facts and forms are readable in Teams."""
+    content: Element = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "msteams": {"width": "Full"},
+        "body": body,
+    }
+    if actions:
+        content["actions"] = actions
+    return content
+
+
+def text(
+    value: str,
+    *,
+    weight: str | None = None,
+    size: str | None = None,
+    color: str | None = None,
+    subtle: bool = False,
+) -> Element:
+    block: Element = {"type": "TextBlock", "text": value, "wrap": True}
+    if weight:
+        block["weight"] = weight
+    if size:
+        block["size"] = size
+    if color:
+        block["color"] = color
+    if subtle:
+        block["isSubtle"] = True
+    return block
+
+
+def heading(value: str) -> Element:
+    return {**text(value, weight="Bolder", size="Medium"), "style": "heading"}
+
+
+def error_text(value: str) -> Element:
+    return text(value, color="Attention", size="Small")
+
+
+def facts(pairs: list[tuple[str, str]]) -> Element:
+    return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
+
+
+def local_time(moment: datetime) -> str:
+    """Teams renders {{DATE}} and {{TIME}} in each reader's own time zone."""
+    iso = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}"
+
+
+def text_input(
+    input_id: str,
+    label: str,
+    *,
+    value: str | None = None,
+    placeholder: str | None = None,
+    required: bool = True,
+    multiline: bool = True,
+    max_length: int = 3000,
+) -> Element:
+    element: Element = {
+        "type": "Input.Text",
+        "id": input_id,
+        "label": label,
+        "isMultiline": multiline,
+        "maxLength": max_length,
+        "isRequired": required,
+    }
+    if required:
+        element["errorMessage"] = f"{label} is required."
+    if value:
+        element["value"] = value[:max_length]
+    if placeholder:
+        element["placeholder"] = placeholder
+    return element
+
+
+def choice_input(
+    input_id: str,
+    label: str,
+    options: list[tuple[str, str]],
+    *,
+    value: str | None = None,
+    expanded: bool = False,
+    required: bool = True,
+) -> Element:
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "expanded" if expanded else "compact",
+        "isRequired": required,
+        "choices": [{"title": title[:75], "value": v} for v, title in options],
+    }
+    if required:
+        element["errorMessage"] = f"Pick one: {label.rstrip('?')}."
+    if value:
+        element["value"] = value
+    return element
+
+
+def execute(
+    verb: str,
+    title: str,
+    data: dict[str, Any] | None = None,
+    *,
+    style: str | None = None,
+    with_inputs: bool = False,
+) -> Element:
+    """An Action.Execute button; inputs are merged into `data` when the user presses it."""
+    action: Element = {"type": "Action.Execute", "verb": verb, "title": title, "data": data or {}}
+    if style:
+        action["style"] = style
+    if not with_inputs:
+        action["associatedInputs"] = "none"
+    return action
+
+
+def submit(title: str, data: dict[str, Any] | None = None, *, style: str | None = None) -> Element:
+    """Action.Submit: what a dialog (task module) form uses."""
+    action: Element = {"type": "Action.Submit", "title": title, "data": data or {}}
+    if style:
+        action["style"] = style
+    return action
+
+
+def open_url(title: str, url: str) -> Element:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def action_set(actions: list[Element]) -> Element:
+    return {"type": "ActionSet", "actions": actions}

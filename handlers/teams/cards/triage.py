@@ -1,0 +1,131 @@
+"""The admin triage card: rebuilt from the stored incident every time it is shown or updated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import (
+    OUTCOME_LABELS,
+    SEVERITY_MEANING,
+    IncidentView,
+    Kind,
+    Reach,
+    Severity,
+    Status,
+)
+from handlers.teams.cards.elements import (
+    Element,
+    action_set,
+    card,
+    choice_input,
+    execute,
+    facts,
+    heading,
+    local_time,
+    open_url,
+    text,
+)
+from handlers.teams.ids import InputId, Verb
+
+KIND_LABEL = {Kind.INCIDENT: "Incident", Kind.NEAR_MISS: "Near miss", Kind.SUSPECTED: "Suspected"}
+STATUS_LABEL = {
+    Status.REPORTED: "Reported",
+    Status.TRIAGING: "Triaging",
+    Status.CONTAINED: "Contained",
+    Status.REMEDIATING: "Remediating",
+    Status.CLOSED: "Closed",
+}
+
+
+@dataclass(frozen=True)
+class TriageButton:
+    verb: Verb
+    title: str
+    style: str | None = None
+
+
+# The card's buttons, in order. A new triage step (Classify…, Contained) is one line here plus
+# its handler in handlers/teams/card_actions.py.
+TRIAGE_BUTTONS: tuple[TriageButton, ...] = (
+    TriageButton(Verb.ASSIGN_ME, "Assign to me", "positive"),
+    TriageButton(Verb.NEAR_MISS, "Near miss"),
+    TriageButton(Verb.FALSE_POSITIVE, "False positive"),
+    TriageButton(Verb.CLOSE, "Close…", "destructive"),
+)
+
+
+def who(ref: str | None, name: str | None = None) -> str:
+    """A person as a Teams reader can recognise them: their name, else the platform id."""
+    if not ref:
+        return "nobody"
+    if name:
+        return name
+    platform, _, user_id = ref.partition(":")
+    return user_id if platform == "teams" else f"{user_id} ({platform.capitalize()})"
+
+
+def summary_facts(view: IncidentView) -> Element:
+    reporters = who(view.reported_by, view.reported_by_name)
+    if len(view.reporters) > 1:
+        reporters += f" and {len(view.reporters) - 1} more"
+    return facts(
+        [
+            ("Kind", KIND_LABEL[view.kind]),
+            ("Severity", view.severity.value if view.severity else "not set"),
+            ("Status", STATUS_LABEL[view.status]),
+            ("Assignee", who(view.assignee, view.assignee_name)),
+            ("Reported by", reporters),
+            ("Failure type", view.failure_type_label),
+            ("Reached a client", "yes" if view.reach == Reach.REACHED_CLIENT else "no, caught"),
+            ("Personal data", view.personal_data.value),
+        ]
+    )
+
+
+def incident_body(view: IncidentView) -> list[Element]:
+    """What every card about an incident shows: summary, description and the flagged message."""
+    body = [
+        heading(f"{view.key} · {KIND_LABEL[view.kind]}"),
+        summary_facts(view),
+        text("**What went wrong**"),
+        text(view.description[:1500]),
+    ]
+    if view.excerpt is not None:
+        body.append(text(f"“{view.excerpt or '(no text)'}” — {view.author or 'unknown author'}"))
+    return body
+
+
+def severity_picker(view: IncidentView) -> list[Element]:
+    options = [(s.value, f"{s.value}: {SEVERITY_MEANING[s]}") for s in Severity]
+    picker = choice_input(
+        InputId.SEVERITY,
+        "Severity",
+        options,
+        value=view.severity.value if view.severity else None,
+        required=False,
+    )
+    ref = {"incident_id": view.id}
+    return [picker, action_set([execute(Verb.SEVERITY, "Set severity", ref, with_inputs=True)])]
+
+
+def triage_card(view: IncidentView) -> Element:
+    """The card every admin gets; closed incidents show their outcome instead of buttons."""
+    body = incident_body(view)
+    actions: list[Element] = []
+    if view.status == Status.CLOSED:
+        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
+        body.append(text(f"**Closed: {outcome}**"))
+        body.append(text(view.rationale or ""))
+    else:
+        body += severity_picker(view)
+        ref = {"incident_id": view.id}
+        actions = [execute(b.verb, b.title, ref, style=b.style) for b in TRIAGE_BUTTONS]
+    if view.permalink:
+        actions.append(open_url("View message", view.permalink))
+    body.append(text(f"Reported {local_time(view.created_at)}", size="Small", subtle=True))
+    return card(body, actions)
+
+
+def card_summary(view: IncidentView) -> str:
+    """Notification text that travels with the card."""
+    return f"{view.key}: {KIND_LABEL[view.kind]} reported — {view.failure_type_label}"

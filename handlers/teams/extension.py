@@ -1,0 +1,117 @@
+"""The message extension action `reportIncident`: the form opens, submitting it reports."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import CardFactory, TurnContext
+from botbuilder.schema.teams import (
+    MessagingExtensionActionResponse,
+    TaskModuleContinueResponse,
+    TaskModuleMessageResponse,
+    TaskModuleTaskInfo,
+)
+
+from bot.domain import Platform
+from bot.errors import InvalidInput, StorageUnavailable
+from bot.evidence import excerpt
+from bot.incidents import Desk
+from handlers.teams.capture import author_hint, capture_message, html_to_text, source_key
+from handlers.teams.cards.elements import Element
+from handlers.teams.cards.forms import SAVE_FAILED, report_form
+from handlers.teams.ids import REPORT_COMMAND, InputId
+from handlers.teams.references import actor_of, channel_of, tenant_of
+
+log = logging.getLogger(__name__)
+
+TITLE = "Report AI incident"
+UNKNOWN_COMMAND = MessagingExtensionActionResponse(
+    task=TaskModuleMessageResponse(value="This app has no such command.")
+)
+
+
+def show_form(card: Element) -> MessagingExtensionActionResponse:
+    """Open (or re-open, with errors) the dialog with this card in it."""
+    return MessagingExtensionActionResponse(
+        task=TaskModuleContinueResponse(
+            value=TaskModuleTaskInfo(
+                title=TITLE, card=CardFactory.adaptive_card(card), height="large", width="medium"
+            )
+        )
+    )
+
+
+def _message(value: dict[str, Any]) -> dict[str, Any] | None:
+    payload = value.get("messagePayload")
+    return payload if isinstance(payload, dict) and payload.get("id") else None
+
+
+def _form(desk: Desk, message: dict[str, Any] | None, **kwargs: Any) -> Element:
+    if message is None:
+        return report_form(desk.config, **kwargs)
+    text = html_to_text((message.get("body") or {}).get("content"))
+    return report_form(
+        desk.config, excerpt=excerpt(text, 600), author=author_hint(message), **kwargs
+    )
+
+
+async def fetch_task(desk: Desk, context: TurnContext) -> MessagingExtensionActionResponse:
+    """Built from the payload alone, with no call to Teams: the dialog must open at once."""
+    value = context.activity.value or {}
+    if value.get("commandId") != REPORT_COMMAND:
+        return UNKNOWN_COMMAND
+    return show_form(_form(desk, _message(value)))
+
+
+async def submit_action(desk: Desk, context: TurnContext) -> MessagingExtensionActionResponse:
+    """Save before answering, so a failure re-shows the form with the reporter's answers."""
+    activity = context.activity
+    value = activity.value or {}
+    if value.get("commandId") != REPORT_COMMAND:
+        return UNKNOWN_COMMAND
+    raw = value.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    message = _message(value)
+    actor = actor_of(activity)
+    conversation_id = activity.conversation.id
+    tenant_id = tenant_of(activity)
+    try:
+        form = desk.parse_report(
+            description=data.get(InputId.DESCRIPTION),
+            failure_type=data.get(InputId.FAILURE_TYPE),
+            reach=data.get(InputId.REACH),
+            personal_data=data.get(InputId.PERSONAL_DATA),
+        )
+        evidence = key = None
+        if message is not None:
+            team_id, channel_id = channel_of(activity)
+            key = source_key(
+                tenant_id=tenant_id, conversation_id=conversation_id, message_id=message["id"]
+            )
+            evidence = capture_message(
+                message,
+                conversation_id=conversation_id,
+                tenant_id=tenant_id,
+                reporter=actor.ref,
+                team_id=team_id,
+                channel_id=channel_id,
+            )
+        result = await desk.report(
+            actor=actor,
+            form=form,
+            platform=Platform.TEAMS,
+            source_key=key,
+            channel_id=conversation_id,
+            evidence=evidence,
+        )
+    except InvalidInput as exc:
+        return show_form(_form(desk, message, values=data, errors=exc.fields))
+    except StorageUnavailable:
+        log.warning("report by %s not saved: database unavailable", actor.ref)
+        return show_form(_form(desk, message, values=data, errors={"general": SAVE_FAILED}))
+    if result.created:
+        text = f"Reported as {result.incident_key}. The incident admins have been told."
+    else:
+        text = f"This was already reported as {result.incident_key}; you were added."
+    return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))

@@ -1,0 +1,132 @@
+"""Conversation references: where the bot can reach a Teams user or channel proactively.
+
+Teams lets a bot message someone only in a conversation it already knows, so every inbound
+activity (install, message, invoke) records where its sender and channel can be reached."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from botbuilder.schema import Activity
+
+from bot.domain import Actor, Platform
+from handlers.teams.capture import base_conversation_id
+from storage import repository as repo
+from storage.db import Database
+from storage.models import TeamsConversation
+
+log = logging.getLogger(__name__)
+
+PERSONAL = "personal"
+CHANNEL = "channel"
+# Outbox rows that failed with this reason are sent again once the user is reachable.
+NO_REFERENCE = "no Teams conversation reference"
+
+
+def actor_of(activity: Activity) -> Actor:
+    """The Teams user behind an activity: their Entra object id, as INCIDENT_ADMINS lists it."""
+    sender = activity.from_property
+    if sender is None or not (sender.aad_object_id or sender.id):
+        raise ValueError("activity has no sender")
+    return Actor(
+        platform=Platform.TEAMS, user_id=sender.aad_object_id or sender.id, name=sender.name
+    )
+
+
+def tenant_of(activity: Activity) -> str | None:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    conversation = activity.conversation
+    return (data.get("tenant") or {}).get("id") or (
+        conversation.tenant_id if conversation else None
+    )
+
+
+def channel_of(activity: Activity) -> tuple[str | None, str | None]:
+    """The (team id, channel id) of a channel activity, else (None, None)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    return (data.get("team") or {}).get("id"), (data.get("channel") or {}).get("id")
+
+
+def references_in(activity: Activity, now: datetime) -> list[TeamsConversation]:
+    """The user (and channel) an inbound activity shows the bot can reach."""
+    conversation = activity.conversation
+    if conversation is None or not activity.service_url or activity.recipient is None:
+        return []
+    common = {
+        "service_url": activity.service_url,
+        "tenant_id": tenant_of(activity),
+        "bot_id": activity.recipient.id,
+        "captured_at": now,
+    }
+    rows = []
+    try:
+        actor = actor_of(activity)
+    except ValueError:
+        actor = None
+    if actor is not None and activity.from_property is not None:
+        personal = conversation.conversation_type == PERSONAL
+        rows.append(
+            TeamsConversation(
+                scope=PERSONAL,
+                key=actor.user_id,
+                user_id=activity.from_property.id,
+                user_name=activity.from_property.name,
+                conversation_id=conversation.id if personal else None,
+                **common,
+            )
+        )
+    _, channel_id = channel_of(activity)
+    if channel_id:
+        rows.append(
+            TeamsConversation(
+                scope=CHANNEL,
+                key=channel_id,
+                conversation_id=base_conversation_id(channel_id),
+                **common,
+            )
+        )
+    return rows
+
+
+class ConversationBook:
+    """Reads and writes the stored references."""
+
+    def __init__(self, db: Database, on_requeue: Callable[[], None] | None = None) -> None:
+        self.db = db
+        self._on_requeue = on_requeue or (lambda: None)
+
+    async def remember(self, activity: Activity) -> None:
+        now = datetime.now(UTC)
+        rows = references_in(activity, now)
+        if not rows:
+            return
+        async with self.db.transaction() as session:
+            for row in rows:
+                await repo.upsert_teams_conversation(session, row=row)
+            requeued = 0
+            for row in rows:
+                if row.scope == PERSONAL:
+                    requeued += await repo.requeue_failed(
+                        session,
+                        platform="teams",
+                        target=row.key,
+                        error_prefix=NO_REFERENCE,
+                        now=now,
+                    )
+        if requeued:
+            log.info("%s message(s) to a newly reachable Teams user queued again", requeued)
+            self._on_requeue()
+
+    async def user(self, aad_id: str) -> TeamsConversation | None:
+        async with self.db.transaction() as session:
+            return await repo.get_teams_conversation(session, scope=PERSONAL, key=aad_id)
+
+    async def channel(self, channel_id: str) -> TeamsConversation | None:
+        async with self.db.transaction() as session:
+            return await repo.get_teams_conversation(session, scope=CHANNEL, key=channel_id)
+
+    async def save(self, row: TeamsConversation) -> None:
+        async with self.db.transaction() as session:
+            await repo.upsert_teams_conversation(session, row=row)

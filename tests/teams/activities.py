@@ -1,0 +1,120 @@
+"""Builders for Teams activities, from the samples in tests/payloads/teams/."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+PAYLOADS = Path(__file__).resolve().parents[1] / "payloads" / "teams"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+BOT_ID = "28:00000000-0000-0000-0000-000000000000"
+ADMIN_1 = "6b1d0f4e-1111-4000-8000-00000000a001"
+ADMIN_2 = "6b1d0f4e-2222-4000-8000-00000000a002"
+REPORTER = "6b1d0f4e-3333-4000-8000-00000000b001"
+MALLORY = "6b1d0f4e-4444-4000-8000-00000000c001"
+NAMES = {ADMIN_1: "Ada Admin", ADMIN_2: "Bea Admin", REPORTER: "Rita Reporter", MALLORY: "Mal"}
+
+
+def load(name: str, *, service_url: str, user: str) -> dict[str, Any]:
+    text = (
+        (PAYLOADS / f"{name}.json")
+        .read_text()
+        .replace("SERVICE_URL", service_url)
+        .replace("TENANT_ID", TENANT)
+        .replace("AAD_USER", user)
+    )
+    activity: dict[str, Any] = json.loads(text)
+    sender = activity["from"]
+    sender["id"] = f"29:1teams-{user[-4:]}"
+    sender["name"] = NAMES.get(user, sender.get("name"))
+    return activity
+
+
+# Real 1:1 conversation ids are this long; column sizes must hold them.
+PERSONAL_PREFIX = (
+    "a:1Ux9QvB3kZ7wYp0sN2mLq8TfR5dHcJ6gE4aW1oIuK0bVnM3xCzS7yDeFh2jG9lPtQrA5wEiO8uYsLkJhNbVcXzMq-"
+)
+CHANNEL = "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"
+
+
+def personal_chat(user: str) -> str:
+    return PERSONAL_PREFIX + user
+
+
+def install(service_url: str, user: str) -> dict[str, Any]:
+    return load("install_personal", service_url=service_url, user=user)
+
+
+def message(service_url: str, text: str, *, user: str = REPORTER) -> dict[str, Any]:
+    activity = load("message_personal", service_url=service_url, user=user)
+    activity["text"] = text
+    return activity
+
+
+def channel_mention(service_url: str, text: str, *, user: str = REPORTER) -> dict[str, Any]:
+    """A channel message that @mentions the bot, as Teams sends it."""
+    activity = message(service_url, f"<at>AI Incident Desk</at> {text}", user=user)
+    activity["conversation"] = {
+        "isGroup": True,
+        "conversationType": "channel",
+        "tenantId": TENANT,
+        "id": "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2;messageid=1700000000900",
+    }
+    activity["channelData"] = {
+        "channel": {"id": "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"},
+        "team": {"id": "19:7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b@thread.tacv2"},
+        "tenant": {"id": TENANT},
+    }
+    activity["entities"] = [
+        {
+            "type": "mention",
+            "text": "<at>AI Incident Desk</at>",
+            "mentioned": {"id": BOT_ID, "name": "AI Incident Desk"},
+        }
+    ]
+    return activity
+
+
+def fetch_task(service_url: str, *, user: str = REPORTER, **message: Any) -> dict[str, Any]:
+    activity = load("fetch_task", service_url=service_url, user=user)
+    activity["value"]["messagePayload"].update(message)
+    return activity
+
+
+def report_answers(
+    description: str | None = "It quoted another client's revenue figures",
+    failure_type: str | None = "contamination",
+    reach: str | None = "reached_client",
+    personal_data: str | None = "no",
+) -> dict[str, Any]:
+    """What the form's inputs send; Teams leaves out an input nobody filled in."""
+    answers = {
+        "description": description,
+        "failure_type": failure_type,
+        "reach": reach,
+        "personal_data": personal_data,
+    }
+    return {k: v for k, v in answers.items() if v is not None}
+
+
+def submit_action(
+    service_url: str,
+    *,
+    user: str = REPORTER,
+    data: dict[str, Any] | None = None,
+    message: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    activity = load("submit_action", service_url=service_url, user=user)
+    activity["value"]["data"] = report_answers() if data is None else data
+    activity["value"]["messagePayload"].update(message or {})
+    return activity
+
+
+def card_action(
+    service_url: str, verb: str, *, user: str, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    activity = load("adaptive_card_action", service_url=service_url, user=user)
+    activity["value"]["action"].update(verb=verb, data=copy.deepcopy(data or {}))
+    return activity

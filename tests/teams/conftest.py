@@ -1,0 +1,111 @@
+"""Teams fixtures: the app with Teams on (auth off, as offline), driven by real-shaped Activities
+posted to /api/messages, with a fake Bot Connector receiving everything the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot.settings import DeskConfig, Settings
+from handlers.wiring import DeskApp, create_app
+from tests.conftest import Harness
+from tests.fakes.bot_connector import ConnectorCall, FakeBotConnector
+from tests.teams import activities as act
+
+TEAMS_ADMINS = (act.ADMIN_1, act.ADMIN_2)
+
+
+def teams_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "TEAMS_ENABLED": "true",
+        "INCIDENT_ADMINS": ",".join(TEAMS_ADMINS),
+        "OUTBOX_INTERVAL_SECONDS": 60,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class TeamsHarness(Harness):
+    """Posts activities the way the Bot Connector does and waits for what follows."""
+
+    def __init__(self, app: DeskApp, client: TestClient, connector: FakeBotConnector) -> None:
+        super().__init__(app, client, fake=None)  # type: ignore[arg-type]
+        self.connector = connector
+
+    @property
+    def service_url(self) -> str:
+        return self.connector.service_url
+
+    async def post(self, activity: dict[str, Any], **headers: str) -> tuple[int, Any]:
+        resp = await self.client.post("/api/messages", json=activity, headers=headers)
+        body = await resp.text()
+        await self.settle()
+        return resp.status, json.loads(body) if body else None
+
+    async def install(self, *users: str) -> None:
+        for user in users:
+            status, _ = await self.post(act.install(self.service_url, user))
+            assert status == 201
+
+    async def click_raw(self, verb: str, *, user: str, **data: Any) -> tuple[int, Any]:
+        return await self.post(act.card_action(self.service_url, verb, user=user, data=data))
+
+    async def click(self, verb: str, *, user: str, **data: Any) -> dict[str, Any]:
+        status, body = await self.click_raw(verb, user=user, **data)
+        assert status == 200, body
+        return dict(body)
+
+    def cards_to(self, user: str) -> list[ConnectorCall]:
+        return [c for c in self.connector.sent_to(act.personal_chat(user)) if c.card]
+
+    def texts_to(self, user: str) -> list[str]:
+        return [
+            str(c.body.get("text"))
+            for c in self.connector.sent_to(act.personal_chat(user))
+            if c.body.get("text")
+        ]
+
+    async def rows(self, model: Any) -> list[Any]:
+        async with self.app.db.sessions() as s:
+            return list((await s.execute(select(model).order_by(model.id))).scalars().all())
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeBotConnector]:
+    fake = FakeBotConnector()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def teams(database_url: str, connector: FakeBotConnector) -> AsyncIterator[TeamsHarness]:
+    app = create_app(teams_settings(database_url), DeskConfig())
+    client = TestClient(TestServer(app.web))
+    await client.start_server()
+    loop = asyncio.get_running_loop()
+    h = TeamsHarness(app, client, connector)
+    default_factory = loop.get_task_factory()
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = (
+            default_factory(loop, coro, **kwargs)
+            if default_factory
+            else asyncio.Task(coro, loop=loop, **kwargs)
+        )
+        h.tasks.append(task)
+        return task  # type: ignore[return-value]
+
+    loop.set_task_factory(factory)  # type: ignore[arg-type]
+    yield h
+    loop.set_task_factory(default_factory)
+    await app.dispatcher.wait_idle()
+    await client.close()
+    await app.db.dispose()

@@ -1,0 +1,84 @@
+"""`incident-desk register --format csv`: every personal-data incident, reported or not."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.clocks import DecisionInput, ObligationStatus
+from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
+from bot.obligations import ClassificationAnswers, RiskLevel
+from bot.settings import Settings
+from handlers.wiring import create_app
+from storage.migrate import upgrade
+
+ADMIN = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
+DEAD_API = "http://127.0.0.1:9/api/"  # refused at once: these tests never reach Slack
+AWARE = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def form(personal: PersonalData) -> ReportInput:
+    return ReportInput(
+        description=f"{personal} case",
+        failure_type="data_exposure",
+        reach=Reach.REACHED_CLIENT,
+        personal_data=personal,
+    )
+
+
+def test_register_lists_personal_data_incidents_with_decisions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    async def seed() -> None:
+        app = create_app(
+            Settings(
+                _env_file=None,
+                DATABASE_URL=url,
+                SLACK_BOT_TOKEN="xoxb-1",  # type: ignore[call-arg]
+                SLACK_API_URL=DEAD_API,
+                INCIDENT_ADMINS="U0ADMIN1",
+            )
+        )
+        for n, personal in enumerate([PersonalData.YES, PersonalData.NO, PersonalData.UNSURE]):
+            await app.desk.report(
+                actor=ADMIN, form=form(personal), platform=Platform.SLACK, source_key=f"s:{n}"
+            )
+        await app.clocks.classify(
+            actor=ADMIN,
+            incident_id=1,
+            answers=ClassificationAnswers(
+                personal_data=PersonalData.YES, risk_to_individuals=RiskLevel.RISK, aware_at=AWARE
+            ),
+        )
+        [ico] = (await app.desk.view(incident_id=1)).obligations
+        await app.clocks.decide(
+            actor=ADMIN,
+            obligation_id=ico.id,
+            form=DecisionInput(
+                decision=ObligationStatus.NOT_REQUIRED, rationale="Data was encrypted"
+            ),
+        )
+        await app.dispatcher.wait_idle()
+        await app.db.dispose()
+
+    asyncio.run(seed())
+    assert main(["register", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+    assert [r["key"] for r in rows] == ["INC-0001", "INC-0003"]
+    first = rows[0]
+    assert first["decision"] == "not_required"
+    assert first["rationale_or_reasons"] == "Data was encrypted"
+    assert first["aware_at"] == AWARE.isoformat()
+    assert first["notification_regime"].startswith("UK GDPR Art. 33")
+    assert rows[1]["decision"] == "not classified yet"
