@@ -1,10 +1,10 @@
-"""The append point of the audit log: every state change and refusal is recorded here, sealed
-into the hash chain (bot/audit_chain.py) inside the caller's transaction.
+"""The append point of the audit log: every state change and refusal is recorded here, and
+sealed into the hash chain (bot/audit_chain.py) when the caller's transaction commits.
 
-The HMAC key reaches `record` through the session's `info` dict: the composition root (and the
+The HMAC key reaches the seal through the session's `info` dict: the composition root (and the
 CLI) builds its Database with `session_info(key)`, so every session of that database carries the
 key and the ~15 call sites keep their signature. Several apps in one process (tests) never share
-a key by accident, and a session without a key refuses to record rather than write an unsealed
+a key by accident, and a session without a key refuses to commit rather than write an unsealed
 event."""
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.audit_chain import (
     GENESIS_HASH,
@@ -36,6 +38,7 @@ from storage.models import AuditEvent
 log = logging.getLogger(__name__)
 
 KEY_INFO = "incident_desk.audit_hmac_key"
+PENDING_INFO = "incident_desk.audit_pending"
 CHAIN_STARTED = "audit.chain_started"
 
 
@@ -114,50 +117,66 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one sealed event in the caller's transaction, so it commits with the change it
-    describes. Holds the chain head's lock until commit: call it after the other row locks."""
-    head = await chain_repo.lock_head(session, genesis=GENESIS_HASH)
+    """Queue one event in the caller's transaction; it is sealed into the chain just before that
+    transaction commits, so it commits with the change it describes, or not at all."""
+    event = AuditEvent(
+        occurred_at=datetime.now(UTC),
+        actor=actor.ref,
+        actor_name=actor.name,
+        platform=actor.platform.value,
+        action=action,
+        incident_id=incident_id,
+        before=_plain(before),
+        after=_plain(after),
+    )
+    session.info.setdefault(PENDING_INFO, []).append(event)
+    return event
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _seal_pending(session: Session) -> None:
+    """Seal the queued events under the head lock. Taking that desk-wide lock last, at commit,
+    means a transaction never waits for another lock while holding it (no deadlocks), and holds
+    it only for the moment of the commit."""
+    pending: list[AuditEvent] = session.info.get(PENDING_INFO) or []
+    if not pending or session.in_nested_transaction():
+        return
+    head = chain_repo.lock_head(session, genesis=GENESIS_HASH)
     # Checked after the first query, so an unreachable database still reads as one.
     key = session.info.get(KEY_INFO)
     if not isinstance(key, bytes):
         raise ConfigError("the audit key is not configured for this database session")
     if head.seq == 0:
-        head = await _seal_legacy(session, key, head)
-    return await _append(
-        session,
-        key,
-        head,
-        AuditEvent(
-            occurred_at=datetime.now(UTC),
-            actor=actor.ref,
-            actor_name=actor.name,
-            platform=actor.platform.value,
-            action=action,
-            incident_id=incident_id,
-            before=_plain(before),
-            after=_plain(after),
-        ),
-    )
+        head = _seal_legacy(session, key, head)
+    for queued in pending:
+        head = _append(session, key, head, queued)
+    chain_repo.move_head(session, head=head)
+    session.info[PENDING_INFO] = []
 
 
-async def _append(
-    session: AsyncSession, key: bytes, head: chain_repo.Head, event: AuditEvent
-) -> AuditEvent:
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    if not session.in_transaction():
+        session.info.pop(PENDING_INFO, None)
+
+
+def _append(
+    session: Session, key: bytes, head: chain_repo.Head, event: AuditEvent
+) -> chain_repo.Head:
     row = seal(key, seq=head.seq + 1, prev_hash=head.hash, event=fields_of(event))
     event.seq, event.prev_hash, event.hash = row.seq, row.prev_hash, row.hash
     session.add(event)
-    await session.flush()
-    await chain_repo.move_head(session, head=chain_repo.Head(seq=row.seq, hash=row.hash))
-    return event
+    return chain_repo.Head(seq=row.seq, hash=row.hash)
 
 
-async def _seal_legacy(session: AsyncSession, key: bytes, head: chain_repo.Head) -> chain_repo.Head:
+def _seal_legacy(session: Session, key: bytes, head: chain_repo.Head) -> chain_repo.Head:
     """Before the first chained event, seal a digest of any events recorded before the chain."""
-    legacy = await chain_repo.legacy_events(session)
+    legacy = chain_repo.legacy_events(session)
     if not legacy:
         return head
     count, digest = legacy_digest({"id": e.id, **fields_of(e)} for e in legacy)
-    started = await _append(
+    log.info("audit chain started; sealing %d events recorded before it", count)
+    return _append(
         session,
         key,
         head,
@@ -172,9 +191,6 @@ async def _seal_legacy(session: AsyncSession, key: bytes, head: chain_repo.Head)
             after={"legacy_events": count, "legacy_sha256": digest},
         ),
     )
-    log.info("audit chain started; sealed %d events recorded before it", count)
-    assert started.seq is not None and started.hash is not None
-    return chain_repo.Head(seq=started.seq, hash=started.hash)
 
 
 def open_database(url: str, *, explicit_key: str | None, home: str | None) -> Database:

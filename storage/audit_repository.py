@@ -1,4 +1,7 @@
-"""Queries behind the audit chain: the locked head, legacy rows, and rows in chain order."""
+"""Queries behind the audit chain: the locked head, legacy rows, and rows in chain order.
+
+The head queries take the synchronous Session: they run in its before_commit hook (an
+AsyncSession's hooks run on its sync session, whose I/O still goes through the async driver)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent, AuditHead
 
@@ -23,13 +26,13 @@ class Head:
     hash: str
 
 
-async def lock_head(session: AsyncSession, *, genesis: str) -> Head:
+def lock_head(session: Session, *, genesis: str) -> Head:
     """Lock the one head row (created from the newest event when absent) until commit."""
     locked = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID).with_for_update()
-    row = (await session.execute(locked)).one_or_none()
+    row = session.execute(locked).one_or_none()
     if row is None:
         newest = (
-            await session.execute(
+            session.execute(
                 select(AuditEvent.seq, AuditEvent.hash)
                 .where(AuditEvent.seq.is_not(None))
                 .order_by(AuditEvent.seq.desc())
@@ -38,25 +41,25 @@ async def lock_head(session: AsyncSession, *, genesis: str) -> Head:
         ).one_or_none()
         seq, digest = (newest.seq, newest.hash) if newest is not None else (0, genesis)
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        await session.execute(
+        session.execute(
             insert(AuditHead)
             .values(id=HEAD_ID, seq=seq, hash=digest)
             .on_conflict_do_nothing(index_elements=["id"])
         )
         # A concurrent first append may have won the insert; this waits for it and reads its head.
-        row = (await session.execute(locked)).one()
+        row = session.execute(locked).one()
     return Head(seq=int(row.seq), hash=str(row.hash))
 
 
-async def move_head(session: AsyncSession, *, head: Head) -> None:
-    await session.execute(
+def move_head(session: Session, *, head: Head) -> None:
+    session.execute(
         update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=head.seq, hash=head.hash)
     )
 
 
-async def legacy_events(session: AsyncSession) -> Sequence[AuditEvent]:
+def legacy_events(session: Session) -> Sequence[AuditEvent]:
     """Events recorded before the chain existed (no seq), oldest first."""
-    result = await session.execute(
+    result = session.execute(
         select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id)
     )
     return result.scalars().all()
