@@ -121,3 +121,69 @@ def redaction_line(entry: EvidenceEntry) -> str | None:
 
 def file_size(size: int | None) -> str:
     return "—" if size is None else f"{size:,} bytes"
+
+
+CLASSIFICATION_LABELS = {
+    "personal_data": "Personal data involved",
+    "wrong_recipient": "Sent to the wrong person",
+    "risk_to_individuals": "Risk to individuals",
+    "client_received": "A client received it",
+    "client_acted": "A client acted on it",
+    "downstream_actions": "Triggered actions in other systems",
+    "fca_regulated": "Regulated financial services (FCA)",
+    "high_risk_ai_system": "High-risk AI system (EU AI Act)",
+    "serious_incident_condition": "Serious incident condition",
+    "nis2_in_scope": "In scope of NIS2",
+    "dora_in_scope": "In scope of DORA",
+    "dora_major": "Major under DORA",
+    "failure_type": "Failure type",
+    "failure_point": "Failure point",
+    "ai_tool": "AI tool",
+    "aware_at": "Aware at",
+}
+OBLIGATION_HEADER = ("obligation", "recipient", "due", "status", "decided", "record")
+
+
+def _answer(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    if isinstance(raw, str) and raw[:4].isdigit() and "T" in raw:
+        try:
+            return when(datetime.fromisoformat(raw))
+        except ValueError:
+            return raw
+    return value(raw)
+
+
+def classification_rows(data: Any) -> list[tuple[str, str]] | None:
+    """The answers as (question, answer) rows; None when they are not the known shape."""
+    if not isinstance(data, dict):
+        return None
+    return [
+        (CLASSIFICATION_LABELS.get(name, name.replace("_", " ").capitalize()), _answer(raw))
+        for name, raw in data.items()
+    ]
+
+
+def obligation_rows(data: Any) -> list[tuple[str, ...]] | None:
+    """One row per regime stage: what, to whom, when due, and the decision recorded."""
+    if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
+        return None
+    rows: list[tuple[str, ...]] = []
+    for o in data:
+        decision = o.get("decision") or {}
+        record = "; ".join(f"{k}: {v}" for k, v in decision.items() if v) or "—"
+        decided = (
+            f"{o.get('decided_by')}, {_answer(o.get('decided_at'))}" if o.get("decided_by") else "—"
+        )
+        rows.append(
+            (
+                f"{o.get('regime_name')} — {o.get('stage_name')}",
+                value(o.get("recipient")),
+                _answer(o.get("due_at")) + (" (informational)" if o.get("informational") else ""),
+                value(o.get("status")),
+                decided,
+                record,
+            )
+        )
+    return rows

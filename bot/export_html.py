@@ -7,15 +7,18 @@ from html import escape
 from typing import Any
 
 from bot.export_format import (
+    OBLIGATION_HEADER,
     OUTCOME_FIELDS,
     SUMMARY_FIELDS,
     actor,
     chain_verdict,
     change_line,
+    classification_rows,
     containment_rows,
     file_size,
     message_facts,
     message_text,
+    obligation_rows,
     redaction_line,
     value,
     when,
@@ -62,6 +65,22 @@ def structured(title: str, data: Any) -> str:
         return f"<h2>{e(title)}</h2><p>Not recorded.</p>"
     text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
     return f"<h2>{e(title)}</h2><pre>{e(text)}</pre>"
+
+
+def classification(report: IncidentReport) -> str:
+    pairs = classification_rows(report.classification)
+    if pairs is None:
+        return structured("Classification", report.classification)
+    return f"<h2>Classification</h2>{rows(pairs)}"
+
+
+def obligations(report: IncidentReport) -> str:
+    lines = obligation_rows(report.obligations)
+    if not lines:
+        return structured("Obligations and decisions", report.obligations)
+    head = "".join(f"<th>{e(h)}</th>" for h in OBLIGATION_HEADER)
+    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in line) + "</tr>" for line in lines)
+    return f"<h2>Obligations and decisions</h2><table><tr>{head}</tr>{body}</table>"
 
 
 def evidence(entry: EvidenceEntry) -> str:
@@ -132,8 +151,8 @@ def render(report: IncidentReport) -> str:
 <p class="chain {state}" id="chain">{e(chain_verdict(report))}</p>
 <h2>Summary</h2>{rows([(k, value(inc.get(n))) for k, n in SUMMARY_FIELDS])}
 <p><strong>What went wrong.</strong> {e(value(inc.get("description")))}</p>
-{structured("Classification", report.classification)}
-{structured("Obligations and decisions", report.obligations)}
+{classification(report)}
+{obligations(report)}
 <h2>Containment and outcome</h2>{rows(outcome)}
 <h2>Evidence</h2>{evidence_html}
 <h2>Timeline (audit events, in chain order)</h2>{timeline(report)}

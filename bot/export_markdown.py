@@ -7,15 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.export_format import (
+    OBLIGATION_HEADER,
     OUTCOME_FIELDS,
     SUMMARY_FIELDS,
     actor,
     chain_verdict,
     change_line,
+    classification_rows,
     containment_rows,
     file_size,
     message_facts,
     message_text,
+    obligation_rows,
     redaction_line,
     value,
     when,
@@ -42,6 +45,20 @@ def structured(title: str, data: Any) -> list[str]:
         return [f"## {title}", "", "Not recorded.", ""]
     body = json.dumps(data, indent=2, default=str, ensure_ascii=False)
     return [f"## {title}", "", "```json", body, "```", ""]
+
+
+def classification(report: IncidentReport) -> list[str]:
+    rows = classification_rows(report.classification)
+    if rows is None:
+        return structured("Classification", report.classification)
+    return ["## Classification", "", *table(("question", "answer"), rows), ""]
+
+
+def obligations(report: IncidentReport) -> list[str]:
+    rows = obligation_rows(report.obligations)
+    if not rows:
+        return structured("Obligations and decisions", report.obligations)
+    return ["## Obligations and decisions", "", *table(OBLIGATION_HEADER, rows), ""]
 
 
 def evidence(entry: EvidenceEntry) -> list[str]:
@@ -96,8 +113,8 @@ def render(report: IncidentReport) -> str:
         "",
         "**What went wrong.** " + value(inc.get("description")),
         "",
-        *structured("Classification", report.classification),
-        *structured("Obligations and decisions", report.obligations),
+        *classification(report),
+        *obligations(report),
         "## Containment and outcome",
         "",
         *table(

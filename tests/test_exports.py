@@ -7,14 +7,17 @@ import hashlib
 import json
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
+from bot.domain import Actor, PersonalData, Platform
 from bot.evidence import sha256_hex
 from bot.export_files import ExportFormat, render
+from bot.obligations import ClassificationAnswers, RiskLevel
 from storage.models import AuditEvent, Evidence, EvidenceFile
 from tests.conftest import Harness
 from tests.export_helpers import CORRECTION, PDF, full_incident, run_cli, unzip
@@ -245,3 +248,27 @@ async def test_show_timeline_lists_the_audit_events_to_admins_only(harness: Harn
     ):
         assert text in shown
     assert reporter["text"] == "The audit timeline is shown to incident admins only."
+
+
+async def test_report_shows_classification_obligations_and_time_to_containment(
+    harness: Harness,
+) -> None:
+    await full_incident(harness, close=False)
+    admin = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
+    aware = datetime.now(UTC) - timedelta(hours=3)
+    answers = ClassificationAnswers(
+        personal_data=PersonalData.YES, risk_to_individuals=RiskLevel.RISK, aware_at=aware
+    )
+    await harness.app.clocks.classify(actor=admin, incident_id=1, answers=answers)
+    await harness.app.containment.contain(actor=admin, incident_id=1)
+
+    md = (await export(harness, ExportFormat.MARKDOWN)).decode()
+    data = json.loads(await export(harness, ExportFormat.JSON))
+
+    assert "| Personal data involved | yes |" in md and "| Risk to individuals | risk |" in md
+    assert "| UK GDPR Art. 33 — notify the ICO — Notify the ICO | " in md
+    assert f"| {(aware + timedelta(hours=72)):%Y-%m-%d %H:%M:%S} UTC | open | — |" in md
+    assert "| Time to containment | 3 h 0 min |" in md
+    assert data["classification"]["personal_data"] == "yes"
+    assert data["obligations"][0]["regime_id"] == "uk_gdpr_art33"
+    assert data["containment"]["time_to_containment"] == "3 h 0 min"
