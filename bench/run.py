@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -19,6 +20,7 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
+from bot import audit
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from bot.incidents import Desk
 from bot.messenger import OutboundMessage
@@ -141,7 +143,8 @@ async def main() -> None:
 
 async def run_all(url: str) -> None:
     upgrade(url)
-    db = Database(url)
+    # The report path includes sealing its audit event into the hash chain.
+    db = Database(url, session_info=audit.session_info(secrets.token_bytes(32)))
     await reset(db)
     per_report, per_insert = await bench_report(db)
     await db.dispose()

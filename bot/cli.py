@@ -10,8 +10,9 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot import cli_audit
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
 
@@ -52,52 +53,6 @@ async def _run(settings: Settings) -> None:
     log.info("shutting down")
     await app.stop()
     await runner.cleanup()
-
-
-async def _export(settings: Settings, key: str) -> dict[str, Any]:
-    from storage import repository as repo
-    from storage.db import Database
-
-    db = Database(settings.normalized_database_url)
-    try:
-        async with db.transaction() as session:
-            incident = await repo.get_incident_by_key(session, key=key)
-            if incident is None:
-                raise DeskError(f"No incident {key.upper()} in {settings.database_url}.")
-            columns = {c.name: getattr(incident, c.name) for c in incident.__table__.columns}
-            events = await repo.audit_events_for(session, incident_id=incident.id)
-            return {
-                "incident": columns,
-                "reporters": [
-                    {"reporter": r.reporter, "name": r.reporter_name, "at": r.reported_at}
-                    for r in incident.reporters
-                ],
-                "evidence": [
-                    {
-                        "id": e.id,
-                        "kind": e.kind,
-                        "sha256": e.sha256,
-                        "captured_at": e.captured_at,
-                        "captured_by": e.captured_by,
-                        "content": e.content,
-                    }
-                    for e in incident.evidence
-                ],
-                "audit_events": [
-                    {
-                        "id": a.id,
-                        "at": a.occurred_at,
-                        "actor": a.actor,
-                        "actor_name": a.actor_name,
-                        "action": a.action,
-                        "before": a.before,
-                        "after": a.after,
-                    }
-                    for a in events
-                ],
-            }
-    finally:
-        await db.dispose()
 
 
 async def _register(settings: Settings) -> str:
@@ -183,9 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="migrate the database and run the bot")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("doctor", help="check settings, database and delivery")
-    export = sub.add_parser("export", help="print one incident with its evidence and audit trail")
-    export.add_argument("key", help="incident key, e.g. INC-0001")
-    export.add_argument("--format", choices=["json"], default="json")
+    cli_audit.add_commands(sub)
     register = sub.add_parser(
         "register", help="the breach register (Art. 33(5)): every personal-data incident"
     )
@@ -216,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        elif args.command in cli_audit.COMMANDS:
+            return cli_audit.run(args, settings)
         elif args.command == "register":
             text = asyncio.run(_register(settings))
             if args.output:
@@ -230,9 +185,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             path = build_package(settings.microsoft_app_id, Path(args.output))
             print(f"wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app)")
-        elif args.command == "export":
-            data = asyncio.run(_export(settings, args.key))
-            print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
     except ConfigError as exc:
         print(f"incident-desk: {exc.message}", file=sys.stderr)
         return 2

@@ -155,6 +155,7 @@ class CloseInput(BaseModel):
     rationale: str
     root_cause: str
     lessons: str
+    correction: str = ""  # what the AI should have said or done; feeds the eval case
 
 
 class ObligationLine(BaseModel):
@@ -204,6 +205,9 @@ class IncidentView(BaseModel):
     author: str | None
     permalink: str | None
     channel_id: str | None
+    evidence_count: int = 0
+    evidence_notes: list[str] = Field(default_factory=list)
+    correction: str | None = None
     ai_tool: str | None = None
     ai_tool_name: str | None = None
     failure_point: str | None = None

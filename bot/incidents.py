@@ -30,12 +30,13 @@ from bot.domain import (
     Status,
 )
 from bot.errors import InvalidInput, InvalidTransition, NotAuthorized, NotFound
-from bot.evidence import excerpt, sha256_hex
+from bot.evidence import excerpt
+from bot.evidence_lifecycle import EvidenceDesk, evidence_notes, insert_evidence
 from bot.outbox import OutboxKind, enqueue
 from bot.settings import DeskConfig
 from storage import repository as repo
 from storage.db import Database
-from storage.models import Evidence, EvidenceDraft, Incident, IncidentReporter
+from storage.models import EvidenceDraft, Incident, IncidentReporter
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,9 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
         author=author.get("display_name") or author.get("id") if author else None,
         permalink=first.get("permalink") if isinstance(first, dict) else None,
         channel_id=incident.channel_id,
+        evidence_count=len(incident.evidence),
+        evidence_notes=evidence_notes(incident.evidence),
+        correction=incident.correction,
         ai_tool=incident.ai_tool,
         ai_tool_name=tool.name if (tool := config.tool(incident.ai_tool)) else incident.ai_tool,
         failure_point=incident.failure_point,
@@ -144,6 +148,7 @@ class Desk:
         self.admins = admins
         self.platforms = platforms
         self._on_commit = on_commit or (lambda: None)
+        self.evidence = EvidenceDesk(self, on_commit=self._on_commit)
         # Run inside the transaction of every admin change; raising aborts the change.
         self.change_hooks: list[ChangeHook] = []
         # Extra outbox rows for a new incident (e.g. the triage channel's copy of the card).
@@ -319,19 +324,15 @@ class Desk:
                 reported_at=now,
             )
         )
+        stored = None
         if evidence is not None:
-            session.add(
-                Evidence(
-                    incident_id=incident.id,
-                    kind="message",
-                    source_key=incident.source_key,
-                    content=evidence,
-                    sha256=sha256_hex(evidence),
-                    captured_at=datetime.fromisoformat(evidence["captured_at"])
-                    if "captured_at" in evidence
-                    else now,
-                    captured_by=actor.ref,
-                )
+            stored = await insert_evidence(
+                session,
+                incident=incident,
+                content=evidence,
+                source_key=incident.source_key,
+                captured_by=actor.ref,
+                fetch_platforms=self.platforms,
             )
         await audit.record(
             session,
@@ -345,6 +346,8 @@ class Desk:
                 "reach": incident.reach,
                 "personal_data": incident.personal_data,
                 "source_key": incident.source_key,
+                # The capture's hash is sealed in the chain, so evidence edits in the DB show.
+                "evidence_sha256": stored.sha256 if stored is not None else None,
             },
         )
         for admin in sorted(self.admins):
@@ -589,7 +592,7 @@ class Desk:
         required = ["rationale"]
         if form.outcome != Outcome.FALSE_POSITIVE:
             required += ["root_cause", "lessons"]
-        for name in ("rationale", "root_cause", "lessons"):
+        for name in ("rationale", "root_cause", "lessons", "correction"):
             value = getattr(form, name).strip()
             if name in required and not value:
                 errors[name] = "Required to close the incident."
@@ -609,6 +612,7 @@ class Desk:
             incident.rationale = form.rationale.strip()
             incident.root_cause = form.root_cause.strip() or None
             incident.lessons = form.lessons.strip() or None
+            incident.correction = form.correction.strip() or None
             incident.closed_at = now
             incident.closed_by = actor.ref
 
@@ -634,7 +638,15 @@ class Desk:
             incident_id=incident_id,
             action="incident.closed",
             notify_refusal=False,
-            fields=("status", "outcome", "rationale", "root_cause", "lessons", "closed_at"),
+            fields=(
+                "status",
+                "outcome",
+                "rationale",
+                "root_cause",
+                "lessons",
+                "correction",
+                "closed_at",
+            ),
             change=change,
             also=tell_reporters,
         )

@@ -26,6 +26,8 @@ class OutboxKind(StrEnum):
     REFRESH_CARDS = "refresh_cards"  # update every posted copy of an incident's card
     NOTICE = "notice"  # tell a user something: ephemeral in a channel, DM as fallback
     DM = "dm"  # a direct message
+    FETCH_EVIDENCE_FILES = "fetch_evidence_files"  # download a captured message's files
+    EXPORT = "export"  # build an incident export and DM it as a file
     NUDGE = "nudge"  # an obligation deadline reminder, to a channel thread or a person
     CONTAINMENT = "containment"  # ask a kill-switch owner to switch an AI tool off
     WEBHOOK = "webhook"  # a signed POST to a tool's kill-switch URL

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain import DEFAULT_FAILURE_POINTS, DEFAULT_FAILURE_TYPES, VocabItem
 from bot.errors import ConfigError
+from bot.evidence_store import EvidenceConfig
 from bot.obligations import Regime, RegimeOverrides, load_regimes
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -50,6 +51,7 @@ class DeskConfig(BaseModel):
     failure_types: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_TYPES))
     failure_points: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_POINTS))
     thread_context_limit: int = Field(default=20, ge=0, le=200)
+    evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
 
     @field_validator("failure_types", "failure_points")
     @classmethod
@@ -105,6 +107,8 @@ class Settings(BaseSettings):
     triage_channel: str | None = Field(default=None, alias="TRIAGE_CHANNEL")
     config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
     audit_hmac_key: str | None = Field(default=None, alias="AUDIT_HMAC_KEY")
+    # Holds the generated audit key file and, by default, the evidence folder (docs/AUDIT.md).
+    incident_desk_home: str | None = Field(default=None, alias="INCIDENT_DESK_HOME")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
     nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)

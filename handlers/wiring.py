@@ -11,12 +11,14 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import audit
 from bot.clocks import Clocks
 from bot.containment import Containment
 from bot.domain import Platform
 from bot.incidents import Desk
 from bot.messenger import Messenger
 from bot.outbox import OutboxDispatcher
+from bot.redaction import retention_jobs
 from bot.scheduler import build_scheduler
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
@@ -69,7 +71,11 @@ class DeskApp:
 def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     """Build (not start) the whole application from settings."""
     config = config or settings.load_config()
-    db = Database(settings.normalized_database_url)
+    db = audit.open_database(
+        settings.normalized_database_url,
+        explicit_key=settings.audit_hmac_key,
+        home=settings.incident_desk_home,
+    )
     platforms: set[Platform] = set()
     if settings.slack_enabled:
         platforms.add(Platform.SLACK)
@@ -135,6 +141,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
         extra_jobs={
             "purge-evidence-drafts": (purge_drafts, timedelta(hours=1)),
+            **retention_jobs(desk),
             "deliver-due-nudges": (
                 clocks.deliver_due_nudges,
                 timedelta(seconds=settings.nudge_interval_seconds),

@@ -46,17 +46,22 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that each start with a copy of `info` (the audit key travels there)."""
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 class Database:
-    """The engine plus a `transaction()` helper that maps driver failures to a domain error."""
+    """The engine plus a `transaction()` helper that maps driver failures to a domain error.
 
-    def __init__(self, url: str, **kwargs: Any) -> None:
+    `session_info` is copied into every session's `info`; bot/audit.py reads its key there."""
+
+    def __init__(self, url: str, *, session_info: dict[str, Any] | None = None, **kwargs: Any):
         self.url = url
         self.engine = create_engine(url, **kwargs)
-        self.sessions = session_factory(self.engine)
+        self.sessions = session_factory(self.engine, session_info)
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -56,6 +65,8 @@ class Incident(Base):
     rationale: Mapped[str | None] = mapped_column(Text)
     root_cause: Mapped[str | None] = mapped_column(Text)
     lessons: Mapped[str | None] = mapped_column(Text)
+    # What the AI should have said or done, recorded at close; it makes the regression eval case.
+    correction: Mapped[str | None] = mapped_column(Text)
     # Classification and containment (the regulatory clocks start from aware_at).
     ai_tool: Mapped[str | None] = mapped_column(String(60))
     failure_point: Mapped[str | None] = mapped_column(String(60))
@@ -92,7 +103,8 @@ class IncidentReporter(Base):
 
 
 class Evidence(Base):
-    """A captured source, frozen at capture: `content` and `sha256` are never updated."""
+    """A captured source, frozen at capture: `sha256` is never updated, and `content` only ever
+    becomes a redaction tombstone (redaction or retention)."""
 
     __tablename__ = "evidence"
 
@@ -106,8 +118,68 @@ class Evidence(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     captured_at: Mapped[datetime]
     captured_by: Mapped[str] = mapped_column(String(128))
+    redacted_at: Mapped[datetime | None]
+    redacted_by: Mapped[str | None] = mapped_column(String(128))
+    redaction_reason: Mapped[str | None] = mapped_column(Text)
 
     incident: Mapped[Incident] = relationship(back_populates="evidence")
+    changes: Mapped[list[EvidenceChange]] = relationship(
+        back_populates="evidence", order_by="EvidenceChange.id", lazy="selectin"
+    )
+    files: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="evidence", order_by="EvidenceFile.position", lazy="selectin"
+    )
+
+
+class EvidenceChange(Base):
+    """An edit or deletion of a captured source seen after capture; the capture itself stays."""
+
+    __tablename__ = "evidence_changes"
+    __table_args__ = (UniqueConstraint("evidence_id", "change_id", name="uq_evidence_change_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    # The platform's id of this change (an edit's timestamp), so a redelivered event is ignored.
+    change_id: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    changed_by: Mapped[str | None] = mapped_column(String(128))
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+
+    evidence: Mapped[Evidence] = relationship(back_populates="changes")
+
+
+class EvidenceFile(Base):
+    """A file attached to a captured message: pending, stored (with its SHA-256), oversize,
+    unreadable or redacted."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "position", name="uq_evidence_file_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    file_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(255))
+    mimetype: Mapped[str | None] = mapped_column(String(255))
+    declared_size: Mapped[int | None] = mapped_column(BigInteger)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    storage_ref: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime | None]
+
+    evidence: Mapped[Evidence] = relationship(back_populates="files")
 
 
 class EvidenceDraft(Base):
@@ -122,11 +194,18 @@ class EvidenceDraft(Base):
 
 
 class AuditEvent(Base):
-    """Append-only log of every state change and refusal."""
+    """Append-only, hash-chained log of every state change and refusal (bot/audit.py appends).
+
+    `seq` is gap-free and assigned under the head lock, never an autoincrement. Rows recorded
+    before the chain existed have no seq and are sealed by the first chained event."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_seq", "seq", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(128))
     actor_name: Mapped[str | None] = mapped_column(String(255))
@@ -135,6 +214,16 @@ class AuditEvent(Base):
     incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditHead(Base):
+    """The chain head, one row: appends lock it, so concurrent writers never fork the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):

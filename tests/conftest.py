@@ -29,8 +29,18 @@ from tests.fakes.slack_api import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
 ADMINS = ("U0ADMIN1", "U0ADMIN2")
+AUDIT_KEY = bytes(range(100, 132))
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(autouse=True)
+def desk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own INCIDENT_DESK_HOME: no key file or evidence lands in $HOME."""
+    home = tmp_path / "desk-home"
+    monkeypatch.setenv("INCIDENT_DESK_HOME", str(home))
+    monkeypatch.delenv("AUDIT_HMAC_KEY", raising=False)
+    return home
 
 
 DEAD_SLACK_API = "http://127.0.0.1:9/api/"
@@ -102,6 +112,7 @@ def make_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Setti
         "SLACK_API_URL": fake.api_url,
         "INCIDENT_ADMINS": ",".join(ADMINS),
         "OUTBOX_INTERVAL_SECONDS": 60,
+        "AUDIT_HMAC_KEY": AUDIT_KEY.hex(),
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -138,6 +149,13 @@ class Harness:
 
     async def command(self, form: dict[str, str]) -> ClientResponse:
         return await self.post_form(form)
+
+    async def event(self, payload: dict[str, Any]) -> ClientResponse:
+        """An Events API callback, signed, as JSON."""
+        body = json.dumps(payload)
+        return await self.client.post(
+            "/slack/events", data=body, headers={"Content-Type": "application/json", **sign(body)}
+        )
 
     async def settle(self, limit: float = 5.0) -> None:
         """Wait for listener work after the ack, then deliver the outbox until it is empty."""

@@ -73,8 +73,10 @@ def close_values(
     rationale: str = "Corrected and resent",
     root_cause: str = "Stale session context",
     lessons: str = "Reset context per client",
+    correction: str = "",
 ) -> dict[str, Any]:
     return {
+        "correction": {"correction": {"type": "plain_text_input", "value": correction}},
         "outcome": {
             "outcome": {
                 "type": "radio_buttons",
@@ -133,6 +135,37 @@ def slash_command(
     payload = load("slash_command", response_url)
     payload.update(text=text, user_id=user, user_name=user.lower(), channel_id=channel)
     return {k: str(v) for k, v in payload.items()}
+
+
+def add_to_incident_shortcut(response_url: str, **message: Any) -> dict[str, Any]:
+    """The "Add to incident…" message shortcut on a message."""
+    payload = message_shortcut(response_url, **message)
+    payload["callback_id"] = "add_to_incident"
+    return payload
+
+
+def add_evidence_values(incident_id: int | None) -> dict[str, Any]:
+    chosen = {"value": str(incident_id)} if incident_id is not None else None
+    return {"incident": {"incident": {"type": "static_select", "selected_option": chosen}}}
+
+
+def message_changed(
+    *, ts: str = "1700000000.000100", text: str = "corrected", edited_ts: str = "1700000500.000000"
+) -> dict[str, Any]:
+    payload = load("message_changed")
+    event = payload["event"]
+    event["message"].update(ts=ts, text=text)
+    event["message"]["edited"]["ts"] = edited_ts
+    event["previous_message"]["ts"] = ts
+    payload["event_id"] = f"Ev{edited_ts.replace('.', '')}"
+    return payload
+
+
+def message_deleted(*, ts: str = "1700000000.000100") -> dict[str, Any]:
+    payload = load("message_deleted")
+    payload["event"]["deleted_ts"] = ts
+    payload["event"]["previous_message"]["ts"] = ts
+    return payload
 
 
 def classify_values(

@@ -31,9 +31,17 @@ def test_manifest_declares_the_public_interface() -> None:
     assert shortcuts == {
         CallbackId.REPORT_MESSAGE.value: "message",
         CallbackId.REPORT_GLOBAL.value: "global",
+        CallbackId.ADD_TO_INCIDENT.value: "message",
     }
     assert [c["command"] for c in features["slash_commands"]] == [SLASH_COMMAND]
     settings = manifest()["settings"]
     assert settings["socket_mode_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
+
+
+def test_manifest_subscribes_to_edits_and_can_read_and_send_files() -> None:
+    events = manifest()["settings"]["event_subscriptions"]["bot_events"]
+    scopes = manifest()["oauth_config"]["scopes"]["bot"]
+    assert {"message.channels", "message.groups"} <= set(events)
+    assert {"channels:history", "groups:history", "files:read", "files:write"} <= set(scopes)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
+from bot import audit
 from bot.clocks import Clocks
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from bot.incidents import Desk
@@ -16,6 +17,7 @@ from bot.obligations import ClassificationAnswers, RiskLevel
 from bot.settings import DeskConfig
 from storage.db import Database
 from storage.models import Nudge, OutboxMessage
+from tests.conftest import AUDIT_KEY
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ADMIN = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
@@ -24,7 +26,7 @@ ADMIN = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
 def make_clocks(url: str) -> Clocks:
     config = DeskConfig()
     desk = Desk(
-        Database(url),
+        Database(url, session_info=audit.session_info(AUDIT_KEY)),
         config,
         admins=frozenset({"U0ADMIN1", "U0ADMIN2"}),
         platforms=frozenset({Platform.SLACK}),

@@ -91,8 +91,12 @@ async def test_report_stores_incident_evidence_and_dms_every_admin(harness: Harn
         assert "Context loss or cross-client contamination" in card
     [confirm] = harness.fake.named("chat.postEphemeral")
     assert confirm.args["user"] == "U0REPORTER" and "INC-0001" in confirm.args["text"]
-    [event] = await rows(harness, AuditEvent)
+    event, files = await rows(harness, AuditEvent)
     assert (event.action, event.actor) == ("incident.reported", "slack:U0REPORTER")
+    assert event.after["evidence_sha256"] == evidence.sha256
+    # The sample's file lives on files.slack.com, which a test never calls: recorded, not fetched.
+    assert files.action == "evidence.files_fetched"
+    assert files.after["files"][0]["status"] == "unreadable"
 
 
 async def test_caught_before_reaching_client_is_a_near_miss(harness: Harness) -> None:

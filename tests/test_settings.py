@@ -124,5 +124,6 @@ def test_export_prints_incident_evidence_and_audit(
     data = json.loads(capsys.readouterr().out)
     assert data["incident"]["key"] == "INC-0001"
     assert len(data["evidence"][0]["sha256"]) == 64
-    assert [e["action"] for e in data["audit_events"]] == ["incident.reported"]
+    assert [e["action"] for e in data["timeline"]] == ["incident.reported", "incident.exported"]
+    assert data["chain"]["ok"] is True
     assert main(["export", "INC-0404"]) == 1

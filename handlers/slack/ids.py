@@ -10,6 +10,8 @@ class CallbackId(StrEnum):
     REPORT_GLOBAL = "report_incident_global"  # global shortcut (manifest)
     REPORT_MODAL = "report_incident_modal"
     CLOSE_MODAL = "close_incident_modal"
+    ADD_TO_INCIDENT = "add_to_incident"  # message shortcut (manifest)
+    ADD_EVIDENCE_MODAL = "add_evidence_modal"
     CLASSIFY_MODAL = "classify_incident_modal"
     DECISION_MODAL = "obligation_decision_modal"
 
@@ -38,6 +40,8 @@ class BlockId(StrEnum):
     ROOT_CAUSE = "root_cause"
     LESSONS = "lessons"
     TRIAGE_ACTIONS = "triage_actions"
+    CORRECTION = "correction"
+    INCIDENT = "incident"
     AWARE_AT = "aware_at"
     FLAGS = "flags"
     RISK = "risk_to_individuals"

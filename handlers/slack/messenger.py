@@ -18,6 +18,8 @@ from bot.outbox import OutboxKind
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.cards import card_text, containment_message, triage_card
 from handlers.slack.blocks.obligations import nudge_message
+from handlers.slack.exports import send_export
+from handlers.slack.files import fetch_evidence_files
 from storage import repository as repo
 from storage.models import CardPost
 
@@ -109,6 +111,16 @@ class SlackMessenger:
         elif kind == OutboxKind.DM:
             assert message.target
             await self.dm(message.target, message.payload["text"], message.payload.get("blocks"))
+        elif kind == OutboxKind.FETCH_EVIDENCE_FILES:
+            await fetch_evidence_files(
+                self.client,
+                self.desk,
+                evidence_id=int(message.payload["evidence_id"]),
+                attempts=message.attempts,
+            )
+        elif kind == OutboxKind.EXPORT:
+            assert message.target and message.incident_id
+            await send_export(self.client, self.desk, message)
         else:  # pragma: no cover - a row of a kind this version does not know
             raise DeliveryError(f"unknown outbox kind {message.kind}", permanent=True)
 

@@ -47,6 +47,12 @@ class FakeSlack:
     handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
     socket_messages: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    bot_token: str = "xoxb-test-token"
+    hosted: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    downloads: list[tuple[str, str]] = field(default_factory=list)
+    file_infos: dict[str, dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    file_failures: dict[str, list[int]] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: TestServer | None = None
 
@@ -69,6 +75,8 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/files-pri/{path:.*}", self._file)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 
@@ -89,6 +97,20 @@ class FakeSlack:
     ) -> None:
         """Make the next `times` calls of `method` fail like Slack would."""
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    def host_file(self, name: str, data: bytes, content_type: str = "application/pdf") -> str:
+        """Serve `data` the way files.slack.com serves url_private; returns that URL."""
+        path = f"files-pri/T0ACME-{name}"
+        self.hosted[path] = (data, content_type)
+        return self.base_url + path
+
+    def uploaded(self) -> list[tuple[Call, bytes]]:
+        """Files completed with files.completeUploadExternal, with their bytes."""
+        done = []
+        for call in self.named("files.completeUploadExternal"):
+            for item in call.json_arg("files"):
+                done.append((call, self.uploads[item["id"]]))
+        return done
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -207,6 +229,44 @@ class FakeSlack:
 
     def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.base_url.replace("http", "ws", 1) + "socket"}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        path = "files-pri/" + request.match_info["path"]
+        auth = request.headers.get("Authorization", "")
+        self.downloads.append((path, auth))
+        if auth != f"Bearer {self.bot_token}":
+            # Slack answers an unauthorised file request with its sign-in page, status 200.
+            return web.Response(
+                text="<html><body>Sign in to Slack</body></html>", content_type="text/html"
+            )
+        failures = self.file_failures.get(path)
+        if failures:
+            return web.Response(status=failures.pop(0), text="try again later")
+        if path not in self.hosted:
+            return web.Response(status=404, text="file not found")
+        data, content_type = self.hosted[path]
+        return web.Response(body=data, content_type=content_type)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        info = self.file_infos.get(str(args.get("file")))
+        if info is None:
+            raise web.HTTPOk(
+                text=json.dumps({"ok": False, "error": "file_not_found"}),
+                content_type="application/json",
+            )
+        return {"file": info}
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F0UP{next(self._ts):04d}"
+        return {"upload_url": self.base_url + f"upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args["files"]
+        return {"files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()

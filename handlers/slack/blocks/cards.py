@@ -38,7 +38,7 @@ def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
 
 def evidence_lines(view: IncidentView) -> str | None:
     if view.excerpt is None and not view.permalink:
-        return None
+        return evidence_notes(view)
     parts = []
     if view.excerpt is not None:
         parts.append(f"> {view.excerpt or '(no text)'}")
@@ -46,7 +46,16 @@ def evidence_lines(view: IncidentView) -> str | None:
     if view.permalink:
         source += f" · <{view.permalink}|View message>"
     parts.append(source)
-    return "\n".join(parts)
+    notes = evidence_notes(view)
+    return "\n".join([*parts, notes] if notes else parts)
+
+
+def evidence_notes(view: IncidentView) -> str | None:
+    """ ":warning: source edited after capture" and the like, and how many messages are kept."""
+    parts = [f":warning: {note}" for note in view.evidence_notes]
+    if view.evidence_count > 1:
+        parts.append(f":paperclip: {view.evidence_count} messages kept as evidence")
+    return " · ".join(parts) or None
 
 
 def severity_select(view: IncidentView) -> dict[str, Any]:
@@ -193,6 +202,9 @@ HELP_TEXT = (
     "• `/incident report [what went wrong]` — report an AI incident (opens a form)\n"
     "• `/incident list` — open incidents (admins see all, others their own reports)\n"
     "• `/incident show INC-0001` — one incident (admins and its reporters)\n"
+    "• `/incident show INC-0001 --timeline` — its audit events (admins)\n"
+    "• `/incident export INC-0001 [bundle|html|md|json]` — DMs you the report (admins)\n"
     "• `/incident help` — this help\n"
-    "To report a specific AI reply, use ⋮ *More actions → Report as AI incident* on the message."
+    "To report a specific AI reply, use ⋮ *More actions → Report as AI incident* on the message; "
+    "*Add to incident…* attaches another message to an incident you reported."
 )

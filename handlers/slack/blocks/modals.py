@@ -93,6 +93,12 @@ def close_modal(
         ),
         text_input(BlockId.ROOT_CAUSE, "Root cause", optional=fp),
         text_input(BlockId.LESSONS, "Lessons learned", optional=fp),
+        text_input(
+            BlockId.CORRECTION,
+            "What should the AI have said or done?",
+            optional=True,
+            placeholder="The correct answer; it becomes a regression eval case",
+        ),
     ]
     return modal(
         CallbackId.CLOSE_MODAL,

@@ -1,4 +1,4 @@
-"""Events API listeners: the App Home tab."""
+"""Events API listeners: the App Home tab, and edits/deletions of captured messages."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from handlers.slack.deps import deps
 from handlers.slack.ids import ActionId
 from handlers.slack.listeners.shortcuts import open_report_form
 from handlers.slack.metadata import ReportMeta
+from handlers.slack.source_changes import source_change
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,22 @@ async def home_report(
     await open_report_form(client, context, body["trigger_id"], meta=ReportMeta())
 
 
+async def message(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Every channel message arrives here (Slack retries unanswered events, so all are taken);
+    only an edit or deletion of a captured message is recorded."""
+    change = source_change(body.get("team_id"), event)
+    if change is None:
+        return
+    try:
+        touched = await deps(context).desk.evidence.record_source_change(change)
+    except DeskError as exc:
+        log.warning("source %s of %s not recorded: %s", change.kind, event.get("channel"), exc)
+        return
+    if touched:
+        log.info("source message %s for %s", change.kind, ", ".join(touched))
+
+
 def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(app_home_opened)
+    app.event("message")(message)
     app.action(ActionId.HOME_REPORT.value)(home_report)

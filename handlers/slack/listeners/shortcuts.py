@@ -14,6 +14,7 @@ from bot.domain import Platform
 from bot.errors import StorageUnavailable
 from bot.evidence import excerpt
 from handlers.slack.api_errors import error_code
+from handlers.slack.blocks.evidence import add_modal, added_modal, loading_modal
 from handlers.slack.blocks.modals import report_modal
 from handlers.slack.capture import author_hint, capture_message
 from handlers.slack.deps import actor_from, deps
@@ -86,6 +87,57 @@ async def report_global(
     await open_report_form(client, context, body["trigger_id"], meta=ReportMeta())
 
 
+async def add_to_incident(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Open the modal at once, then fill in the incident list and capture while they choose."""
+    await ack()
+    message = body["message"]
+    meta = ReportMeta(
+        team_id=(body.get("team") or {}).get("id"),
+        channel_id=body["channel"]["id"],
+        message_ts=message["ts"],
+    )
+    shown = {
+        "private_metadata": meta.model_dump_json(),
+        "text": message.get("text"),
+        "author": author_hint(message),
+    }
+    try:
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_modal(**shown))
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", error_code(exc))
+        return
+    view_id = str(opened["view"]["id"])
+    desk = deps(context).desk
+    actor = actor_from(body)
+    try:
+        incidents, _ = await desk.list_open(actor=actor)
+        view = add_modal(incidents, **shown)
+    except StorageUnavailable as exc:
+        incidents, view = [], added_modal(exc.message)
+    try:
+        await client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.update of %s failed: %s", view_id, error_code(exc))
+        return
+    if not incidents:
+        return
+    evidence = await capture_message(
+        client,
+        team_id=meta.team_id,
+        channel_id=meta.channel_id or "",
+        message=message,
+        reporter=actor.ref,
+        thread_limit=desk.config.thread_context_limit,
+    )
+    try:
+        await desk.save_evidence_draft(form_id=view_id, platform=Platform.SLACK, content=evidence)
+    except StorageUnavailable:
+        log.warning("could not keep evidence draft for view %s; it is captured on submit", view_id)
+
+
 def register(app: AsyncApp) -> None:
     app.shortcut(CallbackId.REPORT_MESSAGE.value)(report_message)
     app.shortcut(CallbackId.REPORT_GLOBAL.value)(report_global)
+    app.shortcut(CallbackId.ADD_TO_INCIDENT.value)(add_to_incident)

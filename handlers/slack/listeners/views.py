@@ -11,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot.domain import CloseInput, Outcome, Platform
 from bot.errors import DeskError, InvalidInput, StorageUnavailable
 from handlers.slack.blocks.elements import input_values
+from handlers.slack.blocks.evidence import added_modal
 from handlers.slack.blocks.modals import reported_modal
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import BlockId, CallbackId
@@ -85,6 +86,7 @@ async def submit_close(
             rationale=values.get(BlockId.RATIONALE) or "",
             root_cause=values.get(BlockId.ROOT_CAUSE) or "",
             lessons=values.get(BlockId.LESSONS) or "",
+            correction=values.get(BlockId.CORRECTION) or "",
         )
         await desk.close(actor=actor_from(body), incident_id=ref.incident_id, form=form)
     except InvalidInput as exc:
@@ -96,6 +98,39 @@ async def submit_close(
     await ack()
 
 
+async def submit_add_evidence(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """Save before acking, like the report form: a failure keeps the form open and says why."""
+    desk = deps(context).desk
+    try:
+        meta = parse(ReportMeta, view.get("private_metadata"))
+        chosen = input_values(view).get(BlockId.INCIDENT) or ""
+        if not chosen.isdigit():
+            raise InvalidInput({BlockId.INCIDENT.value: "Pick an incident."})
+        added = await desk.evidence.add(
+            actor=actor_from(body),
+            incident_id=int(chosen),
+            source_key=meta.source_key,
+            draft_form_id=view["id"],
+        )
+    except InvalidInput as exc:
+        await ack(response_action="errors", errors=_errors(exc, BlockId.INCIDENT))
+        return
+    except DeskError as exc:
+        await ack(response_action="errors", errors={BlockId.INCIDENT.value: exc.message[:150]})
+        return
+    if added.already:
+        text = f"This message is already evidence #{added.number} of *{added.incident_key}*."
+    else:
+        text = (
+            f":white_check_mark: Added to *{added.incident_key}* as evidence #{added.number}. "
+            "The incident admins' cards show it."
+        )
+    await ack(response_action="update", view=added_modal(text))
+
+
 def register(app: AsyncApp) -> None:
     app.view(CallbackId.REPORT_MODAL.value)(submit_report)
     app.view(CallbackId.CLOSE_MODAL.value)(submit_close)
+    app.view(CallbackId.ADD_EVIDENCE_MODAL.value)(submit_add_evidence)

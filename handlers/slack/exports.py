@@ -1,0 +1,31 @@
+"""Delivers an export outbox row: builds the file at delivery time and DMs it with
+files_upload_v2, so a rate limit or outage retries the upload instead of losing it."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.export_files import ExportFormat, render
+from bot.incidents import Desk
+from bot.messenger import OutboundMessage
+
+
+async def send_export(client: AsyncWebClient, desk: Desk, message: OutboundMessage) -> None:
+    assert message.target
+    fmt = ExportFormat(message.payload.get("format", ExportFormat.BUNDLE.value))
+    export = await render(
+        desk.db,
+        desk.config,
+        desk.evidence.store,
+        key=str(message.payload["key"]),
+        fmt=fmt,
+        generated_by=f"slack:{message.target}",
+    )
+    channel = (await client.conversations_open(users=message.target))["channel"]["id"]
+    await client.files_upload_v2(
+        channel=channel,
+        content=export.data,
+        filename=export.filename,
+        title=export.title,
+        initial_comment=f"Here is the {export.title} you asked for.\n{export.verdict}",
+    )
