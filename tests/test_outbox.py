@@ -137,7 +137,8 @@ async def test_two_dispatchers_deliver_each_message_exactly_once(database_url: s
 
     delivered = messengers[0].delivered + messengers[1].delivered
     assert sorted(delivered) == sorted(set(delivered)) and len(delivered) == 200
-    assert all(m.delivered for m in messengers), "both workers should have taken a share"
+    # Which worker takes which batch is up to the database (SQLite may hand one worker all of
+    # them); the claim is that no message is delivered twice and none is left behind.
     assert {r.status for r in await outbox(db)} == {"sent"}
     for w in workers:
         await w.db.dispose()
