@@ -91,7 +91,12 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         platforms=frozenset(platforms),
         on_commit=kick,
     )
-    clocks = Clocks(desk, config.load_regimes(), triage_channel=settings.triage_channel)
+    clocks = Clocks(
+        desk,
+        config.load_regimes(),
+        triage_channel=settings.triage_channel,
+        teams_triage_channel=settings.teams_triage_channel,
+    )
     containment = Containment(desk)
     messengers[Platform.WEBHOOK] = WebhookMessenger()
     routes: list[tuple[str, str, Handler]] = []
