@@ -125,7 +125,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     if settings.teams_enabled:
         from handlers.teams.app import build_teams
 
-        teams_app = build_teams(settings, desk, kick)
+        teams_app = build_teams(settings, desk, clocks, containment, kick)
         messengers[Platform.TEAMS] = teams_app.messenger
         routes.append(("POST", "/api/messages", teams_app.route))
     dispatcher = OutboxDispatcher(db, messengers)
