@@ -123,11 +123,11 @@ async def tick(h: TeamsHarness, clock: Any, to: datetime) -> int:
     return sent
 
 
+def is_nudge(card: dict[str, Any] | None) -> bool:
+    """A nudge card's decision buttons say they came from a nudge."""
+    found = buttons(card, "obligation.notified") if card else []
+    return any(b["data"].get("origin") == "nudge" for b in found)
+
+
 def nudges_to(h: TeamsHarness, conversation: str) -> list[dict[str, Any]]:
-    """Nudge cards posted to a conversation: their decision buttons say they came from a nudge."""
-    return [
-        c.card
-        for c in h.connector.sent_to(conversation)
-        if c.card
-        and any(b["data"].get("origin") == "nudge" for b in buttons(c.card, "obligation.notified"))
-    ]
+    return [c.card for c in h.connector.sent_to(conversation) if c.card and is_nudge(c.card)]

@@ -21,6 +21,7 @@ from tests.teams.clock_steps import (
     elements,
     errors,
     inputs,
+    is_nudge,
     nudges_to,
     press,
     reported,
@@ -210,14 +211,8 @@ async def test_nudges_reach_teams_admins_with_the_decision_actions(
             "obligation.late",
         ]
         assert all(a["data"]["obligation_id"] == obligation.id for a in nudge["actions"])
-    [summary] = {
-        c.body.get("summary") for c in teams.connector.named("send") if nudges_to_card(c.card)
-    }
+    [summary] = {c.body.get("summary") for c in teams.connector.named("send") if is_nudge(c.card)}
     assert summary == f"{ICO} for INC-0001 closes in 2 d"
-
-
-def nudges_to_card(card: dict[str, Any] | None) -> bool:
-    return bool(card and any(b["data"].get("origin") == "nudge" for b in card.get("actions", [])))
 
 
 async def test_a_decision_from_a_teams_nudge_stops_further_nudges(
