@@ -116,6 +116,7 @@ async def _doctor_teams(settings: Settings, db: Database) -> int:
     problems = 0
     async with db.transaction() as session:
         reachable = await repo.teams_conversation_keys(session, scope="personal")
+        channels = await repo.teams_conversation_keys(session, scope="channel")
         failed = await repo.failed_outbox(session, limit=10)
     if settings.teams_enabled:
         for admin in sorted(settings.incident_admins):
@@ -125,6 +126,13 @@ async def _doctor_teams(settings: Settings, db: Database) -> int:
                     "have not installed AI Incident Desk in Teams or messaged the bot yet)"
                 )
                 problems += 1
+        channel = settings.teams_triage_channel
+        if channel and channel not in channels:
+            print(
+                f"teams: TEAMS_TRIAGE_CHANNEL {channel} cannot be reached: no conversation "
+                "reference (add the app to that team, then @mention the bot in the channel once)"
+            )
+            problems += 1
     for row in failed:
         print(
             f"outbox: #{row.id} {row.kind} to {row.platform}:{row.target} failed: {row.last_error}"

@@ -121,10 +121,18 @@ def validate_decision(form: DecisionInput, *, due_at: datetime, now: datetime) -
 class Clocks:
     """Owns obligations and nudges; plugs into Desk's change hooks for close and containment."""
 
-    def __init__(self, desk: Desk, regimes: list[Regime], *, triage_channel: str | None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        regimes: list[Regime],
+        *,
+        triage_channel: str | None,
+        teams_triage_channel: str | None = None,
+    ) -> None:
         self.desk = desk
         self.regimes = regimes
         self.triage_channel = triage_channel
+        self.teams_triage_channel = teams_triage_channel
         desk.change_hooks.append(self._on_change)
         desk.report_hooks.append(self._post_to_triage_channel)
 
@@ -488,6 +496,8 @@ class Clocks:
         targets: list[tuple[Platform, str]] = []
         if self.triage_channel:
             targets.append((Platform.SLACK, self.triage_channel))
+        if self.teams_triage_channel and Platform.TEAMS in self.desk.platforms:
+            targets.append((Platform.TEAMS, self.teams_triage_channel))
         if incident.assignee and not overdue:
             people = [incident.assignee.partition(":")[2]]
         else:

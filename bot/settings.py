@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     teams_enabled_flag: bool = Field(default=False, alias="TEAMS_ENABLED")
     incident_admins_raw: str = Field(default="", alias="INCIDENT_ADMINS")
     triage_channel: str | None = Field(default=None, alias="TRIAGE_CHANNEL")
+    # A Teams channel's conversation id (19:…@thread.tacv2); reachable once the bot was there.
+    teams_triage_channel: str | None = Field(default=None, alias="TEAMS_TRIAGE_CHANNEL")
     config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
     audit_hmac_key: str | None = Field(default=None, alias="AUDIT_HMAC_KEY")
     # Holds the generated audit key file and, by default, the evidence folder (docs/AUDIT.md).

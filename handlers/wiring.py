@@ -97,7 +97,12 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         platforms=frozenset(platforms),
         on_commit=kick,
     )
-    clocks = Clocks(desk, config.load_regimes(), triage_channel=settings.triage_channel)
+    clocks = Clocks(
+        desk,
+        config.load_regimes(),
+        triage_channel=settings.triage_channel,
+        teams_triage_channel=settings.teams_triage_channel,
+    )
     containment = Containment(desk)
     messengers[Platform.WEBHOOK] = WebhookMessenger()
     routes: list[tuple[str, str, Handler]] = []
@@ -126,7 +131,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     if settings.teams_enabled:
         from handlers.teams.app import build_teams
 
-        teams_app = build_teams(settings, desk, kick)
+        teams_app = build_teams(settings, desk, clocks, containment, kick)
         messengers[Platform.TEAMS] = teams_app.messenger
         routes.append(("POST", "/api/messages", teams_app.route))
     dispatcher = OutboxDispatcher(db, messengers)

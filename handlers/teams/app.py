@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from bot.clocks import Clocks
+from bot.containment import Containment
 from bot.incidents import Desk
 from bot.server import Handler
 from bot.settings import Settings
 from handlers.teams.adapter import build_adapter
 from handlers.teams.bot import DeskTeamsBot
+from handlers.teams.deps import TeamsDeps
 from handlers.teams.messenger import TeamsMessenger
 from handlers.teams.references import ConversationBook
 from handlers.teams.route import messages_route
@@ -25,9 +28,15 @@ class TeamsApp:
     route: Handler
 
 
-def build_teams(settings: Settings, desk: Desk, kick: Callable[[], None]) -> TeamsApp:
+def build_teams(
+    settings: Settings,
+    desk: Desk,
+    clocks: Clocks,
+    containment: Containment,
+    kick: Callable[[], None],
+) -> TeamsApp:
     adapter = build_adapter(settings)
     book = ConversationBook(desk.db, on_requeue=kick)
-    bot = DeskTeamsBot(desk, book)
-    messenger = TeamsMessenger(adapter, desk, book, settings.microsoft_app_id or "")
+    bot = DeskTeamsBot(TeamsDeps(desk, clocks, containment), book)
+    messenger = TeamsMessenger(adapter, desk, clocks, book, settings.microsoft_app_id or "")
     return TeamsApp(adapter, bot, messenger, messages_route(adapter, bot))

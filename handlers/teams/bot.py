@@ -9,17 +9,18 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema.teams import MessagingExtensionAction, MessagingExtensionActionResponse
 
 from bot.errors import StorageUnavailable
-from bot.incidents import Desk
 from handlers.teams import card_actions, chat, extension, install
+from handlers.teams.deps import TeamsDeps
 from handlers.teams.references import ConversationBook
 
 log = logging.getLogger(__name__)
 
 
 class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, desk: Desk, book: ConversationBook) -> None:
+    def __init__(self, deps: TeamsDeps, book: ConversationBook) -> None:
         super().__init__()
-        self.desk = desk
+        self.deps = deps
+        self.desk = deps.desk
         self.book = book
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -50,6 +51,6 @@ class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == "adaptiveCard/action":
             # Answered as plain JSON: see card_actions.InvokeBody for why not the SDK's model.
-            body = await card_actions.handle(self.desk, turn_context)
+            body = await card_actions.handle(self.deps, turn_context)
             return InvokeResponse(status=200, body=body)
         return await super().on_invoke_activity(turn_context)

@@ -1,4 +1,4 @@
-"""`adaptiveCard/action` invokes: triage buttons and the chat report form.
+"""`adaptiveCard/action` invokes: triage buttons, clocks and containment, the chat report form.
 
 The clicked card is answered with its refreshed self; the other admins' copies are updated
 through the outbox (REFRESH_CARDS), like on Slack. The admin check runs in the core."""
@@ -11,19 +11,22 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
-from bot.domain import Actor, CloseInput, IncidentView, Outcome, Platform, Severity
+from bot.domain import CloseInput, IncidentView, Outcome, Platform, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
 from bot.incidents import Desk
+from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
 from handlers.teams.cards.forms import SAVE_FAILED, answer_card, close_form, report_form
 from handlers.teams.cards.triage import triage_card
+from handlers.teams.deps import Click, TeamsDeps
 from handlers.teams.ids import InputId, Verb
 from handlers.teams.references import actor_of
+from handlers.teams.timezone import reader_zone
 
 log = logging.getLogger(__name__)
 
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
-Action = Callable[[Desk, Actor, int, dict[str, Any]], Awaitable[Element]]
+Action = Callable[[TeamsDeps, Click], Awaitable[Element]]
 # The invoke response body. Built as plain JSON: the SDK's AdaptiveCardInvokeResponse model
 # types `value` as an object and cannot serialise the text of a message response.
 InvokeBody = dict[str, Any]
@@ -38,32 +41,38 @@ def show_message(text: str) -> InvokeBody:
     return {"statusCode": 200, "type": MESSAGE_TYPE, "value": text}
 
 
-async def _assign(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
-    return triage_card(await desk.assign_to_me(actor=actor, incident_id=incident_id))
-
-
-async def _severity(desk: Desk, actor: Actor, incident_id: int, data: dict[str, Any]) -> Element:
-    try:
-        severity = Severity(str(data.get(InputId.SEVERITY)))
-    except ValueError:
-        raise InvalidInput({"severity": "Pick SEV1 to SEV4, then press Set severity."}) from None
-    view = await desk.set_severity(actor=actor, incident_id=incident_id, severity=severity)
+async def _assign(deps: TeamsDeps, click: Click) -> Element:
+    view = await deps.desk.assign_to_me(actor=click.actor, incident_id=click.incident_id)
     return triage_card(view)
 
 
-async def _near_miss(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
-    return triage_card(await desk.mark_near_miss(actor=actor, incident_id=incident_id))
+async def _severity(deps: TeamsDeps, click: Click) -> Element:
+    try:
+        severity = Severity(str(click.data.get(InputId.SEVERITY)))
+    except ValueError:
+        raise InvalidInput({"severity": "Pick SEV1 to SEV4, then press Set severity."}) from None
+    view = await deps.desk.set_severity(
+        actor=click.actor, incident_id=click.incident_id, severity=severity
+    )
+    return triage_card(view)
+
+
+async def _near_miss(deps: TeamsDeps, click: Click) -> Element:
+    return triage_card(
+        await deps.desk.mark_near_miss(actor=click.actor, incident_id=click.incident_id)
+    )
 
 
 def _open_close_form(outcome: Outcome | None) -> Action:
-    async def action(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
-        view = await desk.view(incident_id=incident_id)
-        return close_form(incident_id=incident_id, incident_key=view.key, outcome=outcome)
+    async def action(deps: TeamsDeps, click: Click) -> Element:
+        view = await deps.desk.view(incident_id=click.incident_id)
+        return close_form(incident_id=view.id, incident_key=view.key, outcome=outcome)
 
     return action
 
 
-async def _close(desk: Desk, actor: Actor, incident_id: int, data: dict[str, Any]) -> Element:
+async def _close(deps: TeamsDeps, click: Click) -> Element:
+    desk, data, incident_id = deps.desk, click.data, click.incident_id
     raw_outcome = data.get(InputId.OUTCOME)
     try:
         if raw_outcome not in {o.value for o in Outcome}:
@@ -74,19 +83,20 @@ async def _close(desk: Desk, actor: Actor, incident_id: int, data: dict[str, Any
             root_cause=str(data.get(InputId.ROOT_CAUSE) or ""),
             lessons=str(data.get(InputId.LESSONS) or ""),
         )
-        view: IncidentView = await desk.close(actor=actor, incident_id=incident_id, form=form)
+        view: IncidentView = await desk.close(actor=click.actor, incident_id=incident_id, form=form)
     except InvalidInput as exc:
         key = (await desk.view(incident_id=incident_id)).key
         return close_form(incident_id=incident_id, incident_key=key, values=data, errors=exc.fields)
     return triage_card(view)
 
 
-async def _back(desk: Desk, actor: Actor, incident_id: int, _: dict[str, Any]) -> Element:
-    return triage_card(await desk.view(incident_id=incident_id))
+async def _back(deps: TeamsDeps, click: Click) -> Element:
+    return triage_card(await deps.desk.view(incident_id=click.incident_id))
 
 
-# verb → (what it does, the audited action name a non-admin's click is refused as)
-TRIAGE_ACTIONS: dict[Verb, tuple[Action, str]] = {
+# verb → (what it does, the audited action name a non-admin's click is refused as; None when
+# the core itself decides who may, as for Contained, which a tool's kill-switch owner may press)
+TRIAGE_ACTIONS: dict[Verb, tuple[Action, str | None]] = {
     Verb.ASSIGN_ME: (_assign, "incident.assigned"),
     Verb.SEVERITY: (_severity, "incident.severity_changed"),
     Verb.NEAR_MISS: (_near_miss, "incident.marked_near_miss"),
@@ -94,7 +104,18 @@ TRIAGE_ACTIONS: dict[Verb, tuple[Action, str]] = {
     Verb.CLOSE: (_open_close_form(None), "incident.close_form"),
     Verb.CLOSE_SUBMIT: (_close, "incident.closed"),
     Verb.CLOSE_CANCEL: (_back, "incident.close_form"),
+    Verb.CLASSIFY: (clocks.open_classify, "incident.classify_form"),
+    Verb.CONTAINED: (clocks.contained, None),
+    Verb.CLASSIFY_SUBMIT: (clocks.submit_classify, "incident.classified"),
+    Verb.CLASSIFY_CANCEL: (_back, "incident.classify_form"),
+    Verb.NOTIFIED: (clocks.open_decision, "obligation.decision_form"),
+    Verb.NOT_REQUIRED: (clocks.open_decision, "obligation.decision_form"),
+    Verb.NOTIFIED_LATE: (clocks.open_decision, "obligation.decision_form"),
+    Verb.DECISION_SUBMIT: (clocks.submit_decision, "obligation.decided"),
+    Verb.DECISION_CANCEL: (clocks.back_from_decision, "obligation.decision_form"),
 }
+# Decision buttons name an obligation stage; every other button names an incident.
+OBLIGATION_VERBS = frozenset(v for v in TRIAGE_ACTIONS if v.startswith("obligation."))
 
 
 async def report_from_chat(desk: Desk, context: TurnContext, data: dict[str, Any]) -> InvokeBody:
@@ -123,7 +144,7 @@ async def report_from_chat(desk: Desk, context: TurnContext, data: dict[str, Any
     )
 
 
-async def handle(desk: Desk, context: TurnContext) -> InvokeBody:
+async def handle(deps: TeamsDeps, context: TurnContext) -> InvokeBody:
     value = context.activity.value
     found = value.get("action") if isinstance(value, dict) else None
     action: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -133,24 +154,30 @@ async def handle(desk: Desk, context: TurnContext) -> InvokeBody:
     data: dict[str, Any] = raw if isinstance(raw, dict) else {}
     verb = action.get("verb")
     if verb == Verb.REPORT_SUBMIT:
-        return await report_from_chat(desk, context, data)
-    if verb not in TRIAGE_ACTIONS or not str(data.get("incident_id", "")).isdigit():
+        return await report_from_chat(deps.desk, context, data)
+    if verb not in TRIAGE_ACTIONS:
+        return show_message("This button is not one of ours.")
+    id_key = "obligation_id" if verb in OBLIGATION_VERBS else "incident_id"
+    if not str(data.get(id_key, "")).isdigit():
         return show_message("This button is not one of ours.")
     run, audited_as = TRIAGE_ACTIONS[Verb(verb)]
-    incident_id = int(data["incident_id"])
     actor = actor_of(context.activity)
+    click = Click(verb=Verb(verb), actor=actor, data=data, zone=reader_zone(context.activity))
     try:
-        if not desk.is_admin(actor):
+        if audited_as is not None and not deps.desk.is_admin(actor):
             # Told right here, so the core's refusal needs no chat message as well.
-            refusal = await desk.refuse(
-                actor=actor, action=audited_as, incident_id=incident_id, notify=False
+            refusal = await deps.desk.refuse(
+                actor=actor,
+                action=audited_as,
+                incident_id=None if verb in OBLIGATION_VERBS else click.incident_id,
+                notify=False,
             )
             return show_message(refusal.message)
-        return show_card(await run(desk, actor, incident_id, data))
+        return show_card(await run(deps, click))
     except NotAuthorized as exc:
         return show_message(exc.message)
     except InvalidInput as exc:
         return show_message(" ".join(exc.fields.values()))
     except DeskError as exc:
-        log.info("triage %s on incident %s by %s: %s", verb, incident_id, actor.ref, exc.message)
+        log.info("triage %s (%s %s) by %s: %s", verb, id_key, data[id_key], actor.ref, exc.message)
         return show_message(exc.message)

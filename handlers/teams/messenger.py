@@ -1,4 +1,5 @@
-"""Delivers outbox rows to Teams by proactive messages: triage cards, card updates, notices."""
+"""Delivers outbox rows to Teams by proactive messages: triage cards, card updates, notices,
+deadline nudges and containment pages."""
 
 from __future__ import annotations
 
@@ -19,11 +20,20 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from bot.clocks import Clocks
 from bot.domain import Platform
+from bot.errors import NotFound
 from bot.incidents import Desk
 from bot.messenger import DeliveryError, OutboundMessage
 from bot.outbox import OutboxKind
 from handlers.teams.adapter import without_sdk_retries
+from handlers.teams.cards.elements import Element
+from handlers.teams.cards.obligations import (
+    containment_card,
+    containment_summary,
+    nudge_card,
+    nudge_summary,
+)
 from handlers.teams.cards.triage import card_summary, triage_card
 from handlers.teams.references import NO_REFERENCE, ConversationBook
 from storage import repository as repo
@@ -63,9 +73,17 @@ class TeamsMessenger:
 
     platform = Platform.TEAMS
 
-    def __init__(self, adapter: CloudAdapter, desk: Desk, book: ConversationBook, app_id: str):
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        desk: Desk,
+        clocks: Clocks,
+        book: ConversationBook,
+        app_id: str,
+    ) -> None:
         self.adapter = adapter
         self.desk = desk
+        self.clocks = clocks
         self.book = book
         self.app_id = app_id
 
@@ -82,8 +100,16 @@ class TeamsMessenger:
                 # Teams has no ephemeral messages, so a notice goes to the 1:1 chat.
                 assert message.target
                 await self.send_text(message.target, message.payload["text"])
+            elif kind == OutboxKind.NUDGE:
+                assert message.target
+                await self.nudge(message.target, int(message.payload["obligation_id"]))
+            elif kind == OutboxKind.CONTAINMENT:
+                assert message.target and message.incident_id
+                await self.containment(message.target, message.incident_id)
             else:  # pragma: no cover - a row of a kind this version does not know
                 raise DeliveryError(f"unknown outbox kind {message.kind}", permanent=True)
+        except NotFound as exc:
+            raise DeliveryError(exc.message, permanent=True) from exc
         except HttpOperationError as exc:
             raise delivery_error(exc, f"delivering {kind.value}") from exc
         except (ClientRequestError, OSError) as exc:
@@ -184,6 +210,28 @@ class TeamsMessenger:
 
     async def send_text(self, target: str, text: str) -> None:
         await self.send(await self.reference(target), MessageFactory.text(teams_markdown(text)))
+
+    async def send_card(self, target: str, content: Element, summary: str) -> None:
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(content))
+        activity.summary = summary
+        await self.send(await self.reference(target), activity)
+
+    # ---- clocks and containment -------------------------------------------------------------
+
+    async def nudge(self, target: str, obligation_id: int) -> None:
+        """To an admin's 1:1 chat or a channel. Rendered at delivery, so a decision recorded
+        meanwhile means nothing is sent."""
+        view, line, _ = await self.clocks.obligation_view(obligation_id)
+        if not line.open or view.closed_at is not None:
+            log.info("nudge for %s %s skipped: already decided", view.key, line.regime_id)
+            return
+        now = datetime.now(UTC)
+        await self.send_card(target, nudge_card(view, line, now), nudge_summary(view, line, now))
+
+    async def containment(self, owner: str, incident_id: int) -> None:
+        """Page a kill-switch owner in their 1:1 chat: the runbook entry and a Contained button."""
+        view = await self.desk.view(incident_id=incident_id)
+        await self.send_card(owner, containment_card(view), containment_summary(view))
 
     # ---- triage cards -----------------------------------------------------------------------
 

@@ -86,8 +86,25 @@ async def connector() -> AsyncIterator[FakeBotConnector]:
 
 
 @pytest.fixture
-async def teams(database_url: str, connector: FakeBotConnector) -> AsyncIterator[TeamsHarness]:
-    app = create_app(teams_settings(database_url), DeskConfig())
+def teams_config() -> DeskConfig:
+    """The YAML config for the Teams harness; a test module overrides this fixture."""
+    return DeskConfig()
+
+
+@pytest.fixture
+def teams_overrides() -> dict[str, Any]:
+    """Extra env settings for the Teams harness; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+async def teams(
+    database_url: str,
+    connector: FakeBotConnector,
+    teams_config: DeskConfig,
+    teams_overrides: dict[str, Any],
+) -> AsyncIterator[TeamsHarness]:
+    app = create_app(teams_settings(database_url, **teams_overrides), teams_config)
     client = TestClient(TestServer(app.web))
     await client.start_server()
     loop = asyncio.get_running_loop()

@@ -98,13 +98,16 @@ async def test_submit_stores_incident_evidence_and_cards_every_admin(teams: Team
         assert "INC-0001" in shown and "Context loss or cross-client contamination" in shown
         assert "DraftBot" in shown and "Rita Reporter" in shown
         verbs = [a.get("verb") for a in card["actions"]]
-        assert verbs[:4] == [
+        assert verbs == [
             "triage.assign_me",
+            "triage.classify",
+            "triage.contained",
             "triage.near_miss",
             "triage.false_positive",
             "triage.close",
         ]
-        assert all(a["type"] == "Action.Execute" for a in card["actions"][:4])
+        assert all(a["type"] == "Action.Execute" for a in card["actions"])
+        assert '"Action.OpenUrl", "title": "View message"' in shown
     [event] = await teams.rows(AuditEvent)
     assert (event.action, event.actor) == ("incident.reported", f"teams:{act.REPORTER}")
 

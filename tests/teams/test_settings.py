@@ -56,3 +56,26 @@ def test_slack_only_has_no_teams_route() -> None:
     app = create_app(s)
     assert app.teams is None and Platform.TEAMS not in app.desk.platforms
     assert "/api/messages" not in [r.resource.canonical for r in app.web.router.routes()]
+
+
+def test_teams_triage_channel_gets_nudges_only_when_teams_is_on() -> None:
+    from types import SimpleNamespace
+
+    channel = "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"
+    incident = SimpleNamespace(assignee=None)
+    both = create_app(
+        settings(
+            TEAMS_ENABLED="true",
+            SLACK_BOT_TOKEN="xoxb-1",
+            SLACK_SIGNING_SECRET="x",
+            TRIAGE_CHANNEL="C0TRIAGE",
+            TEAMS_TRIAGE_CHANNEL=channel,
+        )
+    )
+    slack_only = create_app(
+        settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="x", TEAMS_TRIAGE_CHANNEL=channel)
+    )
+
+    targets = both.clocks._nudge_targets(incident, overdue=False)  # type: ignore[arg-type]
+    assert targets[:2] == [(Platform.SLACK, "C0TRIAGE"), (Platform.TEAMS, channel)]
+    assert slack_only.clocks._nudge_targets(incident, overdue=False) == []  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.classification import FLAG_OPTIONS, RISK_OPTIONS, SERIOUS_OPTIONS, scope_options
 from bot.domain import IncidentView, ObligationLine
 from bot.settings import DeskConfig
 from handlers.slack.blocks.elements import (
@@ -21,32 +22,6 @@ from handlers.slack.blocks.elements import (
 from handlers.slack.blocks.modals import PERSONAL_DATA_OPTIONS
 from handlers.slack.blocks.text import slack_date
 from handlers.slack.ids import BlockId, CallbackId
-
-FLAG_OPTIONS = [
-    ("wrong_recipient", "It went to the wrong person"),
-    ("client_received", "A client received the output"),
-    ("client_acted", "A client acted on it"),
-    ("downstream_actions", "Downstream systems acted on it (CRM, accounting, ticketing)"),
-    ("fca_regulated", "It touches FCA-regulated activity"),
-    ("high_risk_ai_system", "The AI system is high-risk under the EU AI Act"),
-]
-RISK_OPTIONS = [
-    ("unlikely", "Unlikely to result in a risk to individuals"),
-    ("risk", "Likely to result in a risk to individuals"),
-    ("high_risk", "Likely to result in a high risk to individuals"),
-]
-SERIOUS_OPTIONS = [
-    ("none", "None of these"),
-    ("death", "Death of a person"),
-    ("serious_harm_health", "Serious harm to a person's health"),
-    ("critical_infrastructure", "Serious, irreversible disruption of critical infrastructure"),
-    ("fundamental_rights", "Infringement of fundamental-rights obligations"),
-    ("widespread_infringement", "Widespread infringement (many people or countries)"),
-]
-SCOPE_OPTIONS = {
-    "nis2_in_scope": "A significant incident under NIS2",
-    "dora_major": "A major ICT-related incident under DORA",
-}
 
 
 def checkboxes(
@@ -126,12 +101,7 @@ def classify_modal(
             initial=previous.get("serious_incident_condition") or "none",
         ),
     ]
-    scope = [
-        (k, v)
-        for k, v in SCOPE_OPTIONS.items()
-        if (k == "nis2_in_scope" and config.firm.nis2_in_scope)
-        or (k == "dora_major" and config.firm.dora_in_scope)
-    ]
+    scope = scope_options(config)
     if scope:
         chosen = {k for k, _ in scope if previous.get(k)}
         blocks.append(checkboxes(BlockId.SCOPE, "NIS2 / DORA", scope, chosen))

@@ -6,15 +6,14 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.classification import answers_from_form
 from bot.clocks import DecisionInput, ObligationStatus
 from bot.errors import DeskError, InvalidInput, NotAuthorized
-from bot.obligations import ClassificationAnswers
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.classify import classify_modal, decision_modal, loading_modal
 from handlers.slack.blocks.elements import input_values
@@ -92,24 +91,22 @@ async def submit_classify(
     values = input_values(view)
     try:
         ref = parse(CardRef, view.get("private_metadata"))
-        flags = set(values.get(BlockId.FLAGS) or []) | set(values.get(BlockId.SCOPE) or [])
         aware = values.get(BlockId.AWARE_AT)
         try:
-            answers = ClassificationAnswers(
-                personal_data=values.get(BlockId.PERSONAL_DATA) or "unsure",
-                risk_to_individuals=values.get(BlockId.RISK),
-                serious_incident_condition=values.get(BlockId.SERIOUS) or "none",
-                dora_in_scope=d.desk.config.firm.dora_in_scope,
-                failure_type=values.get(BlockId.FAILURE_TYPE),
-                failure_point=values.get(BlockId.FAILURE_POINT),
-                ai_tool=values.get(BlockId.AI_TOOL),
-                aware_at=datetime.fromtimestamp(int(aware), UTC) if aware else None,
-                **{name: True for name in flags},
-            )
-        except (ValidationError, TypeError, ValueError):
-            raise InvalidInput(
-                {BlockId.AWARE_AT.value: "Pick when the firm became aware."}
-            ) from None
+            aware_at = datetime.fromtimestamp(int(aware), UTC) if aware else None
+        except (TypeError, ValueError, OverflowError, OSError):
+            aware_at = None
+        answers = answers_from_form(
+            d.desk.config,
+            aware_at=aware_at,
+            personal_data=values.get(BlockId.PERSONAL_DATA),
+            risk=values.get(BlockId.RISK),
+            serious=values.get(BlockId.SERIOUS),
+            flags=[*(values.get(BlockId.FLAGS) or []), *(values.get(BlockId.SCOPE) or [])],
+            failure_type=values.get(BlockId.FAILURE_TYPE),
+            failure_point=values.get(BlockId.FAILURE_POINT),
+            ai_tool=values.get(BlockId.AI_TOOL),
+        )
         await d.clocks.classify(
             actor=actor_from(body), incident_id=ref.incident_id, answers=answers
         )

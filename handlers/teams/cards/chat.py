@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.domain import OUTCOME_LABELS, IncidentView, Status
-from handlers.teams.cards.elements import Element, card, open_url, text
-from handlers.teams.cards.triage import KIND_LABEL, STATUS_LABEL, incident_body, who
+from handlers.teams.cards.elements import Element, card, text, who
+from handlers.teams.cards.obligations import clocks_body, runbook_body
+from handlers.teams.cards.triage import KIND_LABEL, STATUS_LABEL, incident_body
 
 HELP_TEXT = (
     "**AI Incident Desk** — type one of these here:\n\n"
@@ -31,7 +32,8 @@ def list_text(views: list[IncidentView], *, everything: bool) -> str:
 
 
 def show_card(view: IncidentView) -> Element:
-    body = incident_body(view)
+    """Read-only: the clocks are listed, deciding them happens on the admins' cards."""
+    body = incident_body(view) + runbook_body(view) + clocks_body(view, with_actions=False)
     if view.status == Status.CLOSED:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         body.append(
@@ -40,5 +42,4 @@ def show_card(view: IncidentView) -> Element:
                 f"**Root cause:** {view.root_cause or '—'}\n\n**Lessons:** {view.lessons or '—'}"
             )
         )
-    actions = [open_url("View message", view.permalink)] if view.permalink else None
-    return card(body, actions)
+    return card(body)

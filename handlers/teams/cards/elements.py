@@ -57,6 +57,16 @@ def facts(pairs: list[tuple[str, str]]) -> Element:
     return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
 
 
+def who(ref: str | None, name: str | None = None) -> str:
+    """A person as a Teams reader can recognise them: their name, else the platform id."""
+    if not ref:
+        return "nobody"
+    if name:
+        return name
+    platform, _, user_id = ref.partition(":")
+    return user_id if platform == "teams" else f"{user_id} ({platform.capitalize()})"
+
+
 def local_time(moment: datetime) -> str:
     """Teams renders {{DATE}} and {{TIME}} in each reader's own time zone."""
     iso = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -98,7 +108,9 @@ def choice_input(
     value: str | None = None,
     expanded: bool = False,
     required: bool = True,
+    multi_select: bool = False,
 ) -> Element:
+    """A choice; a multi-select one sends its values comma-separated."""
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
@@ -107,11 +119,54 @@ def choice_input(
         "isRequired": required,
         "choices": [{"title": title[:75], "value": v} for v, title in options],
     }
+    if multi_select:
+        element["isMultiSelect"] = True
     if required:
         element["errorMessage"] = f"Pick one: {label.rstrip('?')}."
     if value:
         element["value"] = value
     return element
+
+
+def date_time_inputs(
+    date_id: str, time_id: str, label: str, *, value: tuple[str, str], hint: str
+) -> list[Element]:
+    """A date and a time side by side, in the reader's local time (the form says which zone)."""
+    day, clock = value
+    pair = {
+        "type": "ColumnSet",
+        "columns": [
+            {
+                "type": "Column",
+                "width": "stretch",
+                "items": [
+                    {
+                        "type": "Input.Date",
+                        "id": date_id,
+                        "label": label,
+                        "isRequired": True,
+                        "errorMessage": "Pick a date.",
+                        "value": day,
+                    }
+                ],
+            },
+            {
+                "type": "Column",
+                "width": "stretch",
+                "items": [
+                    {
+                        "type": "Input.Time",
+                        "id": time_id,
+                        "label": "Time",
+                        "isRequired": True,
+                        "errorMessage": "Pick a time.",
+                        "value": clock,
+                    }
+                ],
+            },
+        ],
+    }
+    return [pair, text(hint, size="Small", subtle=True)]
 
 
 def execute(

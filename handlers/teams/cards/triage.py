@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain import (
@@ -24,7 +25,9 @@ from handlers.teams.cards.elements import (
     local_time,
     open_url,
     text,
+    who,
 )
+from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.ids import InputId, Verb
 
 KIND_LABEL = {Kind.INCIDENT: "Incident", Kind.NEAR_MISS: "Near miss", Kind.SUSPECTED: "Suspected"}
@@ -42,26 +45,23 @@ class TriageButton:
     verb: Verb
     title: str
     style: str | None = None
+    shown: Callable[[IncidentView], bool] | None = None  # None: always
 
 
-# The card's buttons, in order. A new triage step (Classify…, Contained) is one line here plus
-# its handler in handlers/teams/card_actions.py.
+def not_contained(view: IncidentView) -> bool:
+    return view.contained_at is None
+
+
+# The card's buttons, in order (Teams shows at most six in a row). A new triage step is one line
+# here plus its handler in handlers/teams/card_actions.py.
 TRIAGE_BUTTONS: tuple[TriageButton, ...] = (
     TriageButton(Verb.ASSIGN_ME, "Assign to me", "positive"),
+    TriageButton(Verb.CLASSIFY, "Classify…"),
+    TriageButton(Verb.CONTAINED, "Contained", shown=not_contained),
     TriageButton(Verb.NEAR_MISS, "Near miss"),
     TriageButton(Verb.FALSE_POSITIVE, "False positive"),
     TriageButton(Verb.CLOSE, "Close…", "destructive"),
 )
-
-
-def who(ref: str | None, name: str | None = None) -> str:
-    """A person as a Teams reader can recognise them: their name, else the platform id."""
-    if not ref:
-        return "nobody"
-    if name:
-        return name
-    platform, _, user_id = ref.partition(":")
-    return user_id if platform == "teams" else f"{user_id} ({platform.capitalize()})"
 
 
 def summary_facts(view: IncidentView) -> Element:
@@ -92,6 +92,9 @@ def incident_body(view: IncidentView) -> list[Element]:
     ]
     if view.excerpt is not None:
         body.append(text(f"“{view.excerpt or '(no text)'}” — {view.author or 'unknown author'}"))
+    if view.permalink:
+        # In the body, not the card's actions: those are the six triage buttons.
+        body.append(action_set([open_url("View message", view.permalink)]))
     return body
 
 
@@ -110,18 +113,22 @@ def severity_picker(view: IncidentView) -> list[Element]:
 
 def triage_card(view: IncidentView) -> Element:
     """The card every admin gets; closed incidents show their outcome instead of buttons."""
-    body = incident_body(view)
+    body = incident_body(view) + runbook_body(view)
+    closed = view.status == Status.CLOSED
+    body += clocks_body(view, with_actions=not closed)
     actions: list[Element] = []
-    if view.status == Status.CLOSED:
+    if closed:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         body.append(text(f"**Closed: {outcome}**"))
         body.append(text(view.rationale or ""))
     else:
         body += severity_picker(view)
         ref = {"incident_id": view.id}
-        actions = [execute(b.verb, b.title, ref, style=b.style) for b in TRIAGE_BUTTONS]
-    if view.permalink:
-        actions.append(open_url("View message", view.permalink))
+        actions = [
+            execute(b.verb, b.title, ref, style=b.style)
+            for b in TRIAGE_BUTTONS
+            if b.shown is None or b.shown(view)
+        ]
     body.append(text(f"Reported {local_time(view.created_at)}", size="Small", subtle=True))
     return card(body, actions)
 

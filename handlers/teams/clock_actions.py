@@ -1,0 +1,137 @@
+"""Classify…, Contained and the obligation decisions on Teams cards, and their forms.
+
+Each calls the core (Clocks, Containment), which checks who may act and audits refusals; the
+answer replaces the card that was pressed: the triage card, a nudge, or a containment page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.classification import answers_from_form
+from bot.clocks import DecisionInput, ObligationStatus
+from bot.domain import IncidentView, ObligationLine
+from bot.errors import InvalidInput
+from handlers.teams.cards.classify import DECISION_TITLES, classify_form, decision_form
+from handlers.teams.cards.elements import Element
+from handlers.teams.cards.obligations import DECISION_OF_VERB, containment_card, nudge_card
+from handlers.teams.cards.triage import triage_card
+from handlers.teams.deps import Click, TeamsDeps
+from handlers.teams.ids import InputId, Origin
+from handlers.teams.timezone import utc_from_inputs
+
+
+def pressed_card(origin: Origin, view: IncidentView, line: ObligationLine | None = None) -> Element:
+    """The card the button sat on, rebuilt from the stored state."""
+    if origin == Origin.NUDGE and line is not None:
+        return nudge_card(view, line)
+    if origin == Origin.PAGE:
+        return containment_card(view)
+    return triage_card(view)
+
+
+async def open_classify(deps: TeamsDeps, click: Click) -> Element:
+    view, previous = await deps.clocks.classification(click.incident_id)
+    return classify_form(view, deps.desk.config, previous=previous, zone=click.zone)
+
+
+async def submit_classify(deps: TeamsDeps, click: Click) -> Element:
+    """Save the answers (the core derives the clocks), or re-show the form with what is wrong."""
+    aware_at = utc_from_inputs(
+        click.data.get(InputId.AWARE_DATE), click.data.get(InputId.AWARE_TIME), click.zone
+    )
+    try:
+        answers = answers_from_form(
+            deps.desk.config,
+            aware_at=aware_at,
+            personal_data=click.text(InputId.PERSONAL_DATA),
+            risk=click.text(InputId.RISK),
+            serious=click.text(InputId.SERIOUS),
+            flags=click.choices(InputId.FLAGS) + click.choices(InputId.SCOPE),
+            failure_type=click.text(InputId.FAILURE_TYPE),
+            failure_point=click.text(InputId.FAILURE_POINT),
+            ai_tool=click.text(InputId.AI_TOOL),
+        )
+        view = await deps.clocks.classify(
+            actor=click.actor, incident_id=click.incident_id, answers=answers
+        )
+    except InvalidInput as exc:
+        view, previous = await deps.clocks.classification(click.incident_id)
+        return classify_form(
+            view,
+            deps.desk.config,
+            previous=previous,
+            zone=click.zone,
+            values=click.data,
+            errors=exc.fields,
+        )
+    return triage_card(view)
+
+
+async def contained(deps: TeamsDeps, click: Click) -> Element:
+    """Owners may press it as well as admins: the core decides, and audits a refusal."""
+    view = await deps.containment.contain(actor=click.actor, incident_id=click.incident_id)
+    return pressed_card(click.origin, view)
+
+
+async def open_decision(deps: TeamsDeps, click: Click) -> Element:
+    decision = DECISION_OF_VERB[click.verb]
+    view, line, must_record = await deps.clocks.obligation_view(click.obligation_id)
+    if not line.open:
+        return pressed_card(click.origin, view, line)  # decided meanwhile: show by whom
+    return decision_form(
+        view,
+        line,
+        decision,
+        must_record=must_record if decision in ("notified", "late") else [],
+        zone=click.zone,
+        now=datetime.now(UTC),
+        origin=click.origin,
+    )
+
+
+async def submit_decision(deps: TeamsDeps, click: Click) -> Element:
+    """Record the decision (no further nudge for that stage), or re-show the form with errors."""
+    decision = str(click.data.get("decision") or "")
+    if decision not in DECISION_TITLES:
+        raise InvalidInput({"decision": "This form is not one of ours."})
+    prefix = InputId.DETAIL_PREFIX.value
+    form = DecisionInput(
+        decision=ObligationStatus(decision),
+        reference=click.text(InputId.REFERENCE) or "",
+        notified_at=utc_from_inputs(
+            click.data.get(InputId.NOTIFIED_DATE),
+            click.data.get(InputId.NOTIFIED_TIME),
+            click.zone,
+        ),
+        rationale=click.text(InputId.RATIONALE) or "",
+        reasons=click.text(InputId.REASONS) or "",
+        details={
+            k.removeprefix(prefix): v
+            for k in click.data
+            if k.startswith(prefix) and (v := click.text(k))
+        },
+    )
+    try:
+        view = await deps.clocks.decide(
+            actor=click.actor, obligation_id=click.obligation_id, form=form
+        )
+    except InvalidInput as exc:
+        incident, line, must_record = await deps.clocks.obligation_view(click.obligation_id)
+        return decision_form(
+            incident,
+            line,
+            decision,
+            must_record=must_record if decision in ("notified", "late") else [],
+            zone=click.zone,
+            now=datetime.now(UTC),
+            origin=click.origin,
+            values=click.data,
+            errors=exc.fields,
+        )
+    line = next(o for o in view.obligations if o.id == click.obligation_id)
+    return pressed_card(click.origin, view, line)
+
+
+async def back_from_decision(deps: TeamsDeps, click: Click) -> Element:
+    view, line, _ = await deps.clocks.obligation_view(click.obligation_id)
+    return pressed_card(click.origin, view, line)
