@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -221,3 +221,49 @@ class Nudge(Base):
     status: Mapped[str] = mapped_column(String(12))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class ScreeningHit(Base):
+    """A screening rule that fired on a suspected incident, and what triage decided about it."""
+
+    __tablename__ = "screening_hits"
+    __table_args__ = (UniqueConstraint("incident_id", "rule_id", name="uq_screening_hit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[str] = mapped_column(String(60), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    # confirmed / near_miss / false_positive; empty until an admin decides.
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ScreeningOverflow(Base):
+    """A suspicious message over the flood cap: listed in the next digest, not an incident."""
+
+    __tablename__ = "screening_overflow"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(255), unique=True)
+    platform: Mapped[str] = mapped_column(String(10))
+    channel_id: Mapped[str] = mapped_column(String(512))
+    message_ts: Mapped[str | None] = mapped_column(String(64))
+    author: Mapped[str | None] = mapped_column(String(255))
+    score: Mapped[float] = mapped_column(Float)
+    signals: Mapped[list[Any]] = mapped_column(JSON)  # masked, as cards show them
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON)
+    detected_at: Mapped[datetime]
+    digested_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class JobRun(Base):
+    """One run of a scheduled job per period, so replicas and restarts never send it twice."""
+
+    __tablename__ = "job_runs"
+
+    job_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ran_at: Mapped[datetime]
