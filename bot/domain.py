@@ -177,6 +177,23 @@ class ObligationLine(BaseModel):
         return self.status == "open"
 
 
+class SignalLine(BaseModel):
+    """One screening signal as a card shows it: the excerpt is always masked."""
+
+    rule_id: str
+    label: str
+    excerpt: str
+
+
+class ScreeningSummary(BaseModel):
+    """Why automatic screening raised an incident (kept with its evidence)."""
+
+    score: float
+    threshold: float
+    signals: list[SignalLine] = []
+    rule_ids: list[str] = []
+
+
 class IncidentView(BaseModel):
     """A read-only snapshot of an incident, as cards and exports render it."""
 
@@ -212,3 +229,4 @@ class IncidentView(BaseModel):
     contained_at: datetime | None = None
     contained_by: str | None = None
     obligations: list[ObligationLine] = []
+    screening: ScreeningSummary | None = None

@@ -26,6 +26,11 @@ class OutboxKind(StrEnum):
     REFRESH_CARDS = "refresh_cards"  # update every posted copy of an incident's card
     NOTICE = "notice"  # tell a user something: ephemeral in a channel, DM as fallback
     DM = "dm"  # a direct message
+    REFRESH_DASHBOARD = (
+        "refresh_dashboard"  # republish the App Home of everyone an incident touches
+    )
+    SCREENING_DIGEST = "screening_digest"  # suspicious messages over the flood cap, listed once
+    WEEKLY_DIGEST = "weekly_digest"  # the week's incidents, deadlines and chart
     NUDGE = "nudge"  # an obligation deadline reminder, to a channel thread or a person
     CONTAINMENT = "containment"  # ask a kill-switch owner to switch an AI tool off
     WEBHOOK = "webhook"  # a signed POST to a tool's kill-switch URL
