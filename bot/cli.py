@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot import cli_stats
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
 
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="print one incident with its evidence and audit trail")
     export.add_argument("key", help="incident key, e.g. INC-0001")
     export.add_argument("--format", choices=["json"], default="json")
+    cli_stats.add_parser(sub)
     return parser
 
 
@@ -153,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        elif args.command == "stats":
+            sys.stdout.write(cli_stats.run(settings, args))
         elif args.command == "export":
             data = asyncio.run(_export(settings, args.key))
             print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
