@@ -130,6 +130,15 @@ class Harness:
     async def command(self, form: dict[str, str]) -> ClientResponse:
         return await self.post_form(form)
 
+    async def event(self, payload: dict[str, Any], **headers: str) -> ClientResponse:
+        """An Events API callback, signed; pass X-Slack-Retry-Num to replay it as a retry."""
+        body = json.dumps(payload)
+        return await self.client.post(
+            "/slack/events",
+            data=body,
+            headers={"Content-Type": "application/json", **sign(body), **headers},
+        )
+
     async def settle(self, limit: float = 5.0) -> None:
         """Wait for listener work after the ack, then deliver the outbox until it is empty."""
         deadline = asyncio.get_running_loop().time() + limit
@@ -162,10 +171,19 @@ def desk_config() -> DeskConfig:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Extra env settings for the harness; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
 async def harness(
-    database_url: str, fake_slack: FakeSlack, desk_config: DeskConfig
+    database_url: str,
+    fake_slack: FakeSlack,
+    desk_config: DeskConfig,
+    settings_overrides: dict[str, Any],
 ) -> AsyncIterator[Harness]:
-    app = create_app(make_settings(database_url, fake_slack), desk_config)
+    app = create_app(make_settings(database_url, fake_slack, **settings_overrides), desk_config)
     client = TestClient(TestServer(app.web))
     await client.start_server()
     loop = asyncio.get_running_loop()

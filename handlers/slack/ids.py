@@ -19,6 +19,7 @@ class ActionId(StrEnum):
     FALSE_POSITIVE = "triage_false_positive"
     CLOSE = "triage_close"
     HOME_REPORT = "home_report"
+    CONFIRM = "triage_confirm"  # a suspected incident is real
 
 
 class BlockId(StrEnum):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -44,9 +45,13 @@ class FakeSlack:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     threads: dict[tuple[str, str], list[dict[str, Any]] | str] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    # A handler may be async, e.g. to hold a call until the test lets it go.
+    handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]] = (
+        field(default_factory=dict)
+    )
     socket_messages: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: TestServer | None = None
 
@@ -69,6 +74,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 
@@ -89,6 +95,14 @@ class FakeSlack:
     ) -> None:
         """Make the next `times` calls of `method` fail like Slack would."""
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    def uploaded(self) -> list[tuple[Call, bytes]]:
+        """Files completed with files.completeUploadExternal, with their bytes."""
+        done = []
+        for call in self.named("files.completeUploadExternal"):
+            for item in call.json_arg("files"):
+                done.append((call, self.uploads[item["id"]]))
+        return done
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -136,6 +150,8 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": failure.error or "fatal_error"})
         handler = self.handlers.get(method) or getattr(self, "_" + method.replace(".", "_"), None)
         body = handler(args) if handler else {}
+        if inspect.isawaitable(body):
+            body = await body
         call.response = {"ok": True, **body}
         return web.json_response(call.response)
 
@@ -204,6 +220,23 @@ class FakeSlack:
 
     def _bots_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"bot": {"id": args.get("bot"), "app_id": "A0DRAFTER", "name": "DraftBot"}}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        return {"view": {**view, "id": f"V{next(self._ts):04d}"}}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F0UP{next(self._ts):04d}"
+        return {"upload_url": self.base_url + f"upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args["files"]
+        return {"files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.base_url.replace("http", "ws", 1) + "socket"}

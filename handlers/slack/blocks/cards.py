@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain import OUTCOME_LABELS, SEVERITY_MEANING, IncidentView, Kind, Severity, Status
 from handlers.slack.blocks.elements import Block, button, context, header, option, section
+from handlers.slack.blocks.screening import screening_blocks, suspected_actions
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef
 
@@ -34,6 +35,12 @@ def mention(ref: str | None) -> str:
     return f"<@{user_id}>" if platform == "slack" else user_id
 
 
+def reach_label(view: IncidentView) -> str:
+    if view.kind == Kind.SUSPECTED:
+        return "not yet known"
+    return "yes" if view.reach.value == "reached_client" else "no, caught"
+
+
 def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
     severity = view.severity.value if view.severity else "not set"
     fields = [
@@ -43,7 +50,7 @@ def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
         ("Assignee", mention(view.assignee)),
         ("Reported by", ", ".join(mention(r) for r in view.reporters) or mention(view.reported_by)),
         ("Failure type", view.failure_type_label),
-        ("Reached a client", "yes" if view.reach.value == "reached_client" else "no, caught"),
+        ("Reached a client", reach_label(view)),
         ("Personal data", view.personal_data.value),
     ]
     return [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]
@@ -85,9 +92,12 @@ def triage_card(view: IncidentView) -> list[Block]:
     evidence = evidence_lines(view)
     if evidence:
         blocks.append(section(evidence))
+    blocks += screening_blocks(view)
     if view.status == Status.CLOSED:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         blocks.append(section(f"*Closed: {outcome}*\n{view.rationale or ''}"))
+    elif view.kind == Kind.SUSPECTED:
+        blocks.append(suspected_actions(view))
     else:
         ref = CardRef(incident_id=view.id).model_dump_json()
         blocks.append(
@@ -135,6 +145,7 @@ def show_blocks(view: IncidentView) -> list[Block]:
     evidence = evidence_lines(view)
     if evidence:
         blocks.append(section(evidence))
+    blocks += screening_blocks(view)
     if view.status == Status.CLOSED:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         blocks.append(
@@ -151,6 +162,9 @@ HELP_TEXT = (
     "• `/incident report [what went wrong]` — report an AI incident (opens a form)\n"
     "• `/incident list` — open incidents (admins see all, others their own reports)\n"
     "• `/incident show INC-0001` — one incident (admins and its reporters)\n"
+    "• `/incident stats [30d|90d|all]` — weak points: failure types, tools, channels, timings "
+    "(admins)\n"
+    "• `/incident stats rules` — each screening rule's hits and precision (admins)\n"
     "• `/incident help` — this help\n"
     "To report a specific AI reply, use ⋮ *More actions → Report as AI incident* on the message."
 )

@@ -13,6 +13,7 @@ from handlers.slack.blocks.cards import HELP_TEXT, card_text, list_text, show_bl
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import SLASH_COMMAND
 from handlers.slack.listeners.shortcuts import open_report_form
+from handlers.slack.listeners.stats import stats_command
 from handlers.slack.metadata import ReportMeta
 
 
@@ -32,6 +33,10 @@ async def incident_command(
         await open_report_form(
             client, context, body["trigger_id"], meta=ReportMeta(), initial_text=rest.strip()
         )
+        return
+    if sub == "stats":
+        await ack()
+        await stats_command(context, actor_from(body), rest, respond)
         return
     if sub not in {"list", "show"}:
         await ack(text=HELP_TEXT)
