@@ -30,6 +30,13 @@ class DeadlineLine(BaseModel):
     stage: str
     due_at: datetime
 
+    @property
+    def label(self) -> str:
+        """`NIS2 — Early warning`, or just the regime when the stage only repeats it."""
+        if self.stage.lower() in self.regime.lower():
+            return self.regime
+        return f"{self.regime} — {self.stage}"
+
     def overdue(self, now: datetime) -> bool:
         return now > self.due_at
 

@@ -144,7 +144,7 @@ async def html_report(report: Report, config: DeskConfig) -> str:
     deadlines = "".join(
         f'<li class="{"overdue" if line.overdue(d.generated_at) else ""}">'
         f"{'OVERDUE · ' if line.overdue(d.generated_at) else ''}{escape(line.incident_key)} · "
-        f"{escape(line.regime)} — {escape(line.stage)} · "
+        f"{escape(line.label)} · "
         f"{escape(format_time_left(line.due_at - d.generated_at))}</li>"
         for line in d.deadlines
     )

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 import time_machine
+import yaml
 
 from bot.settings import DeskConfig
 from storage.models import AuditEvent, Evidence, Incident, ScreeningHit, ScreeningOverflow
 from tests.conftest import ADMINS, Harness
-from tests.slack_payloads import message_event, message_shortcut
+from tests.slack_payloads import message_event, message_shortcut, slash_command
+from tests.test_manifest import MANIFEST
 from tests.test_report_flow import rows, submit
 from tests.test_triage import click, close_form, submit_close
 
@@ -293,6 +295,29 @@ async def test_confirm_near_miss_and_false_positive_are_kept_against_the_rules(
     assert "Assign to me" in labels and "Confirm incident" not in labels
 
 
+async def test_stats_rules_shows_each_rules_hits_and_precision(harness: Harness) -> None:
+    await post(harness, message_event(LEAKY))
+    await post(harness, message_event("Globex fee is £1,250,000", ts="1.000011"))
+    await post(harness, message_event(LEAKY, ts="1.000012"))  # over the cap of 2: held back
+    first, second = await rows(harness, Incident)
+    await click(harness, "U0ADMIN1", "triage_confirm", first.id)
+    view = await close_form(harness, second)
+    await submit_close(harness, view, outcome="false_positive", rationale="Globex is public")
+
+    resp = await harness.command(
+        slash_command("stats rules", user="U0ADMIN1", response_url=harness.fake.response_url)
+    )
+    assert resp.status == 200
+    await harness.settle()
+
+    table = harness.fake.responses[-1]["blocks"][1]["text"]["text"]
+    lines = {line[:30].strip(): line[30:].split() for line in table.splitlines()[2:-1]}
+    # score fired incidents near-misses false-positives open capped precision
+    assert lines["Another client's data"] == ["1", "2", "1", "0", "1", "0", "1", "50%"]
+    assert lines["Email address"] == ["0.4", "1", "1", "0", "0", "0", "1", "100%"]
+    assert lines["IBAN"] == ["1", "0", "0", "0", "0", "0", "0", "—"]
+
+
 async def test_non_admin_cannot_confirm(harness: Harness) -> None:
     await post(harness, message_event(LEAKY))
     [incident] = await rows(harness, Incident)
@@ -304,3 +329,11 @@ async def test_non_admin_cannot_confirm(harness: Harness) -> None:
     assert [e.after for e in await rows(harness, AuditEvent) if e.action == "triage.refused"] == [
         {"attempted": "incident.confirmed"}
     ]
+
+
+def test_manifest_subscribes_to_channel_messages_and_can_upload_the_chart() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_home_opened", "message.channels", "message.groups"} <= set(events)
+    scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert {"channels:history", "groups:history", "files:write"} <= set(scopes)

@@ -29,10 +29,11 @@ def weekly_digest_message(data: DigestData) -> tuple[str, list[Block]]:
     )
     deadlines = []
     for line in data.deadlines[:SHOWN]:
-        left = line.time_left(data.generated_at)
-        marker = OVERDUE if line.overdue(data.generated_at) else "•"
+        overdue = line.overdue(data.generated_at)
+        left = line.time_left(data.generated_at) + ("" if overdue else " left")
+        marker = OVERDUE if overdue else "•"
         deadlines.append(
-            f"{marker} *{line.incident_key}* · {line.regime} — {line.stage} · {left} "
+            f"{marker} *{line.incident_key}* · {line.label} · {left} "
             f"(due {line.due_at:%a %d %b %H:%M} UTC)"
         )
     timing = []

@@ -34,13 +34,10 @@ def deadline_line(line: DeadlineLine, data: HomeData) -> str:
     due = slack_date(line.due_at)
     if line.overdue(data.now):
         return (
-            f"{OVERDUE} *{line.incident_key}* · {line.regime} — {line.stage} · "
+            f"{OVERDUE} *{line.incident_key}* · {line.label} · "
             f"{line.time_left(data.now)} (was due {due})"
         )
-    return (
-        f"• *{line.incident_key}* · {line.regime} — {line.stage} · "
-        f"*{line.time_left(data.now)} left* (due {due})"
-    )
+    return f"• *{line.incident_key}* · {line.label} · *{line.time_left(data.now)} left* (due {due})"
 
 
 def admin_blocks(data: HomeData) -> list[Block]:

@@ -38,7 +38,8 @@ def _median(value: timedelta | None, n: int, done: str) -> str:
 
 def stats_message(stats: WeakPoints, period: str, config: DeskConfig) -> tuple[str, list[Block]]:
     ratio = (
-        f"{stats.near_miss_ratio:g} near misses per incident"
+        f"{stats.near_miss_ratio:g} near miss{'' if stats.near_miss_ratio == 1 else 'es'} "
+        "per incident"
         if stats.near_miss_ratio is not None
         else "no incidents to compare with"
     )
