@@ -173,3 +173,39 @@ def test_disabled_digest_has_no_cron_job(database_url: str, fake_slack: Any) -> 
     config = DeskConfig.model_validate({"weekly_digest": {"enabled": False}})
     app = create_app(make_settings(database_url, fake_slack), config)
     assert app.scheduler.get_job("weekly-digest") is None
+
+
+async def test_audit_chain_head_is_read_once_the_chain_tables_exist(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook for the audit-trail work: an `audit_head` table makes the digest show its hash."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    from storage import insight_queries, models
+
+    async with harness.app.db.sessions() as session:
+        assert await insight_queries.audit_chain_head(session) is None
+    metadata = MetaData()
+    head = Table(
+        "audit_head",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("seq", Integer),
+        Column("hash", String(64)),
+    )
+    async with harness.app.db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+        await conn.execute(head.insert().values(id=1, seq=7, hash="ab" * 32))
+    monkeypatch.setattr(models, "AuditHead", SimpleNamespace(hash=head.c.hash), raising=False)
+    try:
+        with time_machine.travel(SEND + timedelta(seconds=5), tick=False):
+            await harness.app.insights.digest.run()
+            await harness.settle()
+    finally:
+        # The table is not in the models: leaving it would fail the schema drift test.
+        async with harness.app.db.engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+    [post] = digest_posts(harness)
+    assert f"Audit chain head: `{'ab' * 32}`" in json.dumps(post.json_arg("blocks"))
