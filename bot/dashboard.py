@@ -89,16 +89,20 @@ class Dashboard:
     async def audience(self, *, platform: Platform, incident_id: int, row_id: int) -> list[str]:
         """User ids whose dashboard shows this incident: admins, its reporters, its assignee.
 
-        Empty when a later refresh of the same incident is queued: that one covers this one."""
+        A refresh queued later covers this one: for everyone if it is for the same incident,
+        for admins (who see every incident) whatever incident it is for."""
+        kind = OutboxKind.REFRESH_DASHBOARD
         async with self.desk.db.transaction() as session:
             if await q.later_outbox_row_exists(
-                session, kind=OutboxKind.REFRESH_DASHBOARD, incident_id=incident_id, after_id=row_id
+                session, kind=kind, after_id=row_id, incident_id=incident_id
             ):
                 return []
             incident = await session.get(Incident, incident_id)
             if incident is None:
                 return []
-            refs = {f"{platform_of(a).value}:{a}" for a in self.desk.admins}
+            refs: set[str] = set()
+            if not await q.later_outbox_row_exists(session, kind=kind, after_id=row_id):
+                refs = {f"{platform_of(a).value}:{a}" for a in self.desk.admins}
             refs |= {r.reporter for r in incident.reporters}
             refs |= {ref for ref in (incident.assignee, incident.created_by) if ref}
         prefix = f"{platform.value}:"

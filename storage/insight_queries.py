@@ -162,19 +162,17 @@ async def obligations_of(
 
 
 async def later_outbox_row_exists(
-    session: AsyncSession, *, kind: str, incident_id: int, after_id: int
+    session: AsyncSession, *, kind: str, after_id: int, incident_id: int | None = None
 ) -> bool:
-    """Whether a later row of this kind for this incident is still to be delivered."""
-    result = await session.execute(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.kind == kind,
-            OutboxMessage.incident_id == incident_id,
-            OutboxMessage.id > after_id,
-            OutboxMessage.status.in_(["pending", "sending"]),
-        )
-        .limit(1)
+    """Whether a later row of this kind (for this incident, if given) is yet to be delivered."""
+    stmt = select(OutboxMessage.id).where(
+        OutboxMessage.kind == kind,
+        OutboxMessage.id > after_id,
+        OutboxMessage.status.in_(["pending", "sending"]),
     )
+    if incident_id is not None:
+        stmt = stmt.where(OutboxMessage.incident_id == incident_id)
+    result = await session.execute(stmt.limit(1))
     return result.scalar_one_or_none() is not None
 
 

@@ -191,3 +191,20 @@ async def test_a_burst_of_changes_publishes_each_home_once(harness: Harness) -> 
     published = harness.fake.named("views.publish")[before:]
     assert sorted(c.args["user_id"] for c in published) == ["U0ADMIN1", "U0ADMIN2", "U0OTHER"]
     assert "SEV3" in json.dumps(published[-1].json_arg("view"))
+
+
+async def test_many_new_incidents_refresh_each_admin_home_once(harness: Harness) -> None:
+    for n in range(5):
+        await harness.app.desk.report(
+            actor=Actor(platform=Platform.SLACK, user_id=f"U0PERSON{n}"),
+            form=report_input(Reach.CAUGHT),
+            platform=Platform.SLACK,
+        )
+    await harness.settle()
+
+    published = sorted(c.args["user_id"] for c in harness.fake.named("views.publish"))
+    assert published == ["U0ADMIN1", "U0ADMIN2"] + [f"U0PERSON{n}" for n in range(5)]
+    admin_home = next(
+        c for c in harness.fake.named("views.publish") if c.args["user_id"] == "U0ADMIN1"
+    ).json_arg("view")
+    assert all(f"INC-000{n}" in json.dumps(admin_home) for n in range(1, 6))
