@@ -112,14 +112,18 @@ class Screener:
         self.guard = FloodGuard.from_config(self.config)
         self.triage_channel = triage_channel
 
-    def assess(self, message: ScreenedMessage) -> ScreeningResult | None:
-        """The screening result when the message is screened and scores over the threshold."""
-        if not is_screened(
+    def wants(self, message: ScreenedMessage) -> bool:
+        """Whether the message's author and channel are screened at all (cheap)."""
+        return is_screened(
             author_bot_id=message.author_bot_id,
             author_app_id=message.author_app_id,
             channel_id=message.channel_id,
             config=self.config,
-        ):
+        )
+
+    def assess(self, message: ScreenedMessage) -> ScreeningResult | None:
+        """The screening result when the message is screened and scores over the threshold."""
+        if not self.wants(message):
             return None
         result = screen(message.text, channel_id=message.channel_id, config=self.config)
         return result if result.suspected else None

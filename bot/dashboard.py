@@ -11,12 +11,15 @@ from bot.domain import Actor, IncidentView, Kind, Platform, Severity
 from bot.incidents import Desk, platform_of, to_view
 from bot.obligations import format_time_left
 from bot.outbox import OutboxKind, enqueue
+from bot.stats import WeakPoints
+from bot.stats_source import weak_points
 from storage import insight_queries as q
 from storage.models import Incident
 
 # Platforms with a dashboard surface; others never get refresh rows.
 DASHBOARD_PLATFORMS = frozenset({Platform.SLACK})
 NEAR_MISS_WINDOW = timedelta(days=30)
+WEAK_POINTS_WINDOW = timedelta(days=30)
 LIST_LIMIT = 8
 UNSET = "not set"
 
@@ -59,6 +62,7 @@ class HomeData(BaseModel):
     recent_near_misses: list[IncidentView] = []
     my_assignments: list[IncidentView] = []
     my_reports: list[IncidentView] = []
+    weak_points: WeakPoints | None = None
 
     @property
     def open_incident_count(self) -> int:
@@ -150,4 +154,5 @@ class Dashboard:
         data.my_assignments = [v for v in views if v.assignee == actor.ref]
         data.overdue = [d for d in deadlines if d.overdue(now)]
         data.upcoming = [d for d in deadlines if not d.overdue(now)][:5]
+        data.weak_points = await weak_points(self.desk.db, period=WEAK_POINTS_WINDOW, now=now)
         return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -102,8 +103,8 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _counts(counts: list[Count], name: str) -> str:
-    rows = [[c.key, str(c.incidents), str(c.near_misses)] for c in counts]
+def _counts(counts: list[Count], name: str, label: Callable[[str], str] = str) -> str:
+    rows = [[label(c.key), str(c.incidents), str(c.near_misses)] for c in counts]
     return _table([name, "incidents", "near misses"], rows) if rows else "<p>None.</p>"
 
 
@@ -122,13 +123,20 @@ def _charts(report: Report, config: DeskConfig) -> tuple[bytes, bytes, bytes]:
     ]
     return (
         weekly_chart(report.series, config.failure_type_label),
-        bar_chart("By AI tool", report.stats.by_tool),
+        bar_chart(
+            "By AI tool", report.stats.by_tool, lambda k: t.name if (t := config.tool(k)) else k
+        ),
         bar_chart("By channel", channel),
     )
 
 
 async def html_report(report: Report, config: DeskConfig) -> str:
     weekly, tools, channels = await asyncio.to_thread(_charts, report, config)
+
+    def tool_name(key: str) -> str:
+        tool = config.tool(key)
+        return tool.name if tool else key
+
     s, d = report.stats, report.digest
     on_time = f"{s.on_time_percent:g}%" if s.on_time_percent is not None else "n/a"
     ratio = f"{s.near_miss_ratio:g}" if s.near_miss_ratio is not None else "n/a"
@@ -174,7 +182,7 @@ async def html_report(report: Report, config: DeskConfig) -> str:
 <h2>Failure type × failure point</h2>
 {_table(["failure type", "failure point", "incidents", "near misses"], cells)}
 <h2>By AI tool</h2>{_img(tools, "incidents and near misses by AI tool")}
-{_counts(s.by_tool, "AI tool")}
+{_counts(s.by_tool, "AI tool", tool_name)}
 <h2>By channel</h2>{_img(channels, "incidents and near misses by channel")}
 {_counts(s.by_channel, "channel")}
 <h2>Timings and obligations</h2>

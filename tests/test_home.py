@@ -108,6 +108,10 @@ async def test_admin_sees_dashboard_with_overdue_deadline_in_red(harness: Harnes
     summary = next(b["text"]["text"] for b in view["blocks"] if "Open incidents:*" in json.dumps(b))
     assert summary.startswith("*Open incidents:* 2 (*SEV1*: 1, *not set*: 1)")
     assert "*Open near misses:* 1" in summary and "*Suspected, awaiting review:* 1" in summary
+    assert (
+        "*Last 30 days:* 2 incidents, 1 near miss · most often Context loss or cross-client "
+        "contamination × not classified yet (3)" in shown
+    )
     overdue = section(view, "Overdue obligations")
     assert ":red_circle: OVERDUE *INC-0001* · UK GDPR Art. 33 — notify the ICO" in overdue
     assert "overdue by 1 h" in overdue

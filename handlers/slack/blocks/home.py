@@ -6,8 +6,11 @@ from typing import Any
 
 from bot.dashboard import DeadlineLine, HomeData
 from bot.domain import IncidentView
+from bot.settings import DeskConfig
+from bot.stats import UNCLASSIFIED
 from handlers.slack.blocks.cards import KIND_LABEL, STATUS_LABEL, mention, slack_date
 from handlers.slack.blocks.elements import Block, button, context, header, section
+from handlers.slack.blocks.stats import plural
 from handlers.slack.ids import ActionId
 
 OVERDUE = ":red_circle: OVERDUE"
@@ -40,7 +43,29 @@ def deadline_line(line: DeadlineLine, data: HomeData) -> str:
     return f"• *{line.incident_key}* · {line.label} · *{line.time_left(data.now)} left* (due {due})"
 
 
-def admin_blocks(data: HomeData) -> list[Block]:
+def weak_points_line(data: HomeData, config: DeskConfig) -> str:
+    weak = data.weak_points
+    if weak is None:
+        return ""
+    line = (
+        f"*Last 30 days:* {plural(weak.incidents, 'incident')}, "
+        f"{plural(weak.near_misses, 'near miss', 'near misses')}"
+    )
+    if weak.by_type_and_point:
+        top = weak.by_type_and_point[0]
+        point = (
+            "not classified yet"
+            if top.failure_point == UNCLASSIFIED
+            else config.failure_point_label(top.failure_point)
+        )
+        line += (
+            f" · most often {config.failure_type_label(top.failure_type)} × {point}"
+            f" ({top.incidents + top.near_misses})"
+        )
+    return line + " · `/incident stats` for the full map"
+
+
+def admin_blocks(data: HomeData, config: DeskConfig) -> list[Block]:
     severities = [f"*{sev}*: {len(views)}" for sev, views in data.open_by_severity.items()]
     blocks: list[Block] = [
         header("Dashboard"),
@@ -51,6 +76,8 @@ def admin_blocks(data: HomeData) -> list[Block]:
             + f"  ·  *Suspected, awaiting review:* {len(data.suspected)}"
         ),
     ]
+    if line := weak_points_line(data, config):
+        blocks.append(context(line))
     if data.overdue:
         lines = [deadline_line(d, data) for d in data.overdue[:SHOWN]]
         blocks.append(section("*Overdue obligations*\n" + "\n".join(lines)))
@@ -70,7 +97,7 @@ def admin_blocks(data: HomeData) -> list[Block]:
     return blocks
 
 
-def home_view(data: HomeData) -> dict[str, Any]:
+def home_view(data: HomeData, config: DeskConfig) -> dict[str, Any]:
     blocks: list[Block] = [
         header("AI Incident Desk"),
         section(
@@ -84,7 +111,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
         {"type": "divider"},
     ]
     if data.admin:
-        blocks += admin_blocks(data)
+        blocks += admin_blocks(data, config)
     blocks.append(listing("Your reports", data.my_reports, "You have not reported anything yet."))
     hint = "`/incident help` lists every command."
     if data.admin:

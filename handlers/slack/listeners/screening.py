@@ -95,9 +95,9 @@ async def screen_message(
     if event.get("bot_id") and event.get("bot_id") == context.bot_id:
         return  # the desk's own cards and digests
     message = screened_message(body, event)
-    if message is None:
-        return
     screener = insights(context).screener
+    if message is None or not screener.wants(message):
+        return
     # Off the event loop: a 40,000-character message takes tens of milliseconds to screen.
     result = await asyncio.to_thread(screener.assess, message)
     if result is None:
