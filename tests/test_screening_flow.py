@@ -165,6 +165,9 @@ async def test_flood_cap_holds_and_extras_go_into_one_digest(harness: Harness) -
 
     assert [i.key for i in await rows(harness, Incident)] == ["INC-0001", "INC-0002"]
     assert len(await rows(harness, ScreeningOverflow)) == 3
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    await post(harness, message_event(LEAKY, ts="1700000400.000104"), **retry)
+    assert len(await rows(harness, ScreeningOverflow)) == 3  # a retried capped message, too
     assert harness.fake.named("chat.postMessage")[-1].args["channel"] != TRIAGE
 
     assert await harness.app.insights.screener.send_overflow_digest() == 3
