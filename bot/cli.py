@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot import cli_audit
+from bot import cli_audit, cli_stats
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
 
@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("doctor", help="check settings, database and delivery")
     cli_audit.add_commands(sub)
+    cli_stats.add_parser(sub)
     register = sub.add_parser(
         "register", help="the breach register (Art. 33(5)): every personal-data incident"
     )
@@ -179,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_doctor(settings))
         elif args.command in cli_audit.COMMANDS:
             return cli_audit.run(args, settings)
+        elif args.command == "stats":
+            sys.stdout.write(cli_stats.run(settings, args))
         elif args.command == "register":
             text = asyncio.run(_register(settings))
             if args.output:

@@ -12,9 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.domain import Actor, IncidentView, ObligationLine, Platform, Status
+from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, ObligationLine, Platform, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
 from bot.incidents import Desk, platform_of, to_view
+from bot.near_miss import KIND_CHANGES, starts_clocks
 from bot.obligations import (
     OVERDUE_EVERY,
     ClassificationAnswers,
@@ -203,7 +204,11 @@ class Clocks:
         actor: Actor,
         now: datetime,
     ) -> None:
-        derived = evaluate(self.regimes, answers, classified_at=incident.classified_at or now)
+        derived = (
+            evaluate(self.regimes, answers, classified_at=incident.classified_at or now)
+            if starts_clocks(incident.kind, answers)
+            else []
+        )
         wanted = {(d.regime_id, s.id): (d, s) for d in derived for s in d.stages}
         rows = (
             (await session.execute(select(Obligation).where(Obligation.incident_id == incident.id)))
@@ -381,6 +386,10 @@ class Clocks:
         return list(rows.scalars())
 
     async def _on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
+        if action in KIND_CHANGES and incident.classification:
+            # Becoming a near miss withdraws clocks; becoming an incident again restores them.
+            answers = ClassificationAnswers.model_validate(incident.classification)
+            await self._derive(session, incident, answers, SYSTEM_ACTOR, datetime.now(UTC))
         if action != "incident.closed":
             return
         waiting = await self.undecided(session, incident.id)

@@ -178,6 +178,23 @@ class ObligationLine(BaseModel):
         return self.status == "open"
 
 
+class SignalLine(BaseModel):
+    """One screening signal as a card shows it: the excerpt is always masked."""
+
+    rule_id: str
+    label: str
+    excerpt: str
+
+
+class ScreeningSummary(BaseModel):
+    """Why automatic screening raised an incident (kept with its evidence)."""
+
+    score: float
+    threshold: float
+    signals: list[SignalLine] = []
+    rule_ids: list[str] = []
+
+
 class IncidentView(BaseModel):
     """A read-only snapshot of an incident, as cards and exports render it."""
 
@@ -219,3 +236,4 @@ class IncidentView(BaseModel):
     runbook: dict[str, Any] | None = None
     assignee_name: str | None = None
     reported_by_name: str | None = None
+    screening: ScreeningSummary | None = None

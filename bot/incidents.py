@@ -26,6 +26,7 @@ from bot.domain import (
     Reach,
     ReportInput,
     ReportResult,
+    ScreeningSummary,
     Severity,
     Status,
 )
@@ -65,6 +66,9 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
     first = incident.evidence[0].content if incident.evidence else {}
     message = first.get("message", {}) if isinstance(first, dict) else {}
     author = first.get("author", {}) if isinstance(first, dict) else {}
+    # A screened message is shown masked: its matches never appear in full in a card.
+    screening = first.get("screening") if isinstance(first, dict) else None
+    text = screening.get("masked_text") if screening else message.get("text")
     return IncidentView(
         id=incident.id,
         key=incident.key,
@@ -86,7 +90,7 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
         rationale=incident.rationale,
         root_cause=incident.root_cause,
         lessons=incident.lessons,
-        excerpt=excerpt(message.get("text")) if message else None,
+        excerpt=excerpt(text) if message else None,
         author=author.get("display_name") or author.get("id") if author else None,
         permalink=first.get("permalink") if isinstance(first, dict) else None,
         channel_id=incident.channel_id,
@@ -120,6 +124,7 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
         ],
         assignee_name=incident.assignee_name,
         reported_by_name=incident.created_by_name,
+        screening=ScreeningSummary.model_validate(screening) if screening else None,
     )
 
 
@@ -153,6 +158,8 @@ class Desk:
         self.change_hooks: list[ChangeHook] = []
         # Extra outbox rows for a new incident (e.g. the triage channel's copy of the card).
         self.report_hooks: list[Callable[[AsyncSession, Incident], Awaitable[None]]] = []
+        # Run wherever an incident's cards are refreshed, i.e. whenever it changed.
+        self.refresh_hooks: list[Callable[[AsyncSession, Incident], None]] = []
 
     def is_admin(self, actor: Actor) -> bool:
         return actor.user_id in self.admins
@@ -659,6 +666,8 @@ class Desk:
                 kind=OutboxKind.REFRESH_CARDS,
                 incident_id=incident.id,
             )
+        for hook in self.refresh_hooks:
+            hook(session, incident)
 
     # ---- reading ---------------------------------------------------------------------------
 

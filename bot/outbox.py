@@ -28,6 +28,11 @@ class OutboxKind(StrEnum):
     DM = "dm"  # a direct message
     FETCH_EVIDENCE_FILES = "fetch_evidence_files"  # download a captured message's files
     EXPORT = "export"  # build an incident export and DM it as a file
+    REFRESH_DASHBOARD = (
+        "refresh_dashboard"  # republish the App Home of everyone an incident touches
+    )
+    SCREENING_DIGEST = "screening_digest"  # suspicious messages over the flood cap, listed once
+    WEEKLY_DIGEST = "weekly_digest"  # the week's incidents, deadlines and chart
     NUDGE = "nudge"  # an obligation deadline reminder, to a channel thread or a person
     CONTAINMENT = "containment"  # ask a kill-switch owner to switch an AI tool off
     WEBHOOK = "webhook"  # a signed POST to a tool's kill-switch URL

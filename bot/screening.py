@@ -47,6 +47,7 @@ __all__ = [
     "Signal",
     "is_screened",
     "mask",
+    "mask_text",
     "rule_precision",
     "screen",
 ]
@@ -139,6 +140,8 @@ class ScreeningConfig(BaseModel):
     screen_all_messages: bool = False
     threshold: float = Field(default=1.0, gt=0)
     flood_cap_per_channel_per_hour: int = Field(default=5, ge=0)
+    # Messages over the flood cap are collected and posted as one digest this often.
+    overflow_digest_minutes: int = Field(default=15, ge=1, le=1440)
     clients: list[ClientConfig] = Field(default_factory=list)
     url_allow_domains: list[str] = Field(default_factory=list)
     rules: list[RuleOverride] = Field(default_factory=list)
@@ -342,6 +345,25 @@ def screen(text: str, *, channel_id: str | None, config: ScreeningConfig) -> Scr
     # Rounded so that 0.4 + 0.6 style sums compare with the threshold as a person expects.
     score = round(score, 6)
     return ScreeningResult(score=score, signals=signals, suspected=score >= config.threshold)
+
+
+def mask_text(text: str, *, channel_id: str | None, config: ScreeningConfig) -> str:
+    """`text` with every match of every detector masked, for showing a flagged message."""
+    for entity, char in _SLACK_ENTITIES:
+        text = text.replace(entity, char)
+    hits = sorted(
+        (f for found in _findings(text, channel_id, config).values() for f in found),
+        key=lambda f: (f.start, -f.end),
+    )
+    out: list[str] = []
+    cursor = 0
+    for hit in hits:
+        if hit.start < cursor:
+            continue  # inside a longer match already masked
+        out += [text[cursor : hit.start], mask(hit.value, hit.kind)]
+        cursor = hit.end
+    out.append(text[cursor:])
+    return "".join(out)
 
 
 def is_screened(

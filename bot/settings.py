@@ -13,6 +13,8 @@ from bot.domain import DEFAULT_FAILURE_POINTS, DEFAULT_FAILURE_TYPES, VocabItem
 from bot.errors import ConfigError
 from bot.evidence_store import EvidenceConfig
 from bot.obligations import Regime, RegimeOverrides, load_regimes
+from bot.schedule import WeeklyDigestConfig
+from bot.screening import ScreeningConfig
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -52,6 +54,8 @@ class DeskConfig(BaseModel):
     failure_points: list[VocabItem] = Field(default_factory=lambda: list(DEFAULT_FAILURE_POINTS))
     thread_context_limit: int = Field(default=20, ge=0, le=200)
     evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
+    screening: ScreeningConfig = Field(default_factory=ScreeningConfig)
+    weekly_digest: WeeklyDigestConfig = Field(default_factory=WeeklyDigestConfig)
 
     @field_validator("failure_types", "failure_points")
     @classmethod

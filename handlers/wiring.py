@@ -16,6 +16,7 @@ from bot.clocks import Clocks
 from bot.containment import Containment
 from bot.domain import Platform
 from bot.incidents import Desk
+from bot.insights import Insights
 from bot.messenger import Messenger
 from bot.outbox import OutboxDispatcher
 from bot.redaction import retention_jobs
@@ -39,6 +40,7 @@ class DeskApp:
     desk: Desk
     clocks: Clocks
     containment: Containment
+    insights: Insights
     dispatcher: OutboxDispatcher
     scheduler: AsyncIOScheduler
     web: web.Application
@@ -104,6 +106,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         teams_triage_channel=settings.teams_triage_channel,
     )
     containment = Containment(desk)
+    insights = Insights.build(desk, triage_channel=settings.triage_channel)
     messengers[Platform.WEBHOOK] = WebhookMessenger()
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
@@ -113,8 +116,12 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         from handlers.slack.messenger import SlackMessenger
 
         client = build_client(settings)
-        slack_app = build_bolt_app(settings, desk, clocks, containment, client)
-        messengers[Platform.SLACK] = SlackMessenger(client, desk, clocks)
+        from handlers.slack.insights_messenger import InsightsMessenger
+
+        slack_app = build_bolt_app(settings, desk, clocks, containment, client, insights)
+        messengers[Platform.SLACK] = InsightsMessenger(
+            SlackMessenger(client, desk, clocks), client, insights
+        )
         if settings.slack_signing_secret:
             routes.append(
                 (
@@ -151,7 +158,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
                 clocks.deliver_due_nudges,
                 timedelta(seconds=settings.nudge_interval_seconds),
             ),
+            **insights.interval_jobs(),
         },
+        cron_jobs=insights.cron_jobs(),
     )
     return DeskApp(
         settings=settings,
@@ -160,6 +169,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         desk=desk,
         clocks=clocks,
         containment=containment,
+        insights=insights,
         dispatcher=dispatcher,
         scheduler=scheduler,
         web=build_web_app(db, routes),

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -332,3 +333,49 @@ class TeamsConversation(Base):
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     bot_id: Mapped[str] = mapped_column(String(255))
     captured_at: Mapped[datetime]
+
+
+class ScreeningHit(Base):
+    """A screening rule that fired on a suspected incident, and what triage decided about it."""
+
+    __tablename__ = "screening_hits"
+    __table_args__ = (UniqueConstraint("incident_id", "rule_id", name="uq_screening_hit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[str] = mapped_column(String(60), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    # confirmed / near_miss / false_positive; empty until an admin decides.
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ScreeningOverflow(Base):
+    """A suspicious message over the flood cap: listed in the next digest, not an incident."""
+
+    __tablename__ = "screening_overflow"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(255), unique=True)
+    platform: Mapped[str] = mapped_column(String(10))
+    channel_id: Mapped[str] = mapped_column(String(512))
+    message_ts: Mapped[str | None] = mapped_column(String(64))
+    author: Mapped[str | None] = mapped_column(String(255))
+    score: Mapped[float] = mapped_column(Float)
+    signals: Mapped[list[Any]] = mapped_column(JSON)  # masked, as cards show them
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON)
+    detected_at: Mapped[datetime]
+    digested_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class JobRun(Base):
+    """One run of a scheduled job per period, so replicas and restarts never send it twice."""
+
+    __tablename__ = "job_runs"
+
+    job_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ran_at: Mapped[datetime]

@@ -150,11 +150,13 @@ class Harness:
     async def command(self, form: dict[str, str]) -> ClientResponse:
         return await self.post_form(form)
 
-    async def event(self, payload: dict[str, Any]) -> ClientResponse:
-        """An Events API callback, signed, as JSON."""
+    async def event(self, payload: dict[str, Any], **headers: str) -> ClientResponse:
+        """An Events API callback, signed; pass X-Slack-Retry-Num to replay it as a retry."""
         body = json.dumps(payload)
         return await self.client.post(
-            "/slack/events", data=body, headers={"Content-Type": "application/json", **sign(body)}
+            "/slack/events",
+            data=body,
+            headers={"Content-Type": "application/json", **sign(body), **headers},
         )
 
     async def settle(self, limit: float = 5.0) -> None:

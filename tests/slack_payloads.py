@@ -249,3 +249,27 @@ def obligation_action(
         }
     ]
     return payload
+
+
+def message_event(
+    text: str,
+    *,
+    ts: str = "1700000400.000100",
+    channel: str = "C0CLIENTA",
+    bot_id: str | None = "B0DRAFTER",
+    user: str = "U0DRAFTBOT",
+    **event: Any,
+) -> dict[str, Any]:
+    """A `message` Events API callback; a human's message has no bot_id / bot_profile."""
+    payload = load("message_event")
+    body = payload["event"]
+    body.update(text=text, ts=ts, event_ts=ts, channel=channel, user=user)
+    body["blocks"][0]["elements"][0]["elements"][0]["text"] = text
+    if bot_id is None:
+        for key in ("bot_id", "app_id", "bot_profile"):
+            body.pop(key)
+    else:
+        body["bot_id"] = bot_id
+    body.update(event)
+    payload["event_id"] = f"Ev{ts.replace('.', '')}"
+    return payload

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clocks import Clocks
 from bot.containment import Containment
 from bot.incidents import Desk
+from bot.insights import Insights
 from bot.server import Handler
 from bot.settings import Settings
 from handlers.slack.deps import SlackDeps, inject
@@ -43,6 +44,7 @@ def build_bolt_app(
     clocks: Clocks,
     containment: Containment,
     client: AsyncWebClient,
+    insights: Insights | None = None,
 ) -> AsyncApp:
     app = AsyncApp(
         client=client,
@@ -52,7 +54,7 @@ def build_bolt_app(
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
-    app.use(inject(SlackDeps(desk=desk, clocks=clocks, containment=containment)))
+    app.use(inject(SlackDeps(desk=desk, clocks=clocks, containment=containment, insights=insights)))
     register_listeners(app)
     return app
 

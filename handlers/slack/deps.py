@@ -12,6 +12,7 @@ from bot.clocks import Clocks
 from bot.containment import Containment
 from bot.domain import Actor, Platform
 from bot.incidents import Desk
+from bot.insights import Insights
 
 DEPS_KEY = "incident_desk"
 
@@ -21,11 +22,19 @@ class SlackDeps:
     desk: Desk
     clocks: Clocks
     containment: Containment
+    insights: Insights | None = None
 
 
 def deps(context: AsyncBoltContext) -> SlackDeps:
     value = context[DEPS_KEY]
     assert isinstance(value, SlackDeps)
+    return value
+
+
+def insights(context: AsyncBoltContext) -> Insights:
+    """Screening, dashboards, stats and digests (always built by create_app)."""
+    value = deps(context).insights
+    assert value is not None, "create_app builds Insights before the Bolt app"
     return value
 
 

@@ -28,6 +28,7 @@ class ActionId(StrEnum):
     NOTIFIED = "obligation_notified"
     NOT_REQUIRED = "obligation_not_required"
     NOTIFIED_LATE = "obligation_notified_late"
+    CONFIRM = "triage_confirm"  # a suspected incident is real
 
 
 class BlockId(StrEnum):

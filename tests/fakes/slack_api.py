@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -44,7 +45,10 @@ class FakeSlack:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     threads: dict[tuple[str, str], list[dict[str, Any]] | str] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    # A handler may be async, e.g. to hold a call until the test lets it go.
+    handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]] = (
+        field(default_factory=dict)
+    )
     socket_messages: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     bot_token: str = "xoxb-test-token"
@@ -158,6 +162,8 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": failure.error or "fatal_error"})
         handler = self.handlers.get(method) or getattr(self, "_" + method.replace(".", "_"), None)
         body = handler(args) if handler else {}
+        if inspect.isawaitable(body):
+            body = await body
         call.response = {"ok": True, **body}
         return web.json_response(call.response)
 
@@ -226,6 +232,11 @@ class FakeSlack:
 
     def _bots_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"bot": {"id": args.get("bot"), "app_id": "A0DRAFTER", "name": "DraftBot"}}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        return {"view": {**view, "id": f"V{next(self._ts):04d}"}}
 
     def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.base_url.replace("http", "ws", 1) + "socket"}

@@ -7,6 +7,7 @@ from typing import Any
 from bot.domain import OUTCOME_LABELS, SEVERITY_MEANING, IncidentView, Kind, Severity, Status
 from handlers.slack.blocks.elements import Block, button, context, header, option, section
 from handlers.slack.blocks.obligations import decision_buttons, obligations_blocks
+from handlers.slack.blocks.screening import screening_blocks, suspected_actions
 from handlers.slack.blocks.text import mention, slack_date
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef
@@ -21,6 +22,12 @@ STATUS_LABEL = {
 }
 
 
+def reach_label(view: IncidentView) -> str:
+    if view.kind == Kind.SUSPECTED:
+        return "not yet known"
+    return "yes" if view.reach.value == "reached_client" else "no, caught"
+
+
 def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
     severity = view.severity.value if view.severity else "not set"
     fields = [
@@ -30,7 +37,7 @@ def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
         ("Assignee", mention(view.assignee)),
         ("Reported by", ", ".join(mention(r) for r in view.reporters) or mention(view.reported_by)),
         ("Failure type", view.failure_type_label),
-        ("Reached a client", "yes" if view.reach.value == "reached_client" else "no, caught"),
+        ("Reached a client", reach_label(view)),
         ("Personal data", view.personal_data.value),
     ]
     return [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]
@@ -105,11 +112,14 @@ def triage_card(view: IncidentView) -> list[Block]:
     evidence = evidence_lines(view)
     if evidence:
         blocks.append(section(evidence))
+    blocks += screening_blocks(view)
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
     if view.status == Status.CLOSED:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         blocks.append(section(f"*Closed: {outcome}*\n{view.rationale or ''}"))
+    elif view.kind == Kind.SUSPECTED:
+        blocks.append(suspected_actions(view))
     else:
         blocks += [
             decision_buttons(o.id) for o in view.obligations if o.open and not o.informational
@@ -184,6 +194,7 @@ def show_blocks(view: IncidentView) -> list[Block]:
     evidence = evidence_lines(view)
     if evidence:
         blocks.append(section(evidence))
+    blocks += screening_blocks(view)
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
     if view.status == Status.CLOSED:
@@ -204,6 +215,9 @@ HELP_TEXT = (
     "• `/incident show INC-0001` — one incident (admins and its reporters)\n"
     "• `/incident show INC-0001 --timeline` — its audit events (admins)\n"
     "• `/incident export INC-0001 [bundle|html|md|json]` — DMs you the report (admins)\n"
+    "• `/incident stats [30d|90d|all]` — weak points: failure types, tools, channels, timings "
+    "(admins)\n"
+    "• `/incident stats rules` — each screening rule's hits and precision (admins)\n"
     "• `/incident help` — this help\n"
     "To report a specific AI reply, use ⋮ *More actions → Report as AI incident* on the message; "
     "*Add to incident…* attaches another message to an incident you reported."

@@ -1,32 +1,121 @@
-"""The App Home tab: a report button and the viewer's open incidents."""
+"""The App Home tab: a report button, the admin dashboard, and everyone's own reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.dashboard import DeadlineLine, HomeData
 from bot.domain import IncidentView
-from handlers.slack.blocks.cards import list_text
-from handlers.slack.blocks.elements import button, context, header, section
+from bot.settings import DeskConfig
+from bot.stats import UNCLASSIFIED
+from handlers.slack.blocks.cards import KIND_LABEL, STATUS_LABEL
+from handlers.slack.blocks.elements import Block, button, context, header, section
+from handlers.slack.blocks.stats import plural
+from handlers.slack.blocks.text import mention, slack_date
 from handlers.slack.ids import ActionId
 
+OVERDUE = ":red_circle: OVERDUE"
+SHOWN = 8
 
-def home_view(views: list[IncidentView], *, admin: bool) -> dict[str, Any]:
-    return {
-        "type": "home",
-        "blocks": [
-            header("AI Incident Desk"),
-            section(
-                "Spotted a bad AI reply? Use ⋮ *More actions → Report as AI incident* on the "
-                "message, or the button below."
-            ),
-            {
-                "type": "actions",
-                "elements": [
-                    button(ActionId.HOME_REPORT, "Report an AI incident", "home", "primary")
-                ],
-            },
-            {"type": "divider"},
-            section(list_text(views, everything=admin)),
-            context("`/incident help` lists every command."),
-        ],
-    }
+
+def incident_line(view: IncidentView, *, assignee: bool = True) -> str:
+    severity = view.severity.value if view.severity else "SEV?"
+    line = (
+        f"• *{view.key}* · {KIND_LABEL[view.kind]} · {severity} · {STATUS_LABEL[view.status]}"
+        f" · {view.failure_type_label}"
+    )
+    return line + (f" · {mention(view.assignee)}" if assignee else "")
+
+
+def listing(title: str, views: list[IncidentView], empty: str, **kw: Any) -> Block:
+    lines = [incident_line(v, **kw) for v in views[:SHOWN]]
+    if len(views) > SHOWN:
+        lines.append(f"_…and {len(views) - SHOWN} more: `/incident list`_")
+    return section(f"*{title}*\n" + ("\n".join(lines) if lines else f"_{empty}_"))
+
+
+def deadline_line(line: DeadlineLine, data: HomeData) -> str:
+    due = slack_date(line.due_at)
+    if line.overdue(data.now):
+        return (
+            f"{OVERDUE} *{line.incident_key}* · {line.label} · "
+            f"{line.time_left(data.now)} (was due {due})"
+        )
+    return f"• *{line.incident_key}* · {line.label} · *{line.time_left(data.now)} left* (due {due})"
+
+
+def weak_points_line(data: HomeData, config: DeskConfig) -> str:
+    weak = data.weak_points
+    if weak is None:
+        return ""
+    line = (
+        f"*Last 30 days:* {plural(weak.incidents, 'incident')}, "
+        f"{plural(weak.near_misses, 'near miss', 'near misses')}"
+    )
+    if weak.by_type_and_point:
+        top = weak.by_type_and_point[0]
+        point = (
+            "not classified yet"
+            if top.failure_point == UNCLASSIFIED
+            else config.failure_point_label(top.failure_point)
+        )
+        line += (
+            f" · most often {config.failure_type_label(top.failure_type)} × {point}"
+            f" ({top.incidents + top.near_misses})"
+        )
+    return line + " · `/incident stats` for the full map"
+
+
+def admin_blocks(data: HomeData, config: DeskConfig) -> list[Block]:
+    severities = [f"*{sev}*: {len(views)}" for sev, views in data.open_by_severity.items()]
+    blocks: list[Block] = [
+        header("Dashboard"),
+        section(
+            f"*Open incidents:* {data.open_incident_count}"
+            + (f" ({', '.join(severities)})" if severities else "")
+            + f"  ·  *Open near misses:* {len(data.open_near_misses)}"
+            + f"  ·  *Suspected, awaiting review:* {len(data.suspected)}"
+        ),
+    ]
+    if line := weak_points_line(data, config):
+        blocks.append(context(line))
+    if data.overdue:
+        lines = [deadline_line(d, data) for d in data.overdue[:SHOWN]]
+        blocks.append(section("*Overdue obligations*\n" + "\n".join(lines)))
+    lines = [deadline_line(d, data) for d in data.upcoming]
+    blocks.append(section("*Next deadlines*\n" + ("\n".join(lines) or "_No open deadlines._")))
+    for severity, views in data.open_by_severity.items():
+        blocks.append(listing(f"Open incidents · {severity}", views, "none"))
+    if data.suspected:
+        blocks.append(listing("Suspected by screening, awaiting review", data.suspected, ""))
+    blocks.append(listing("Unassigned", data.unassigned, "Every open incident has an assignee."))
+    if data.my_assignments:
+        blocks.append(listing("Assigned to you", data.my_assignments, ""))
+    blocks.append(
+        listing("Recent near misses (30 days)", data.recent_near_misses, "No near misses.")
+    )
+    blocks.append({"type": "divider"})
+    return blocks
+
+
+def home_view(data: HomeData, config: DeskConfig) -> dict[str, Any]:
+    blocks: list[Block] = [
+        header("AI Incident Desk"),
+        section(
+            "Spotted a bad AI reply? Use ⋮ *More actions → Report as AI incident* on the "
+            "message, or the button below."
+        ),
+        {
+            "type": "actions",
+            "elements": [button(ActionId.HOME_REPORT, "Report an AI incident", "home", "primary")],
+        },
+        {"type": "divider"},
+    ]
+    if data.admin:
+        blocks += admin_blocks(data, config)
+    blocks.append(listing("Your reports", data.my_reports, "You have not reported anything yet."))
+    hint = "`/incident help` lists every command."
+    if data.admin:
+        hint += " `/incident stats` maps weak points; `/incident stats rules` rates screening."
+    blocks.append(context(f"{hint} Updated {slack_date(data.now)}."))
+    return {"type": "home", "blocks": blocks}

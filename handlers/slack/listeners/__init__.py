@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.slack.listeners import actions, clocks, commands, events, shortcuts, views
+from handlers.slack.listeners import actions, clocks, commands, events, screening, shortcuts, views
 
 
 def register_listeners(app: AsyncApp) -> None:
@@ -12,5 +12,7 @@ def register_listeners(app: AsyncApp) -> None:
     commands.register(app)
     actions.register(app)
     views.register(app)
+    screening.register(app)  # before events: its `message` listener must match first
     events.register(app)
     clocks.register(app)
+    screening.register_fallback(app)

@@ -18,6 +18,7 @@ from handlers.slack.blocks.evidence import timeline_blocks, timeline_text
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import SLASH_COMMAND
 from handlers.slack.listeners.shortcuts import open_report_form
+from handlers.slack.listeners.stats import stats_command
 from handlers.slack.metadata import ReportMeta
 
 
@@ -37,6 +38,10 @@ async def incident_command(
         await open_report_form(
             client, context, body["trigger_id"], meta=ReportMeta(), initial_text=rest.strip()
         )
+        return
+    if sub == "stats":
+        await ack()
+        await stats_command(context, actor_from(body), rest, respond)
         return
     if sub not in {"list", "show", "export"}:
         await ack(text=HELP_TEXT)

@@ -13,9 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import Actor, Platform
 from bot.errors import DeskError
 from handlers.slack.api_errors import error_code
-from handlers.slack.blocks.home import home_view
-from handlers.slack.deps import deps
+from handlers.slack.deps import deps, insights
 from handlers.slack.ids import ActionId
+from handlers.slack.insights_messenger import publish_home
 from handlers.slack.listeners.shortcuts import open_report_form
 from handlers.slack.metadata import ReportMeta
 from handlers.slack.source_changes import source_change
@@ -28,15 +28,11 @@ async def app_home_opened(
 ) -> None:
     if event.get("tab") != "home":
         return
-    desk = deps(context).desk
     actor = Actor(platform=Platform.SLACK, user_id=event["user"])
     try:
-        views, admin = await desk.list_open(actor=actor)
+        await publish_home(client, insights(context), actor.user_id)
     except DeskError as exc:
         log.warning("App Home for %s not refreshed: %s", actor.ref, exc.message)
-        return
-    try:
-        await client.views_publish(user_id=actor.user_id, view=home_view(views, admin=admin))
     except SlackApiError as exc:
         log.warning("views.publish for %s failed: %s", actor.ref, error_code(exc))
 

@@ -1,0 +1,154 @@
+"""New channel messages go through automatic screening after the ack; Confirm incident."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.autoscreen import ScreenedMessage
+from bot.domain import SYSTEM_ACTOR, Platform
+from bot.errors import DeskError, NotAuthorized
+from handlers.slack.capture import capture_message
+from handlers.slack.deps import actor_from, deps, insights
+from handlers.slack.ids import ActionId
+from handlers.slack.listeners.actions import card_ref, tell
+
+log = logging.getLogger(__name__)
+
+# New messages only: edits, deletions, joins and other housekeeping subtypes are not screened.
+SCREENED_SUBTYPES = frozenset({None, "bot_message", "thread_broadcast", "file_share", "me_message"})
+
+_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
+_MENTION = re.compile(r"<([@!][^|>]+)(?:\|[^>]*)?>")
+
+
+def plain(text: str) -> str:
+    """Slack markup to what a reader sees: `<mailto:a@b|a@b>` → `a@b`, links keep their URL."""
+    text = _MAILTO.sub(r"\1", text)
+    text = _LINK.sub(lambda m: m.group(1) if m.group(2) in (None, m.group(1)) else
+                     f"{m.group(2)} ({m.group(1)})", text)  # fmt: skip
+    text = _CHANNEL.sub(r"#\1", text)
+    return _MENTION.sub(r"\1", text)
+
+
+def _strings(node: Any) -> list[str]:
+    """Every `text` string in blocks or attachments, in document order."""
+    if isinstance(node, list):
+        return [s for item in node for s in _strings(item)]
+    if not isinstance(node, dict):
+        return []
+    found: list[str] = []
+    for key, value in node.items():
+        if key in {"text", "pretext", "title", "value"} and isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict | list):
+            found += _strings(value)
+    return found
+
+
+def message_text(event: dict[str, Any]) -> str:
+    """The text an AI tool posted, including what it put in blocks and attachments."""
+    main = plain(event.get("text") or "")
+    extra: list[str] = []
+    for piece in _strings(event.get("blocks", [])) + _strings(event.get("attachments", [])):
+        piece = plain(piece).strip()
+        if piece and piece not in main and piece not in extra:
+            extra.append(piece)
+    return "\n".join([main, *extra]).strip()
+
+
+async def is_new_message(event: dict[str, Any]) -> bool:
+    """Matcher: only new messages reach screening; edits and deletions go to later listeners."""
+    return event.get("subtype") in SCREENED_SUBTYPES and not event.get("hidden")
+
+
+def screened_message(body: dict[str, Any], event: dict[str, Any]) -> ScreenedMessage | None:
+    channel, ts = event.get("channel"), event.get("ts")
+    if not channel or not ts:
+        return None
+    profile = event.get("bot_profile") or {}
+    return ScreenedMessage(
+        platform=Platform.SLACK,
+        team_id=body.get("team_id") or event.get("team"),
+        channel_id=str(channel),
+        ts=str(ts),
+        text=message_text(event),
+        author_bot_id=event.get("bot_id"),
+        author_app_id=event.get("app_id") or profile.get("app_id"),
+        author_user_id=event.get("user"),
+        author_name=profile.get("name") or event.get("username"),
+    )
+
+
+async def screen_message(
+    body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Runs after Bolt acked the event; a retried delivery of the same message adds nothing."""
+    if event.get("bot_id") and event.get("bot_id") == context.bot_id:
+        return  # the desk's own cards and digests
+    message = screened_message(body, event)
+    screener = insights(context).screener
+    if message is None or not screener.wants(message):
+        return
+    # Off the event loop: a 40,000-character message takes tens of milliseconds to screen.
+    result = await asyncio.to_thread(screener.assess, message)
+    if result is None:
+        return
+    try:
+        if await screener.seen(message):
+            return
+        evidence = await capture_message(
+            client,
+            team_id=message.team_id,
+            channel_id=message.channel_id,
+            message=event,
+            reporter=SYSTEM_ACTOR.ref,
+            thread_limit=deps(context).desk.config.thread_context_limit,
+        )
+        await screener.record(message, result, evidence)
+    except DeskError as exc:
+        # Logged by source key only: the message text may hold the very data that was flagged.
+        log.error("screening of %s not recorded: %s", message.source_key, exc.message)
+
+
+async def confirm(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    try:
+        ref = card_ref(body, action)
+        await insights(context).suspected.confirm(
+            actor=actor_from(body), incident_id=ref.incident_id, channel_id=ref.channel_id
+        )
+    except NotAuthorized:
+        return  # the core audited the refusal and queued the explanation
+    except DeskError as exc:
+        await tell(client, body, exc.message)
+
+
+async def ignore_message() -> None:
+    """Acknowledge every other message event, so Slack never retries or disables them."""
+
+
+def register(app: AsyncApp) -> None:
+    # Registered before other `message` listeners: Bolt runs the first match only, and the
+    # matcher lets edits and deletions through to them.
+    app.event("message", matchers=[is_new_message])(screen_message)
+    app.action(ActionId.CONFIRM.value)(confirm)
+
+
+def register_fallback(app: AsyncApp) -> None:
+    """Registered last: message events no other listener took are acknowledged here."""
+    app.event("message")(ignore_message)

@@ -1,0 +1,209 @@
+"""Queries behind screening, the dashboard, the stats and the weekly digest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import models
+from storage.models import (
+    Incident,
+    IncidentReporter,
+    JobRun,
+    Obligation,
+    OutboxMessage,
+    ScreeningHit,
+    ScreeningOverflow,
+)
+
+
+async def count_incidents_by(
+    session: AsyncSession, *, created_by: str, channel_id: str, since: datetime
+) -> int:
+    """Incidents `created_by` raised in a channel since a moment (the flood guard's count)."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(Incident)
+        .where(
+            Incident.created_by == created_by,
+            Incident.channel_id == channel_id,
+            Incident.created_at >= since,
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def overflow_by_source(session: AsyncSession, *, source_key: str) -> ScreeningOverflow | None:
+    result = await session.execute(
+        select(ScreeningOverflow).where(ScreeningOverflow.source_key == source_key)
+    )
+    return result.scalar_one_or_none()
+
+
+async def claim_undigested_overflow(
+    session: AsyncSession, *, limit: int
+) -> Sequence[ScreeningOverflow]:
+    """Overflow rows not yet in a digest, locked so one replica digests each row once."""
+    result = await session.execute(
+        select(ScreeningOverflow)
+        .where(ScreeningOverflow.digested_at.is_(None))
+        .order_by(ScreeningOverflow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return result.scalars().all()
+
+
+async def hits_for(session: AsyncSession, *, incident_id: int) -> Sequence[ScreeningHit]:
+    result = await session.execute(
+        select(ScreeningHit)
+        .where(ScreeningHit.incident_id == incident_id)
+        .order_by(ScreeningHit.id)
+    )
+    return result.scalars().all()
+
+
+async def hit_decisions(session: AsyncSession) -> list[tuple[str, str | None]]:
+    """(rule id, decision or None) for every rule that fired on a suspected incident."""
+    result = await session.execute(
+        select(ScreeningHit.rule_id, ScreeningHit.decision).order_by(ScreeningHit.id)
+    )
+    return [(str(rule), decision) for rule, decision in result.all()]
+
+
+async def overflow_rule_ids(session: AsyncSession) -> list[list[Any]]:
+    result = await session.execute(select(ScreeningOverflow.rule_ids))
+    return [list(ids or []) for ids in result.scalars().all()]
+
+
+async def incidents_created_since(
+    session: AsyncSession, *, since: datetime | None, until: datetime | None = None
+) -> Sequence[Incident]:
+    stmt = select(Incident)
+    if since is not None:
+        stmt = stmt.where(Incident.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(Incident.created_at < until)
+    result = await session.execute(stmt.order_by(Incident.id))
+    return result.scalars().all()
+
+
+async def open_incidents(session: AsyncSession, *, limit: int = 500) -> Sequence[Incident]:
+    result = await session.execute(
+        select(Incident).where(Incident.status != "closed").order_by(Incident.id).limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def recent_of_kind(
+    session: AsyncSession, *, kind: str, since: datetime, limit: int
+) -> Sequence[Incident]:
+    result = await session.execute(
+        select(Incident)
+        .where(Incident.kind == kind, Incident.created_at >= since)
+        .order_by(Incident.id.desc())
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def reported_by(session: AsyncSession, *, reporter: str, limit: int) -> Sequence[Incident]:
+    """The incidents a person reported, newest first, open or closed."""
+    result = await session.execute(
+        select(Incident)
+        .where(
+            Incident.id.in_(
+                select(IncidentReporter.incident_id).where(IncidentReporter.reporter == reporter)
+            )
+        )
+        .order_by(Incident.id.desc())
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def open_obligations(
+    session: AsyncSession, *, due_before: datetime | None = None
+) -> list[tuple[Obligation, str, int]]:
+    """Open, binding obligation stages with their incident's key and id, soonest first."""
+    stmt = (
+        select(Obligation, Incident.key, Incident.id)
+        .join(Incident, Incident.id == Obligation.incident_id)
+        .where(
+            Obligation.status == "open",
+            Obligation.informational.is_(False),
+            Incident.status != "closed",
+        )
+    )
+    if due_before is not None:
+        stmt = stmt.where(Obligation.due_at < due_before)
+    result = await session.execute(stmt.order_by(Obligation.due_at, Obligation.id))
+    return [(o, str(key), int(iid)) for o, key, iid in result.all()]
+
+
+async def obligations_of(
+    session: AsyncSession, *, incident_ids: Sequence[int]
+) -> list[tuple[Obligation, str]]:
+    if not incident_ids:
+        return []
+    result = await session.execute(
+        select(Obligation, Incident.key)
+        .join(Incident, Incident.id == Obligation.incident_id)
+        .where(Obligation.incident_id.in_(list(incident_ids)))
+        .order_by(Obligation.id)
+    )
+    return [(o, str(key)) for o, key in result.all()]
+
+
+async def later_outbox_row_exists(
+    session: AsyncSession, *, kind: str, after_id: int, incident_id: int | None = None
+) -> bool:
+    """Whether a later row of this kind (for this incident, if given) is yet to be delivered."""
+    stmt = select(OutboxMessage.id).where(
+        OutboxMessage.kind == kind,
+        OutboxMessage.id > after_id,
+        OutboxMessage.status.in_(["pending", "sending"]),
+    )
+    if incident_id is not None:
+        stmt = stmt.where(OutboxMessage.incident_id == incident_id)
+    result = await session.execute(stmt.limit(1))
+    return result.scalar_one_or_none() is not None
+
+
+async def claim_job_run(session: AsyncSession, *, job_id: str, period: str, now: datetime) -> bool:
+    """Record that `job_id` ran for `period`; False when some process already did."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(JobRun)
+        .values(job_id=job_id, period=period, ran_at=now)
+        .on_conflict_do_nothing(index_elements=["job_id", "period"])
+        .returning(JobRun.job_id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def audit_chain_head(session: AsyncSession) -> str | None:
+    """The audit hash chain's head hash, once the chain's tables are in this build; else None.
+
+    The hash chain's storage ships with the audit-trail work: this reads its `audit_head` row
+    (or the newest sealed event) when those models exist, and says "not yet" otherwise."""
+    head_model: Any = getattr(models, "AuditHead", None)
+    if head_model is not None:
+        row = (await session.execute(select(head_model.hash).limit(1))).scalar_one_or_none()
+        if row:
+            return str(row)
+    event: Any = models.AuditEvent
+    if hasattr(event, "hash") and hasattr(event, "seq"):
+        newest = (
+            await session.execute(
+                select(event.hash).where(event.seq.is_not(None)).order_by(event.seq.desc()).limit(1)
+            )
+        ).scalar_one_or_none()
+        return str(newest) if newest else None
+    return None

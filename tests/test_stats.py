@@ -1,0 +1,259 @@
+"""Weak-point stats against a seeded dataset whose numbers are worked out by hand below."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+
+from bot.errors import InvalidInput
+from bot.screening import DEFAULT_RULES
+from bot.stats import IncidentRow, ObligationRow, compute, parse_period, weekly_series
+from bot.stats_source import weak_points
+from bot.suspected import rule_table
+from storage.db import Database
+from storage.models import Incident, Obligation
+from tests.conftest import Harness
+from tests.slack_payloads import slash_command
+
+NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)  # a Tuesday
+
+
+def at(day: int, hour: int = 0, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+def inc(key: str, kind: str, ftype: str, point: str | None, tool: str | None,
+        channel: str | None, created: datetime, **kw: Any) -> IncidentRow:  # fmt: skip
+    return IncidentRow(key, kind, kw.pop("status", "triaging"), ftype, point, tool, channel,
+                       created, **kw)  # fmt: skip
+
+
+INCIDENTS = [
+    # contained 2 h after awareness, closed 3 d after the report
+    inc("INC-0001", "incident", "contamination", "client_document", "draftbot", "C1", at(2, 9),
+        aware_at=at(2, 9), contained_at=at(2, 11), closed_at=at(5, 9), outcome="remediated",
+        status="closed"),
+    # awareness corrected to 2 h before the report: contained 6 h after awareness
+    inc("INC-0002", "incident", "contamination", "client_document", "draftbot", "C1", at(10, 10),
+        aware_at=at(10, 8), contained_at=at(10, 14)),
+    # closed 1 d after the report
+    inc("INC-0003", "near_miss", "fabrication", "internal_drafting", "researchbot", "C2",
+        at(12), closed_at=at(13), outcome="no_action", status="closed"),
+    inc("INC-0004", "near_miss", "contamination", "client_document", "draftbot", "C1", at(20)),
+    # no point, tool or channel; contained after 1 h, closed after 2 d
+    inc("INC-0005", "incident", "data_exposure", None, None, None, at(25), aware_at=at(25),
+        contained_at=at(25, 1), closed_at=at(27), outcome="remediated", status="closed"),
+    inc("INC-0006", "suspected", "other", None, None, "C1", at(26)),
+    inc("INC-0007", "suspected", "other", None, None, "C1", at(26, 1), closed_at=at(26, 2),
+        outcome="false_positive", status="closed"),
+    inc("INC-0008", "incident", "fabrication", None, "draftbot", "C1", at(27),
+        closed_at=at(28), outcome="false_positive", status="closed"),
+    # outside the last 30 days
+    inc("INC-0009", "incident", "contamination", "client_document", "draftbot", "C1",
+        at(1, 0, month=2)),
+    inc("INC-0010", "near_miss", "fabrication", "internal_drafting", "researchbot", "C2", at(30)),
+]  # fmt: skip
+
+OBLIGATIONS = [
+    ObligationRow("INC-0001", "notified", at(5, 9), decided_at=at(4), notified_at=at(4)),  # met
+    ObligationRow("INC-0001", "notified", at(5, 9), decided_at=at(6), notified_at=at(6)),  # late
+    ObligationRow("INC-0002", "open", at(13, 8)),  # open past its deadline: missed
+    ObligationRow("INC-0005", "late", at(28), decided_at=at(29)),  # missed
+    ObligationRow("INC-0005", "open", at(2, 0, month=4)),  # not yet due: pending
+    ObligationRow("INC-0005", "open", at(26), informational=True),  # not counted
+    ObligationRow("INC-0005", "withdrawn", at(26)),  # not counted
+    ObligationRow("INC-0005", "not_required", at(25, 4), decided_at=at(25, 2)),  # met
+    ObligationRow("INC-0009", "notified", at(3, 0, 2), notified_at=at(2, 0, 2)),  # outside
+]
+
+
+def test_last_30_days_match_the_hand_count() -> None:
+    stats = compute(INCIDENTS, OBLIGATIONS, now=NOW, since=NOW - timedelta(days=30))
+
+    # INC-0001, -0002, -0005 are incidents; -0008 was a false positive, -0009 is too old.
+    assert (stats.incidents, stats.near_misses) == (3, 3)
+    assert (stats.suspected, stats.false_positives) == (1, 2)
+    assert stats.near_miss_ratio == 1.0
+    assert [(c.failure_type, c.failure_point, c.incidents, c.near_misses)
+            for c in stats.by_type_and_point] == [
+        ("contamination", "client_document", 2, 1),
+        ("fabrication", "internal_drafting", 0, 2),
+        ("data_exposure", "unclassified", 1, 0),
+    ]  # fmt: skip
+    assert [(c.key, c.incidents, c.near_misses) for c in stats.by_tool] == [
+        ("draftbot", 2, 1),
+        ("researchbot", 0, 2),
+        ("unknown", 1, 0),
+    ]
+    assert [(c.key, c.incidents, c.near_misses) for c in stats.by_channel] == [
+        ("C1", 2, 1),
+        ("C2", 0, 2),
+        ("none", 1, 0),
+    ]
+    # containment 1 h, 2 h, 6 h -> median 2 h; close 1 d, 2 d, 3 d -> median 2 d
+    assert (stats.contained, stats.median_to_containment) == (3, timedelta(hours=2))
+    assert (stats.closed, stats.median_to_close) == (3, timedelta(days=2))
+    # met: INC-0001 on time, INC-0005 not required in time; missed: the late notice, the open
+    # one past due, the one recorded late; pending: one not yet due -> 2 of 5 = 40 %
+    assert (stats.obligations_met, stats.obligations_missed, stats.obligations_pending) == (2, 3, 1)
+    assert stats.on_time_percent == 40.0
+
+
+def test_all_time_adds_the_older_incident_and_its_obligation() -> None:
+    stats = compute(INCIDENTS, OBLIGATIONS, now=NOW, since=None)
+    assert (stats.incidents, stats.near_misses, stats.near_miss_ratio) == (4, 3, 0.75)
+    assert stats.by_type_and_point[0].incidents == 3
+    assert (stats.obligations_met, stats.obligations_missed) == (3, 3)
+    assert stats.on_time_percent == 50.0
+
+
+def test_empty_dataset_has_no_ratios_or_medians() -> None:
+    stats = compute([], [], now=NOW, since=None)
+    assert stats.near_miss_ratio is None and stats.on_time_percent is None
+    assert stats.median_to_containment is None and stats.median_to_close is None
+
+
+def test_even_count_median_is_the_mean_of_the_middle_two() -> None:
+    rows = [
+        inc("A", "incident", "x", None, None, None, at(1), contained_at=at(1, 1)),
+        inc("B", "incident", "x", None, None, None, at(1), contained_at=at(1, 4)),
+    ]
+    stats = compute(rows, [], now=NOW, since=None)
+    assert stats.median_to_containment == timedelta(hours=2, minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"), [(None, 30), ("30d", 30), ("90d", 90), ("7D", 7), ("all", None)]
+)
+def test_parse_period(text: str | None, days: int | None) -> None:
+    period = parse_period(text)
+    assert (period.days if period else None) == days
+
+
+@pytest.mark.parametrize("text", ["0d", "30", "month", "-5d", "12345d"])
+def test_parse_period_rejects_nonsense(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_period(text)
+
+
+def test_weekly_series_buckets_failures_by_monday_week() -> None:
+    series = weekly_series(INCIDENTS, now=NOW, weeks=12)
+
+    assert series.weeks[0] == at(12, 0, month=1) and series.weeks[-1] == at(30)
+    # INC-0001 and -0002 (weeks of 2 and 9 Mar), -0005 (23 Mar); -0009 (week of 26 Jan)
+    assert series.incidents["contamination"] == [0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0]
+    assert series.incidents["data_exposure"][10] == 1
+    # INC-0003 (week of 9 Mar) and INC-0010 (week of 30 Mar); false positives never count
+    assert series.near_misses["fabrication"] == [0] * 8 + [1, 0, 0, 1]
+    assert "other" not in series.incidents and "fabrication" not in series.incidents
+
+
+def test_rule_table_counts_hits_by_decision_and_precision() -> None:
+    hits: list[tuple[str, str | None]] = [
+        ("email", "confirmed"),
+        ("email", "false_positive"),
+        ("email", None),
+        ("phone", "near_miss"),
+        ("cross_client", "confirmed"),
+        ("cross_client", "false_positive"),
+        ("cross_client", "false_positive"),
+        ("cross_client", "near_miss"),
+    ]
+    table = {r.rule_id: r for r in rule_table(DEFAULT_RULES, hits, {"email": 2})}
+
+    email = table["email"]
+    assert (email.fired, email.confirmed, email.false_positives, email.pending) == (3, 1, 1, 1)
+    assert (email.capped, email.precision) == (2, 0.5)
+    assert table["phone"].precision == 1.0
+    assert table["cross_client"].precision == 0.5  # 1 incident + 1 near miss of 4 decided
+    assert (table["iban"].fired, table["iban"].precision) == (0, None)
+    assert list(table) == [r.id for r in DEFAULT_RULES]
+
+
+# ---- through the database and Slack ---------------------------------------------------------
+
+
+async def seed(db: Database) -> None:
+    """The same dataset, stored as the app stores it."""
+    ids: dict[str, int] = {}
+    async with db.transaction() as session:
+        for row in INCIDENTS:
+            incident = Incident(
+                key=row.key, kind=row.kind, status=row.status, description="seeded",
+                failure_type=row.failure_type, failure_point=row.failure_point,
+                ai_tool=row.ai_tool, channel_id=row.channel_id, reach="caught",
+                personal_data="no", platform="slack", created_by="slack:U0SEED",
+                created_at=row.created_at, updated_at=row.created_at, aware_at=row.aware_at,
+                contained_at=row.contained_at, closed_at=row.closed_at, outcome=row.outcome,
+            )  # fmt: skip
+            session.add(incident)
+            await session.flush()
+            ids[row.key] = incident.id
+        for n, o in enumerate(OBLIGATIONS):
+            decision = {"notified_at": o.notified_at.isoformat()} if o.notified_at else None
+            session.add(
+                Obligation(
+                    incident_id=ids[o.incident_key], regime_id=f"r{n}", regime_name="Regime",
+                    stage_id="s", stage_name="Stage", informational=o.informational,
+                    immediate=False, clock_started_at=o.due_at - timedelta(hours=72),
+                    due_at=o.due_at, status=o.status, must_record=[], source="test",
+                    decided_at=o.decided_at, decision=decision, created_at=NOW, updated_at=NOW,
+                )
+            )  # fmt: skip
+
+
+async def test_stats_from_the_database_match_the_hand_count(harness: Harness) -> None:
+    await seed(harness.app.db)
+
+    stats = await weak_points(harness.app.db, period=timedelta(days=30), now=NOW)
+
+    assert stats == compute(INCIDENTS, OBLIGATIONS, now=NOW, since=NOW - timedelta(days=30))
+    assert stats.on_time_percent == 40.0
+
+
+async def stats_command(h: Harness, text: str, user: str) -> dict[str, Any]:
+    before = len(h.fake.responses)
+    with time_machine.travel(NOW, tick=False):
+        resp = await h.command(slash_command(text, user=user, response_url=h.fake.response_url))
+        assert resp.status == 200
+        await h.settle()
+    [answer] = h.fake.responses[before:]
+    return answer
+
+
+async def test_stats_command_shows_admins_the_weak_points(harness: Harness) -> None:
+    await seed(harness.app.db)
+
+    answer = await stats_command(harness, "stats 30d", "U0ADMIN1")
+
+    shown = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert "Weak points · the last 30 days" in shown
+    assert "*3 incidents* and *3 near misses* (1 near miss per incident)" in shown
+    assert (
+        "Context loss or cross-client contamination × Client-facing document: "
+        "2 incidents, 1 near miss" in shown
+    )
+    assert "<#C1>: 2 incidents, 1 near miss" in shown
+    assert "median *2 h* (3 incidents contained)" in shown
+    assert "median *2 d* (3 incidents closed)" in shown
+    assert "*40%* (2 of 5; 1 not yet due)" in shown
+
+
+async def test_stats_all_and_bad_period(harness: Harness) -> None:
+    await seed(harness.app.db)
+    everything = await stats_command(harness, "stats all", "U0ADMIN1")
+    assert "*4 incidents* and *3 near misses*" in json.dumps(everything["blocks"])
+    bad = await stats_command(harness, "stats fortnight", "U0ADMIN1")
+    assert bad["text"].startswith("Usage: `/incident stats [30d|90d|all]`")
+
+
+async def test_stats_are_for_admins_only(harness: Harness) -> None:
+    await seed(harness.app.db)
+    for text in ("stats", "stats rules"):
+        answer = await stats_command(harness, text, "U0REPORTER")
+        assert answer["text"].startswith("Only incident admins can see the stats")
+        assert "blocks" not in answer or not answer["blocks"]
