@@ -189,21 +189,7 @@ async def claim_job_run(session: AsyncSession, *, job_id: str, period: str, now:
 
 
 async def audit_chain_head(session: AsyncSession) -> str | None:
-    """The audit hash chain's head hash, once the chain's tables are in this build; else None.
-
-    The hash chain's storage ships with the audit-trail work: this reads its `audit_head` row
-    (or the newest sealed event) when those models exist, and says "not yet" otherwise."""
-    head_model: Any = getattr(models, "AuditHead", None)
-    if head_model is not None:
-        row = (await session.execute(select(head_model.hash).limit(1))).scalar_one_or_none()
-        if row:
-            return str(row)
-    event: Any = models.AuditEvent
-    if hasattr(event, "hash") and hasattr(event, "seq"):
-        newest = (
-            await session.execute(
-                select(event.hash).where(event.seq.is_not(None)).order_by(event.seq.desc()).limit(1)
-            )
-        ).scalar_one_or_none()
-        return str(newest) if newest else None
-    return None
+    """The audit hash chain's current head hash, or None before the first sealed event."""
+    row = await session.execute(select(models.AuditHead.hash).limit(1))
+    head = row.scalar_one_or_none()
+    return str(head) if head else None
