@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.domain import SYSTEM_ACTOR, Kind, PersonalData, Platform, Reach, Status
 from bot.evidence import sha256_hex
-from bot.incidents import Desk, incident_key, platform_of
+from bot.incidents import Desk
 from bot.outbox import OutboxKind, enqueue
+from bot.reporting import incident_key, platform_of
 from bot.screening import (
     FloodDecision,
     FloodGuard,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, ObligationLine, Platform, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
-from bot.incidents import Desk, platform_of, to_view
+from bot.incidents import Desk, to_view
 from bot.near_miss import KIND_CHANGES, starts_clocks
 from bot.obligations import (
     OVERDUE_EVERY,
@@ -25,6 +25,7 @@ from bot.obligations import (
     next_overdue_nudge,
 )
 from bot.outbox import OutboxKind, enqueue
+from bot.reporting import platform_of
 from storage.models import Incident, Nudge, Obligation
 
 log = logging.getLogger(__name__)

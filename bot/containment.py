@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.domain import Actor, IncidentView, Platform, Severity, Status
 from bot.errors import InvalidTransition, NotFound
-from bot.incidents import Desk, platform_of, to_view
+from bot.incidents import Desk, to_view
 from bot.outbox import OutboxKind, enqueue
+from bot.reporting import platform_of
 from storage import repository as repo
 from storage.models import Incident
 

@@ -8,9 +8,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Actor, IncidentView, Kind, Platform, Severity
-from bot.incidents import Desk, platform_of, to_view
+from bot.incidents import Desk, to_view
 from bot.obligations import format_time_left
 from bot.outbox import OutboxKind, enqueue
+from bot.reporting import platform_of
 from bot.stats import WeakPoints
 from bot.stats_source import weak_points
 from storage import insight_queries as q
