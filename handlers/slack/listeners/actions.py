@@ -13,7 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import Actor, IncidentView, Outcome, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized
-from bot.incidents import Desk
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.modals import close_modal
 from handlers.slack.deps import actor_from, deps
@@ -22,7 +21,7 @@ from handlers.slack.metadata import CardRef, parse
 
 log = logging.getLogger(__name__)
 
-Change = Callable[[Desk, Actor, CardRef, dict[str, Any]], Awaitable[IncidentView]]
+Change = Callable[[AsyncBoltContext, Actor, CardRef, dict[str, Any]], Awaitable[IncidentView]]
 
 
 def card_ref(body: dict[str, Any], action: dict[str, Any]) -> CardRef:
@@ -66,7 +65,7 @@ def triage_action(change: Change) -> Callable[..., Awaitable[None]]:
         await ack()
         try:
             ref = card_ref(body, action)
-            await change(deps(context).desk, actor_from(body), ref, action)
+            await change(context, actor_from(body), ref, action)
         except NotAuthorized:
             return  # the core audited the refusal and queued the explanation
         except DeskError as exc:
@@ -75,25 +74,31 @@ def triage_action(change: Change) -> Callable[..., Awaitable[None]]:
     return listener
 
 
-async def _assign(desk: Desk, actor: Actor, ref: CardRef, _: dict[str, Any]) -> IncidentView:
-    return await desk.assign_to_me(
+async def _assign(
+    context: AsyncBoltContext, actor: Actor, ref: CardRef, _: dict[str, Any]
+) -> IncidentView:
+    return await deps(context).desk.assign_to_me(
         actor=actor, incident_id=ref.incident_id, channel_id=ref.channel_id
     )
 
 
-async def _severity(desk: Desk, actor: Actor, ref: CardRef, action: dict[str, Any]) -> IncidentView:
+async def _severity(
+    context: AsyncBoltContext, actor: Actor, ref: CardRef, action: dict[str, Any]
+) -> IncidentView:
     raw = (action.get("selected_option") or {}).get("value")
     try:
         severity = Severity(str(raw))
     except ValueError:
         raise InvalidInput({"severity": "Pick SEV1 to SEV4."}) from None
-    return await desk.set_severity(
+    return await deps(context).desk.set_severity(
         actor=actor, incident_id=ref.incident_id, severity=severity, channel_id=ref.channel_id
     )
 
 
-async def _near_miss(desk: Desk, actor: Actor, ref: CardRef, _: dict[str, Any]) -> IncidentView:
-    return await desk.mark_near_miss(
+async def _near_miss(
+    context: AsyncBoltContext, actor: Actor, ref: CardRef, _: dict[str, Any]
+) -> IncidentView:
+    return await deps(context).desk.mark_near_miss(
         actor=actor, incident_id=ref.incident_id, channel_id=ref.channel_id
     )
 

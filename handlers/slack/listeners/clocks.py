@@ -13,13 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.classification import answers_from_form
 from bot.clocks import DecisionInput, ObligationStatus
-from bot.errors import DeskError, InvalidInput, NotAuthorized
+from bot.domain import Actor, IncidentView
+from bot.errors import DeskError, InvalidInput
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.classify import classify_modal, decision_modal, loading_modal
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import ActionId, BlockId, CallbackId
-from handlers.slack.listeners.actions import card_ref, tell
+from handlers.slack.listeners.actions import card_ref, tell, triage_action
 from handlers.slack.metadata import CardRef, ObligationRef, parse
 
 log = logging.getLogger(__name__)
@@ -119,23 +120,12 @@ async def submit_classify(
     await ack()
 
 
-async def contained(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    try:
-        ref = card_ref(body, action)
-        await deps(context).containment.contain(
-            actor=actor_from(body), incident_id=ref.incident_id, channel_id=ref.channel_id
-        )
-    except NotAuthorized:
-        return
-    except DeskError as exc:
-        await tell(client, body, exc.message)
+async def _contained(
+    context: AsyncBoltContext, actor: Actor, ref: CardRef, _: dict[str, Any]
+) -> IncidentView:
+    return await deps(context).containment.contain(
+        actor=actor, incident_id=ref.incident_id, channel_id=ref.channel_id
+    )
 
 
 async def open_decision(
@@ -216,7 +206,7 @@ async def submit_decision(
 
 def register(app: AsyncApp) -> None:
     app.action(ActionId.CLASSIFY.value)(open_classify)
-    app.action(ActionId.CONTAINED.value)(contained)
+    app.action(ActionId.CONTAINED.value)(triage_action(_contained))
     for action_id in (ActionId.NOTIFIED, ActionId.NOT_REQUIRED, ActionId.NOTIFIED_LATE):
         app.action(action_id.value)(open_decision)
     app.view(CallbackId.CLASSIFY_MODAL.value)(submit_classify)

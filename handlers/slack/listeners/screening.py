@@ -7,17 +7,18 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.autoscreen import ScreenedMessage
-from bot.domain import SYSTEM_ACTOR, Platform
-from bot.errors import DeskError, NotAuthorized
+from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, Platform
+from bot.errors import DeskError
 from handlers.slack.capture import capture_message
-from handlers.slack.deps import actor_from, deps, insights
+from handlers.slack.deps import deps, insights
 from handlers.slack.ids import ActionId
-from handlers.slack.listeners.actions import card_ref, tell
+from handlers.slack.listeners.actions import triage_action
+from handlers.slack.metadata import CardRef
 
 log = logging.getLogger(__name__)
 
@@ -119,23 +120,12 @@ async def screen_message(
         log.error("screening of %s not recorded: %s", message.source_key, exc.message)
 
 
-async def confirm(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    try:
-        ref = card_ref(body, action)
-        await insights(context).suspected.confirm(
-            actor=actor_from(body), incident_id=ref.incident_id, channel_id=ref.channel_id
-        )
-    except NotAuthorized:
-        return  # the core audited the refusal and queued the explanation
-    except DeskError as exc:
-        await tell(client, body, exc.message)
+async def _confirm(
+    context: AsyncBoltContext, actor: Actor, ref: CardRef, _: dict[str, Any]
+) -> IncidentView:
+    return await insights(context).suspected.confirm(
+        actor=actor, incident_id=ref.incident_id, channel_id=ref.channel_id
+    )
 
 
 async def ignore_message() -> None:
@@ -146,7 +136,7 @@ def register(app: AsyncApp) -> None:
     # Registered before other `message` listeners: Bolt runs the first match only, and the
     # matcher lets edits and deletions through to them.
     app.event("message", matchers=[is_new_message])(screen_message)
-    app.action(ActionId.CONFIRM.value)(confirm)
+    app.action(ActionId.CONFIRM.value)(triage_action(_confirm))
 
 
 def register_fallback(app: AsyncApp) -> None:
