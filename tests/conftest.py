@@ -12,6 +12,7 @@ import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -190,6 +191,35 @@ def desk_config() -> DeskConfig:
     return DeskConfig()
 
 
+@asynccontextmanager
+async def serve(app: DeskApp) -> AsyncIterator[tuple[TestClient, list[asyncio.Task[Any]]]]:
+    """Serve the app's HTTP routes and record every task started meanwhile, so a harness can
+    wait for the work that follows each ack."""
+    client = TestClient(TestServer(app.web))
+    await client.start_server()
+    loop = asyncio.get_running_loop()
+    tasks: list[asyncio.Task[Any]] = []
+    default_factory = loop.get_task_factory()
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = (
+            default_factory(loop, coro, **kwargs)
+            if default_factory
+            else asyncio.Task(coro, loop=loop, **kwargs)
+        )
+        tasks.append(task)
+        return task  # type: ignore[return-value]
+
+    loop.set_task_factory(factory)  # type: ignore[arg-type]
+    try:
+        yield client, tasks
+    finally:
+        loop.set_task_factory(default_factory)
+        await app.dispatcher.wait_idle()
+        await client.close()
+        await app.db.dispose()
+
+
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     """Extra env settings for the harness; a test module overrides this fixture."""
@@ -204,24 +234,7 @@ async def harness(
     settings_overrides: dict[str, Any],
 ) -> AsyncIterator[Harness]:
     app = create_app(make_settings(database_url, fake_slack, **settings_overrides), desk_config)
-    client = TestClient(TestServer(app.web))
-    await client.start_server()
-    loop = asyncio.get_running_loop()
-    h = Harness(app, client, fake_slack)
-    default_factory = loop.get_task_factory()
-
-    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
-        task = (
-            default_factory(loop, coro, **kwargs)
-            if default_factory
-            else asyncio.Task(coro, loop=loop, **kwargs)
-        )
-        h.tasks.append(task)
-        return task  # type: ignore[return-value]
-
-    loop.set_task_factory(factory)  # type: ignore[arg-type]
-    yield h
-    loop.set_task_factory(default_factory)
-    await app.dispatcher.wait_idle()
-    await client.close()
-    await app.db.dispose()
+    async with serve(app) as (client, tasks):
+        h = Harness(app, client, fake_slack)
+        h.tasks = tasks
+        yield h

@@ -3,18 +3,17 @@ posted to /api/messages, with a fake Bot Connector receiving everything the bot 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.settings import DeskConfig, Settings
 from handlers.wiring import DeskApp, create_app
-from tests.conftest import Harness
+from tests.conftest import Harness, serve
 from tests.fakes.bot_connector import ConnectorCall, FakeBotConnector
 from tests.teams import activities as act
 
@@ -105,24 +104,7 @@ async def teams(
     teams_overrides: dict[str, Any],
 ) -> AsyncIterator[TeamsHarness]:
     app = create_app(teams_settings(database_url, **teams_overrides), teams_config)
-    client = TestClient(TestServer(app.web))
-    await client.start_server()
-    loop = asyncio.get_running_loop()
-    h = TeamsHarness(app, client, connector)
-    default_factory = loop.get_task_factory()
-
-    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
-        task = (
-            default_factory(loop, coro, **kwargs)
-            if default_factory
-            else asyncio.Task(coro, loop=loop, **kwargs)
-        )
-        h.tasks.append(task)
-        return task  # type: ignore[return-value]
-
-    loop.set_task_factory(factory)  # type: ignore[arg-type]
-    yield h
-    loop.set_task_factory(default_factory)
-    await app.dispatcher.wait_idle()
-    await client.close()
-    await app.db.dispose()
+    async with serve(app) as (client, tasks):
+        h = TeamsHarness(app, client, connector)
+        h.tasks = tasks
+        yield h
