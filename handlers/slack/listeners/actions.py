@@ -52,6 +52,23 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
         log.warning("could not tell %s: %s", user, error_code(exc))
 
 
+async def refused_form(
+    context: AsyncBoltContext,
+    body: dict[str, Any],
+    *,
+    form: str,
+    incident_id: int | None,
+    channel_id: str | None,
+) -> bool:
+    """True, with the refusal audited and explained, when a non-admin opens an admin form."""
+    desk = deps(context).desk
+    actor = actor_from(body)
+    if desk.is_admin(actor):
+        return False
+    await desk.refuse(actor=actor, action=form, incident_id=incident_id, channel_id=channel_id)
+    return True
+
+
 def triage_action(change: Change) -> Callable[..., Awaitable[None]]:
     """Ack, run the core change, and turn domain errors into an ephemeral explanation."""
 
@@ -114,20 +131,18 @@ def open_close_form(outcome: Outcome | None) -> Callable[..., Awaitable[None]]:
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        desk = deps(context).desk
-        actor = actor_from(body)
         try:
             ref = card_ref(body, action)
         except DeskError as exc:
             await tell(client, body, exc.message)
             return
-        if not desk.is_admin(actor):
-            await desk.refuse(
-                actor=actor,
-                action="incident.close_form",
-                incident_id=ref.incident_id,
-                channel_id=ref.channel_id,
-            )
+        if await refused_form(
+            context,
+            body,
+            form="incident.close_form",
+            incident_id=ref.incident_id,
+            channel_id=ref.channel_id,
+        ):
             return
         # The trigger id expires in 3 s, so the form opens before any database call.
         key = f"INC-{ref.incident_id:04d}"

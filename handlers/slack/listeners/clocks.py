@@ -20,7 +20,7 @@ from handlers.slack.blocks.classify import classify_modal, decision_modal, loadi
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import ActionId, BlockId, CallbackId
-from handlers.slack.listeners.actions import card_ref, tell, triage_action
+from handlers.slack.listeners.actions import card_ref, refused_form, tell, triage_action
 from handlers.slack.metadata import CardRef, ObligationRef, parse
 
 log = logging.getLogger(__name__)
@@ -55,19 +55,18 @@ async def open_classify(
 ) -> None:
     await ack()
     d = deps(context)
-    actor = actor_from(body)
     try:
         ref = card_ref(body, action)
     except DeskError as exc:
         await tell(client, body, exc.message)
         return
-    if not d.desk.is_admin(actor):
-        await d.desk.refuse(
-            actor=actor,
-            action="incident.classify_form",
-            incident_id=ref.incident_id,
-            channel_id=ref.channel_id,
-        )
+    if await refused_form(
+        context,
+        body,
+        form="incident.classify_form",
+        incident_id=ref.incident_id,
+        channel_id=ref.channel_id,
+    ):
         return
     view_id = await _open_then_fill(
         client, body["trigger_id"], CallbackId.CLASSIFY_MODAL, "Classify"
@@ -137,17 +136,15 @@ async def open_decision(
 ) -> None:
     await ack()
     d = deps(context)
-    actor = actor_from(body)
     try:
         ref = parse(ObligationRef, action.get("value"))
     except DeskError as exc:
         await tell(client, body, exc.message)
         return
     channel = (body.get("channel") or {}).get("id")
-    if not d.desk.is_admin(actor):
-        await d.desk.refuse(
-            actor=actor, action="obligation.decision_form", incident_id=None, channel_id=channel
-        )
+    if await refused_form(
+        context, body, form="obligation.decision_form", incident_id=None, channel_id=channel
+    ):
         return
     view_id = await _open_then_fill(
         client, body["trigger_id"], CallbackId.DECISION_MODAL, "Record decision"
