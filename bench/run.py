@@ -20,11 +20,11 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
-from bot import audit
+from bot.audit import trail
+from bot.delivery.outbox import OutboxDispatcher, OutboxKind, enqueue
+from bot.delivery.port import OutboundMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
-from bot.incidents import Desk
-from bot.messenger import OutboundMessage
-from bot.outbox import OutboxDispatcher, OutboxKind, enqueue
+from bot.incidents.triage import Desk
 from bot.settings import DeskConfig
 from storage.db import Database
 from storage.migrate import upgrade
@@ -144,7 +144,7 @@ async def main() -> None:
 async def run_all(url: str) -> None:
     upgrade(url)
     # The report path includes sealing its audit event into the hash chain.
-    db = Database(url, session_info=audit.session_info(secrets.token_bytes(32)))
+    db = Database(url, session_info=trail.session_info(secrets.token_bytes(32)))
     await reset(db)
     per_report, per_insert = await bench_report(db)
     await db.dispose()

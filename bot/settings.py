@@ -9,12 +9,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.clocks.regimes import Regime, RegimeOverrides, load_regimes
 from bot.domain import DEFAULT_FAILURE_POINTS, DEFAULT_FAILURE_TYPES, VocabItem
 from bot.errors import ConfigError
-from bot.evidence_store import EvidenceConfig
-from bot.obligations import Regime, RegimeOverrides, load_regimes
-from bot.schedule import WeeklyDigestConfig
-from bot.screening import ScreeningConfig
+from bot.evidence.store import EvidenceConfig
+from bot.insights.digest_schedule import WeeklyDigestConfig
+from bot.screening.scoring import ScreeningConfig
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 

@@ -11,19 +11,19 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import audit
-from bot.clocks import Clocks
-from bot.containment import Containment
+from bot.audit import trail
+from bot.audit.redaction import retention_jobs
+from bot.clocks.service import Clocks
+from bot.containment.service import Containment
+from bot.containment.webhook import WebhookMessenger
+from bot.delivery.outbox import OutboxDispatcher
+from bot.delivery.port import Messenger
+from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
-from bot.incidents import Desk
-from bot.insights import Insights
-from bot.messenger import Messenger
-from bot.outbox import OutboxDispatcher
-from bot.redaction import retention_jobs
-from bot.scheduler import build_scheduler
+from bot.incidents.triage import Desk
+from bot.insights.service import Insights
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
-from bot.webhook import WebhookMessenger
 from storage import repository as repo
 from storage.db import Database
 
@@ -73,7 +73,7 @@ class DeskApp:
 def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     """Build (not start) the whole application from settings."""
     config = config or settings.load_config()
-    db = audit.open_database(
+    db = trail.open_database(
         settings.normalized_database_url,
         explicit_key=settings.audit_hmac_key,
         home=settings.incident_desk_home,

@@ -56,7 +56,7 @@ def session_factory(
 class Database:
     """The engine plus a `transaction()` helper that maps driver failures to a domain error.
 
-    `session_info` is copied into every session's `info`; bot/audit.py reads its key there."""
+    `session_info` is copied into every session's `info`; bot/audit/trail.py reads its key there."""
 
     def __init__(self, url: str, *, session_info: dict[str, Any] | None = None, **kwargs: Any):
         self.url = url

@@ -195,7 +195,7 @@ class EvidenceDraft(Base):
 
 
 class AuditEvent(Base):
-    """Append-only, hash-chained log of every state change and refusal (bot/audit.py appends).
+    """Append-only, hash-chained log of every state change and refusal (bot/audit/trail.py appends).
 
     `seq` is gap-free and assigned under the head lock, never an autoincrement. Rows recorded
     before the chain existed have no seq and are sealed by the first chained event."""

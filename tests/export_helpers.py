@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from handlers.cli import main
 from tests.conftest import AUDIT_KEY, Harness
 from tests.slack_payloads import message_changed
 from tests.test_evidence_lifecycle import OTHER_MESSAGE, add_to_incident, choose, file_meta

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.audit_chain import (
+from bot.audit.chain import (
     EVENT_FIELDS,
     GENESIS_HASH,
     BreakReason,
@@ -31,7 +31,7 @@ from bot.audit_chain import (
     verify_chain,
 )
 from bot.errors import ConfigError
-from bot.evidence import canonical_json
+from bot.evidence.canonical import canonical_json
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -385,7 +385,7 @@ def test_blank_explicit_key_counts_as_unset(tmp_path: Path) -> None:
 def test_short_explicit_key_is_accepted_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.audit_chain"):
+    with caplog.at_level(logging.WARNING, logger="bot.audit.chain"):
         key, _ = load_or_create_key("hunter2", tmp_path / "audit.key")
 
     assert key == b"hunter2"
@@ -418,7 +418,7 @@ def test_key_file_readable_by_others_is_used_with_a_warning(
     path.write_text(KEY.hex() + "\n")
     path.chmod(0o644)
 
-    with caplog.at_level(logging.WARNING, logger="bot.audit_chain"):
+    with caplog.at_level(logging.WARNING, logger="bot.audit.chain"):
         key, created = load_or_create_key(None, path)
 
     assert key == KEY and not created

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, create_engine, select, text
 
-from bot import audit
-from bot.audit_chain import GENESIS_HASH, BreakReason, link_hash
-from bot.audit_verify import stored_fields, verify_connection, verify_url
-from bot.cli import main
+from bot.audit import trail
+from bot.audit.chain import GENESIS_HASH, BreakReason, link_hash
+from bot.audit.verify import stored_fields, verify_connection, verify_url
 from bot.domain import SYSTEM_ACTOR
 from bot.errors import ConfigError
+from handlers.cli import main
 from storage import audit_repository as chain_repo
 from storage.db import Database
 from storage.migrate import sync_url, upgrade
@@ -169,7 +169,7 @@ async def test_a_session_without_the_key_records_nothing(database_url: str) -> N
     db = Database(database_url)
     with pytest.raises(ConfigError, match="audit key is not configured"):
         async with db.transaction() as session:
-            await audit.record(session, actor=SYSTEM_ACTOR, action="x")
+            await trail.record(session, actor=SYSTEM_ACTOR, action="x")
     async with db.sessions() as session:
         assert (await session.execute(select(AuditEvent))).first() is None
     await db.dispose()
@@ -346,7 +346,7 @@ async def test_events_from_before_the_chain_are_sealed_by_the_first_new_event(
 
 async def test_concurrent_appends_from_two_replicas_never_fork_or_gap(database_url: str) -> None:
     replicas = [
-        Database(database_url, session_info=audit.session_info(AUDIT_KEY)) for _ in range(2)
+        Database(database_url, session_info=trail.session_info(AUDIT_KEY)) for _ in range(2)
     ]
     writers = 100
 
@@ -354,7 +354,7 @@ async def test_concurrent_appends_from_two_replicas_never_fork_or_gap(database_u
         db = replicas[n % 2]
         async with db.transaction() as session:
             await asyncio.sleep(0)  # interleave the transactions before they reach the head lock
-            await audit.record(session, actor=SYSTEM_ACTOR, action="load.test", after={"n": n})
+            await trail.record(session, actor=SYSTEM_ACTOR, action="load.test", after={"n": n})
 
     await asyncio.gather(*(append(n) for n in range(writers)))
 

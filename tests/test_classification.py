@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.classification import answers_from_form, scope_options
+from bot.clocks.classification import answers_from_form, scope_options
 from bot.errors import InvalidInput
 from bot.settings import DeskConfig, FirmScope, RunbookTool
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from bot.cli import main
+from handlers.cli import main
 from storage.db import Database
 from tests.test_stats import NOW, seed
 

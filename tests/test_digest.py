@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import time_machine
 
+from bot.clocks.regimes import ClassificationAnswers, RiskLevel
 from bot.domain import Actor, PersonalData, Platform, Reach
-from bot.obligations import ClassificationAnswers, RiskLevel
-from bot.schedule import WeeklyDigestConfig
+from bot.insights.digest_schedule import WeeklyDigestConfig
 from bot.settings import DeskConfig
 from handlers.wiring import create_app
 from tests.conftest import Harness, make_settings

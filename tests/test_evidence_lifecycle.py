@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.audit_verify import verify_url
-from bot.evidence import sha256_hex
+from bot.audit.verify import verify_url
+from bot.evidence.canonical import sha256_hex
 from storage.models import AuditEvent, Evidence, EvidenceChange, EvidenceFile, OutboxMessage
 from tests.conftest import ADMINS, AUDIT_KEY, Harness
 from tests.slack_payloads import (

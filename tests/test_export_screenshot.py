@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.export_files import ExportFormat
+from bot.exports.files import ExportFormat
 from storage.models import AuditEvent, Evidence, EvidenceFile
 from tests import chromium
 from tests.conftest import Harness

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from bot.clocks.regimes import ClassificationAnswers, RiskLevel
 from bot.domain import Actor, PersonalData, Platform
-from bot.evidence import sha256_hex
-from bot.export_files import ExportFormat, render
-from bot.obligations import ClassificationAnswers, RiskLevel
+from bot.evidence.canonical import sha256_hex
+from bot.exports.files import ExportFormat, render
 from storage.models import AuditEvent, Evidence, EvidenceFile
 from tests.conftest import Harness
 from tests.export_helpers import CORRECTION, PDF, full_incident, run_cli, unzip

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import time_machine
 
+from bot.clocks.regimes import ClassificationAnswers, RiskLevel
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput, Severity
-from bot.obligations import ClassificationAnswers, RiskLevel
 from bot.settings import DeskConfig
 from storage.models import Incident
 from tests.conftest import Harness

@@ -23,6 +23,6 @@ def test_core_module_imports_no_chat_sdk(path: Path) -> None:
             imported += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.append(node.module)
-    allowed_lazy = path.name == "cli.py"  # the CLI starts the wiring lazily, inside `run`
+    allowed_lazy = False
     bad = [m for m in imported if m.split(".")[0] in FORBIDDEN and not allowed_lazy]
     assert bad == [], f"{path} imports {bad}"

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.clocks.near_miss import starts_clocks
+from bot.clocks.regimes import ClassificationAnswers, RiskLevel
 from bot.domain import Actor, Kind, PersonalData, Platform, Reach
-from bot.near_miss import starts_clocks
-from bot.obligations import ClassificationAnswers, RiskLevel
 from storage.models import Obligation
 from tests.conftest import Harness
 from tests.test_home import ADMIN, report_input

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from bot import audit
-from bot.clocks import Clocks
+from bot.audit import trail
+from bot.clocks.regimes import ClassificationAnswers, RiskLevel
+from bot.clocks.service import Clocks
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
-from bot.incidents import Desk
-from bot.obligations import ClassificationAnswers, RiskLevel
+from bot.incidents.triage import Desk
 from bot.settings import DeskConfig
 from storage.db import Database
 from storage.models import Nudge, OutboxMessage
@@ -26,7 +26,7 @@ ADMIN = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
 def make_clocks(url: str) -> Clocks:
     config = DeskConfig()
     desk = Desk(
-        Database(url, session_info=audit.session_info(AUDIT_KEY)),
+        Database(url, session_info=trail.session_info(AUDIT_KEY)),
         config,
         admins=frozenset({"U0ADMIN1", "U0ADMIN2"}),
         platforms=frozenset({Platform.SLACK}),

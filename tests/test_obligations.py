@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.obligations import (
+from bot.clocks.regimes import (
     SHIPPED_REGIMES,
     ClassificationAnswers,
     DerivedObligation,
@@ -26,6 +25,7 @@ from bot.obligations import (
     overdue_nudge_times,
     parse_duration,
 )
+from bot.errors import ConfigError
 
 AWARE = datetime(2028, 3, 1, 9, 0, tzinfo=UTC)  # after every shipped applies_from date
 H = timedelta(hours=1)

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
+from bot.delivery.outbox import OutboxDispatcher, OutboxKind, enqueue
+from bot.delivery.port import OutboundMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
-from bot.messenger import OutboundMessage
-from bot.outbox import OutboxDispatcher, OutboxKind, enqueue
 from handlers.wiring import create_app
 from storage.db import Database
 from storage.models import OutboxMessage

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from bot.audit_verify import verify_url
+from bot.audit.redaction import RETENTION_JOB_ID, retention_jobs
+from bot.audit.verify import verify_url
 from bot.domain import Actor, CloseInput, Outcome, Platform
-from bot.export_files import ExportFormat
-from bot.redaction import RETENTION_JOB_ID, retention_jobs
+from bot.exports.files import ExportFormat
 from storage.models import AuditEvent, Evidence, EvidenceChange, EvidenceFile
 from tests.conftest import AUDIT_KEY, Harness
 from tests.export_helpers import full_incident, run_cli, unzip

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.clocks import DecisionInput, ObligationStatus
+from bot.clocks.regimes import ClassificationAnswers, RiskLevel
+from bot.clocks.service import DecisionInput, ObligationStatus
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
-from bot.obligations import ClassificationAnswers, RiskLevel
 from bot.settings import Settings
+from handlers.cli import main
 from handlers.wiring import create_app
 from storage.migrate import upgrade
 

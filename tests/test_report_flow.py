@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.evidence import sha256_hex
+from bot.evidence.canonical import sha256_hex
 from storage.models import AuditEvent, Evidence, Incident, IncidentReporter
 from tests.conftest import ADMINS, Harness
 from tests.slack_payloads import message_shortcut, report_values, view_submission

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.evidence_store import EvidenceConfig, open_store
-from bot.export_files import ExportFormat
-from bot.s3_store import S3Config, S3Store, sign
+from bot.evidence.s3 import S3Config, S3Store, sign
+from bot.evidence.store import EvidenceConfig, open_store
+from bot.exports.files import ExportFormat
 from bot.settings import DeskConfig
 from storage.models import EvidenceFile
 from tests.conftest import Harness

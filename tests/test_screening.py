@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.errors import InvalidInput
-from bot.screening import (
+from bot.screening.detectors import iban_valid, luhn_valid, nino_valid
+from bot.screening.scoring import (
     DEFAULT_RULES,
     FloodDecision,
     FloodGuard,
@@ -20,7 +21,6 @@ from bot.screening import (
     rule_precision,
     screen,
 )
-from bot.screening_rules import iban_valid, luhn_valid, nino_valid
 
 ACME_CHANNEL = "C_ACME"
 GLOBEX_CHANNEL = "C_GLOBEX"

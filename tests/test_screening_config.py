@@ -53,7 +53,7 @@ def test_documented_example_loads(tmp_path: Path) -> None:
 
 
 def test_runbook_bot_ids_count_as_ai_tools_for_screening(tmp_path: Path) -> None:
-    from bot.autoscreen import effective_config
+    from bot.screening.intake import effective_config
 
     config = load_config(write(tmp_path, EXAMPLE))
     screening = effective_config(config.screening, ["B0DRAFTER"], [])

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.errors import ConfigError
 from bot.settings import Settings, load_config
+from handlers.cli import main
 
 
 def settings(**values: object) -> Settings:

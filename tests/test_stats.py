@@ -10,10 +10,10 @@ import pytest
 import time_machine
 
 from bot.errors import InvalidInput
-from bot.screening import DEFAULT_RULES
-from bot.stats import IncidentRow, ObligationRow, compute, parse_period, weekly_series
-from bot.stats_source import weak_points
-from bot.suspected import rule_table
+from bot.insights.stats import IncidentRow, ObligationRow, compute, parse_period, weekly_series
+from bot.insights.stats_source import weak_points
+from bot.screening.scoring import DEFAULT_RULES
+from bot.screening.suspected import rule_table
 from storage.db import Database
 from storage.models import Incident, Obligation
 from tests.conftest import Harness

@@ -11,10 +11,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clocks import Clocks
-from bot.containment import Containment
-from bot.incidents import Desk
-from bot.insights import Insights
+from bot.clocks.service import Clocks
+from bot.containment.service import Containment
+from bot.incidents.triage import Desk
+from bot.insights.service import Insights
 from bot.server import Handler
 from bot.settings import Settings
 from handlers.slack.deps import SlackDeps, inject

@@ -8,11 +8,11 @@ from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.clocks import Clocks
-from bot.containment import Containment
+from bot.clocks.service import Clocks
+from bot.containment.service import Containment
 from bot.domain import Actor, Platform
-from bot.incidents import Desk
-from bot.insights import Insights
+from bot.incidents.triage import Desk
+from bot.insights.service import Insights
 
 DEPS_KEY = "incident_desk"
 

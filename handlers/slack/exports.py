@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.export_files import ExportFormat, render
-from bot.incidents import Desk
-from bot.messenger import OutboundMessage
+from bot.delivery.port import OutboundMessage
+from bot.exports.files import ExportFormat, render
+from bot.incidents.triage import Desk
 
 
 async def send_export(client: AsyncWebClient, desk: Desk, message: OutboundMessage) -> None:

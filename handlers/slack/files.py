@@ -7,10 +7,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.evidence_files import PendingFile
-from bot.file_fetch import FetchProblem, download, host_of
-from bot.incidents import Desk
-from bot.messenger import DeliveryError
+from bot.delivery.port import DeliveryError
+from bot.evidence.download import FetchProblem, download, host_of
+from bot.evidence.files import PendingFile
+from bot.incidents.triage import Desk
 from handlers.slack.api_errors import error_code
 
 SLACK_FILE_HOSTS = frozenset({"files.slack.com:443"})

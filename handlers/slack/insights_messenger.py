@@ -10,10 +10,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery.outbox import OutboxKind
+from bot.delivery.port import DeliveryError, Messenger, OutboundMessage
 from bot.domain import Actor, Platform
-from bot.insights import Insights
-from bot.messenger import DeliveryError, Messenger, OutboundMessage
-from bot.outbox import OutboxKind
+from bot.insights.service import Insights
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.digest import weekly_digest_message
 from handlers.slack.blocks.home import home_view

@@ -10,11 +10,11 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clocks import Clocks
+from bot.clocks.service import Clocks
+from bot.delivery.outbox import OutboxKind
+from bot.delivery.port import DeliveryError, OutboundMessage
 from bot.domain import Platform
-from bot.incidents import Desk
-from bot.messenger import DeliveryError, OutboundMessage
-from bot.outbox import OutboxKind
+from bot.incidents.triage import Desk
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.cards import card_text, containment_message, triage_card
 from handlers.slack.blocks.obligations import nudge_message

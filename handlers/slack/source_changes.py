@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.evidence_lifecycle import ChangeKind, SourceChange
+from bot.evidence.lifecycle import ChangeKind, SourceChange
 from handlers.slack.capture import files_metadata
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from bot.clocks import Clocks
-from bot.containment import Containment
-from bot.incidents import Desk
+from bot.clocks.service import Clocks
+from bot.containment.service import Containment
+from bot.incidents.triage import Desk
 from bot.server import Handler
 from bot.settings import Settings
 from handlers.teams.adapter import build_adapter

@@ -13,7 +13,7 @@ from botbuilder.core import TurnContext
 
 from bot.domain import CloseInput, IncidentView, Outcome, Platform, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
-from bot.incidents import Desk
+from bot.incidents.triage import Desk
 from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
 from handlers.teams.cards.forms import SAVE_FAILED, answer_card, close_form, report_form

@@ -5,7 +5,7 @@ from __future__ import annotations
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from bot.errors import DeskError
-from bot.incidents import Desk
+from bot.incidents.triage import Desk
 from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card
 from handlers.teams.cards.forms import report_form
 from handlers.teams.cards.triage import card_summary

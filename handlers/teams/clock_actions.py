@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.classification import answers_from_form
-from bot.clocks import DecisionInput, ObligationStatus
+from bot.clocks.classification import answers_from_form
+from bot.clocks.service import DecisionInput, ObligationStatus
 from bot.domain import IncidentView, ObligationLine
 from bot.errors import InvalidInput
 from handlers.teams.cards.classify import DECISION_TITLES, classify_form, decision_form

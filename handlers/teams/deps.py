@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from bot.clocks import Clocks
-from bot.containment import Containment
+from bot.clocks.service import Clocks
+from bot.containment.service import Containment
 from bot.domain import Actor
-from bot.incidents import Desk
+from bot.incidents.triage import Desk
 from handlers.teams.ids import Origin, Verb
 
 

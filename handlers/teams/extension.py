@@ -15,8 +15,8 @@ from botbuilder.schema.teams import (
 
 from bot.domain import Platform
 from bot.errors import InvalidInput, StorageUnavailable
-from bot.evidence import excerpt
-from bot.incidents import Desk
+from bot.evidence.canonical import excerpt
+from bot.incidents.triage import Desk
 from handlers.teams.capture import author_hint, capture_message, html_to_text, source_key
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.forms import SAVE_FAILED, report_form

@@ -20,12 +20,12 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.clocks import Clocks
+from bot.clocks.service import Clocks
+from bot.delivery.outbox import OutboxKind
+from bot.delivery.port import DeliveryError, OutboundMessage
 from bot.domain import Platform
 from bot.errors import NotFound
-from bot.incidents import Desk
-from bot.messenger import DeliveryError, OutboundMessage
-from bot.outbox import OutboxKind
+from bot.incidents.triage import Desk
 from handlers.teams.adapter import without_sdk_retries
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.obligations import (

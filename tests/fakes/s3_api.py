@@ -9,7 +9,7 @@ from datetime import datetime
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.s3_store import sign
+from bot.evidence.s3 import sign
 
 ACCESS_KEY = "AKIDEXAMPLEDESK"
 SECRET_KEY = "test-secret/for+the/fake-bucket"

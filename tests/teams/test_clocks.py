@@ -326,8 +326,8 @@ async def test_not_required_needs_a_rationale_and_late_needs_reasons(
 
 
 async def test_a_nudge_decided_before_delivery_is_not_sent(clock: Any, teams: TeamsHarness) -> None:
+    from bot.delivery.port import OutboundMessage
     from bot.domain import Platform
-    from bot.messenger import OutboundMessage
 
     await reported(teams)
     triage = (await classify(teams))["value"]
@@ -379,7 +379,7 @@ async def test_doctor_says_when_the_teams_triage_channel_cannot_be_reached(
 ) -> None:
     import asyncio
 
-    from bot.cli import main
+    from handlers.cli import main
 
     await teams.install(*TEAMS_ADMINS)
     monkeypatch.setenv("DATABASE_URL", teams.app.settings.database_url)

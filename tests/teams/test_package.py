@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.cli import main
+from handlers.cli import main
 from handlers.teams.ids import REPORT_COMMAND
 from handlers.teams.package import MANIFEST_DIR, filled_manifest
 

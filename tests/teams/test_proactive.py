@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.cli import main
+from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
-from bot.outbox import OutboxKind, enqueue
+from handlers.cli import main
 from handlers.wiring import create_app
 from storage.models import OutboxMessage, TeamsConversation
 from tests.conftest import make_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.evidence import sha256_hex
+from bot.evidence.canonical import sha256_hex
 from storage.models import AuditEvent, Evidence, Incident, IncidentReporter
 from tests.teams import activities as act
 from tests.teams.conftest import TEAMS_ADMINS, TeamsHarness

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.digest import DigestData
+from bot.clocks.regimes import format_duration
 from bot.domain import IncidentView
-from bot.obligations import format_duration
+from bot.insights.digest import DigestData
 from handlers.slack.blocks.elements import Block, context, header, section
 from handlers.slack.blocks.home import OVERDUE, incident_line
 from handlers.slack.blocks.stats import plural

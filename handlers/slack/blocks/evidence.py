@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.audit.timeline import TimelineEntry
 from bot.domain import IncidentView
-from bot.evidence import excerpt
-from bot.timeline import TimelineEntry
+from bot.evidence.canonical import excerpt
 from handlers.slack.blocks.elements import Block, context, header, modal, section
 from handlers.slack.blocks.elements import static_select_input as select_input
 from handlers.slack.blocks.text import mention, slack_date

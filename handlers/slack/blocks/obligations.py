@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.clocks.regimes import format_duration, format_time_left
 from bot.domain import IncidentView, ObligationLine
-from bot.obligations import format_duration, format_time_left
 from handlers.slack.blocks.elements import Block, button, context, section
 from handlers.slack.blocks.text import mention, slack_date
 from handlers.slack.ids import ActionId

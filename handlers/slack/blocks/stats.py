@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.obligations import format_duration
+from bot.clocks.regimes import format_duration
+from bot.insights.stats import NO_CHANNEL, UNCLASSIFIED, UNKNOWN_TOOL, Cell, Count, WeakPoints
+from bot.screening.suspected import RuleStat
 from bot.settings import DeskConfig
-from bot.stats import NO_CHANNEL, UNCLASSIFIED, UNKNOWN_TOOL, Cell, Count, WeakPoints
-from bot.suspected import RuleStat
 from handlers.slack.blocks.elements import Block, context, header, section
 
 TOP = 10

@@ -11,8 +11,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.classification import answers_from_form
-from bot.clocks import DecisionInput, ObligationStatus
+from bot.clocks.classification import answers_from_form
+from bot.clocks.service import DecisionInput, ObligationStatus
 from bot.domain import Actor, IncidentView
 from bot.errors import DeskError, InvalidInput
 from handlers.slack.api_errors import error_code

@@ -8,11 +8,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import timeline
+from bot.audit import timeline
 from bot.domain import Actor
 from bot.errors import DeskError
-from bot.export_files import ExportFormat, request_export
-from bot.incidents import Desk
+from bot.exports.files import ExportFormat, request_export
+from bot.incidents.triage import Desk
 from handlers.slack.blocks.cards import HELP_TEXT, card_text, list_text, show_blocks
 from handlers.slack.blocks.evidence import timeline_blocks, timeline_text
 from handlers.slack.deps import actor_from, deps

@@ -11,9 +11,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.autoscreen import ScreenedMessage
 from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, Platform
 from bot.errors import DeskError
+from bot.screening.intake import ScreenedMessage
 from handlers.slack.capture import capture_message
 from handlers.slack.deps import deps, insights
 from handlers.slack.ids import ActionId

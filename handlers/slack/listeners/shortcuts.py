@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import Platform
 from bot.errors import StorageUnavailable
-from bot.evidence import excerpt
+from bot.evidence.canonical import excerpt
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.evidence import add_modal, added_modal, loading_modal
 from handlers.slack.blocks.modals import report_modal

@@ -7,7 +7,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.domain import Actor
 from bot.errors import DeskError, InvalidInput
-from bot.stats import parse_period, period_label
+from bot.insights.stats import parse_period, period_label
 from handlers.slack.blocks.stats import rules_message, stats_message
 from handlers.slack.deps import insights
 

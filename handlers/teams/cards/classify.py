@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from bot.classification import FLAG_OPTIONS, RISK_OPTIONS, SERIOUS_OPTIONS, scope_options
+from bot.clocks.classification import FLAG_OPTIONS, RISK_OPTIONS, SERIOUS_OPTIONS, scope_options
 from bot.domain import IncidentView, ObligationLine
 from bot.settings import DeskConfig
 from handlers.teams.cards.elements import (

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.clocks.regimes import format_duration, format_time_left
 from bot.domain import IncidentView, ObligationLine, Severity
-from bot.obligations import format_duration, format_time_left
 from handlers.teams.cards.elements import (
     Element,
     action_set,

@@ -1,0 +1,110 @@
+"""An incident's audit events in chain order, each with a one-line summary a person can read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import Actor
+from bot.errors import NotAuthorized, NotFound
+from bot.evidence.canonical import canonical_json
+from storage import repository as repo
+from storage.models import AuditEvent
+
+if TYPE_CHECKING:
+    from bot.incidents.triage import Desk
+
+ACTION_LABELS = {
+    "incident.reported": "Reported",
+    "incident.reporter_added": "Another reporter joined",
+    "incident.assigned": "Assigned",
+    "incident.severity_changed": "Severity set",
+    "incident.marked_near_miss": "Marked near miss",
+    "incident.closed": "Closed",
+    "incident.exported": "Exported",
+    "triage.refused": "Refused: not an admin",
+    "evidence.added": "Evidence added",
+    "evidence.source_edited": "Source message edited",
+    "evidence.source_deleted": "Source message deleted",
+    "evidence.files_fetched": "Evidence files downloaded",
+    "evidence.redacted": "Evidence redacted",
+}
+VALUE_LIMIT = 160
+TIMELINE_DENIED = "The audit timeline is shown to incident admins only."
+
+
+class TimelineEntry(BaseModel):
+    """One audit event; `seq` is None for events recorded before the chain existed."""
+
+    seq: int | None
+    at: datetime
+    actor: str
+    actor_name: str | None
+    action: str
+    label: str
+    summary: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    hash: str | None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict | list):
+        text = canonical_json(value)
+    else:
+        text = "—" if value is None or value == "" else str(value)
+    flat = " ".join(text.split())
+    return flat if len(flat) <= VALUE_LIMIT else flat[: VALUE_LIMIT - 1] + "…"
+
+
+def summarize(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """`severity: — → SEV2; status: reported → triaging`, or `key: value` for new facts."""
+    before, after = before or {}, after or {}
+    parts: list[str] = []
+    for name in [*after, *(k for k in before if k not in after)]:
+        if name in before:
+            if before.get(name) != after.get(name):
+                parts.append(f"{name}: {_show(before.get(name))} → {_show(after.get(name))}")
+        elif after.get(name) is not None:
+            parts.append(f"{name}: {_show(after[name])}")
+    return "; ".join(parts)
+
+
+def entry(event: AuditEvent) -> TimelineEntry:
+    return TimelineEntry(
+        seq=event.seq,
+        at=event.occurred_at,
+        actor=event.actor,
+        actor_name=event.actor_name,
+        action=event.action,
+        label=ACTION_LABELS.get(event.action, event.action),
+        summary=summarize(event.before, event.after),
+        before=event.before,
+        after=event.after,
+        hash=event.hash,
+    )
+
+
+async def load(session: AsyncSession, *, incident_id: int) -> list[TimelineEntry]:
+    """Events recorded before the chain first (by id), then the chain in seq order."""
+    result = await session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.incident_id == incident_id)
+        .order_by(AuditEvent.seq.is_not(None), AuditEvent.seq, AuditEvent.id)
+    )
+    return [entry(e) for e in result.scalars()]
+
+
+async def for_admin(desk: Desk, *, actor: Actor, key: str) -> tuple[str, list[TimelineEntry]]:
+    """The incident key and its timeline, for admins only."""
+    if not desk.is_admin(actor):
+        raise NotAuthorized(TIMELINE_DENIED)
+    async with desk.db.transaction() as session:
+        incident = await repo.get_incident_by_key(session, key=key)
+        if incident is None:
+            raise NotFound(f"No incident {key.upper()}.")
+        return incident.key, await load(session, incident_id=incident.id)

@@ -1,0 +1,22 @@
+"""Near misses are first-class: caught before they reached anyone, they start no regulatory
+clock unless personal data actually left the firm."""
+
+from __future__ import annotations
+
+from bot.clocks.regimes import ClassificationAnswers
+from bot.domain import Kind, PersonalData
+
+# Kind changes after which an incident's clocks are re-derived from its stored answers.
+KIND_CHANGES = frozenset({"incident.marked_near_miss", "incident.confirmed"})
+
+
+def data_left_the_firm(answers: ClassificationAnswers) -> bool:
+    """Personal data reached someone outside: a client received it, or a wrong recipient."""
+    return answers.personal_data == PersonalData.YES and (
+        answers.client_received or answers.wrong_recipient
+    )
+
+
+def starts_clocks(kind: Kind | str, answers: ClassificationAnswers) -> bool:
+    """Whether these answers may start regulatory clocks for an incident of this kind."""
+    return Kind(kind) != Kind.NEAR_MISS or data_left_the_firm(answers)

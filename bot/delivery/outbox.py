@@ -1,0 +1,233 @@
+"""Durable outbound messages: enqueued in the caller's transaction, delivered once with retry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.port import DeliveryError, Messenger, OutboundMessage
+from bot.domain import Platform
+from storage.db import Database
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+class OutboxKind(StrEnum):
+    TRIAGE_CARD = "triage_card"  # post the triage card to one admin
+    REFRESH_CARDS = "refresh_cards"  # update every posted copy of an incident's card
+    NOTICE = "notice"  # tell a user something: ephemeral in a channel, DM as fallback
+    DM = "dm"  # a direct message
+    FETCH_EVIDENCE_FILES = "fetch_evidence_files"  # download a captured message's files
+    EXPORT = "export"  # build an incident export and DM it as a file
+    REFRESH_DASHBOARD = (
+        "refresh_dashboard"  # republish the App Home of everyone an incident touches
+    )
+    SCREENING_DIGEST = "screening_digest"  # suspicious messages over the flood cap, listed once
+    WEEKLY_DIGEST = "weekly_digest"  # the week's incidents, deadlines and chart
+    NUDGE = "nudge"  # an obligation deadline reminder, to a channel thread or a person
+    CONTAINMENT = "containment"  # ask a kill-switch owner to switch an AI tool off
+    WEBHOOK = "webhook"  # a signed POST to a tool's kill-switch URL
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def enqueue(
+    session: AsyncSession,
+    *,
+    platform: Platform,
+    kind: OutboxKind | str,
+    target: str | None = None,
+    incident_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    """Add a message to the caller's transaction; delivered only if that transaction commits."""
+    now = datetime.now(UTC)
+    row = OutboxMessage(
+        platform=platform.value,
+        kind=str(kind),
+        target=target,
+        incident_id=incident_id,
+        payload=payload or {},
+        status=OutboxStatus.PENDING.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2.0) -> float:
+    """Exponential backoff with jitter, capped at 15 minutes, never shorter than Retry-After."""
+    delay = min(base ** max(attempts, 1), 900.0) * (0.8 + 0.4 * random.random())
+    return max(delay, retry_after or 0.0)
+
+
+class OutboxDispatcher:
+    """Claims due rows atomically and hands them to the platform's messenger."""
+
+    def __init__(
+        self,
+        db: Database,
+        messengers: dict[Platform, Messenger],
+        *,
+        lease: timedelta = timedelta(seconds=120),
+        batch_size: int = 25,
+        max_attempts: int = 15,
+        worker_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.messengers = messengers
+        self.lease = lease
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[int]] = set()
+
+    async def claim(self) -> list[OutboundMessage]:
+        """Claim up to `batch_size` due rows; a crashed worker's expired lease is reclaimed."""
+        now = datetime.now(UTC)
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.platform.in_([p.value for p in self.messengers]),
+                or_(
+                    and_(
+                        OutboxMessage.status == OutboxStatus.PENDING.value,
+                        OutboxMessage.next_attempt_at <= now,
+                    ),
+                    and_(
+                        OutboxMessage.status == OutboxStatus.SENDING.value,
+                        OutboxMessage.claimed_until < now,
+                    ),
+                ),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due.scalar_subquery()))
+            .values(
+                status=OutboxStatus.SENDING.value,
+                claimed_by=self.worker_id,
+                claimed_until=now + self.lease,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.transaction() as session:
+            rows = (await session.execute(stmt)).scalars().all()
+            claimed = [
+                OutboundMessage(
+                    id=r.id,
+                    platform=Platform(r.platform),
+                    kind=r.kind,
+                    target=r.target,
+                    incident_id=r.incident_id,
+                    payload=r.payload,
+                    attempts=r.attempts,
+                )
+                for r in rows
+            ]
+        return sorted(claimed, key=lambda m: m.id)
+
+    async def run_once(self) -> int:
+        """Deliver everything due now; returns how many rows were attempted."""
+        async with self._lock:
+            claimed = await self.claim()
+            for message in claimed:
+                await self._deliver(message)
+            return len(claimed)
+
+    async def drain(self, max_rounds: int = 20) -> None:
+        """Deliver until nothing is due (tests and shutdown use this)."""
+        await self.wait_idle()
+        for _ in range(max_rounds):
+            if await self.run_once() == 0:
+                return
+
+    def kick(self) -> None:
+        """Deliver soon, without waiting for the next scheduler tick."""
+        task = asyncio.get_running_loop().create_task(self.deliver_due())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def wait_idle(self) -> None:
+        """Wait for deliveries already kicked off."""
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def deliver_due(self) -> int:
+        try:
+            return await self.run_once()
+        except Exception:
+            log.exception("outbox delivery round failed; the scheduler will retry")
+            return 0
+
+    async def _deliver(self, message: OutboundMessage) -> None:
+        messenger = self.messengers[message.platform]
+        try:
+            await messenger.deliver(message)
+        except DeliveryError as exc:
+            await self._failed(message, exc)
+            return
+        except Exception as exc:
+            log.exception("outbox message %s (%s) raised", message.id, message.kind)
+            await self._failed(message, DeliveryError(f"{type(exc).__name__}: {exc}"))
+            return
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == self.worker_id)
+                .values(status=OutboxStatus.SENT.value, sent_at=datetime.now(UTC), last_error=None)
+            )
+
+    async def _failed(self, message: OutboundMessage, exc: DeliveryError) -> None:
+        give_up = exc.permanent or message.attempts >= self.max_attempts
+        values: dict[str, Any] = {"last_error": exc.reason[:2000], "claimed_until": None}
+        if give_up:
+            values["status"] = OutboxStatus.FAILED.value
+            log.error(
+                "outbox message %s (%s to %s, incident %s) failed for good after %s attempts: %s",
+                message.id,
+                message.kind,
+                message.target,
+                message.incident_id,
+                message.attempts,
+                exc.reason,
+            )
+        else:
+            delay = backoff_seconds(message.attempts, exc.retry_after)
+            values["status"] = OutboxStatus.PENDING.value
+            values["next_attempt_at"] = datetime.now(UTC) + timedelta(seconds=delay)
+            log.warning(
+                "outbox message %s (%s, incident %s) will be retried in %.0fs: %s",
+                message.id,
+                message.kind,
+                message.incident_id,
+                delay,
+                exc.reason,
+            )
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == self.worker_id)
+                .values(**values)
+            )

@@ -1,0 +1,124 @@
+"""Exports as files, and the audited request for one: who exported which incident is itself
+an audit event, committed with the outbox row that delivers the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from bot.audit import trail
+from bot.delivery.outbox import OutboxKind, enqueue
+from bot.domain import Actor
+from bot.errors import NotAuthorized, NotFound
+from bot.evidence.store import EvidenceStore
+from bot.exports import bundle as export_bundle
+from bot.exports import html as export_html
+from bot.exports import markdown as export_markdown
+from bot.exports.report import build_report
+from bot.exports.wording import chain_verdict
+from bot.settings import DeskConfig
+from storage import repository as repo
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.incidents.triage import Desk
+
+EXPORT_DENIED = "Exports are for incident admins only. Nothing was exported."
+
+
+class ExportFormat(StrEnum):
+    MARKDOWN = "md"
+    HTML = "html"
+    JSON = "json"
+    BUNDLE = "bundle"
+
+
+SUFFIX = {
+    ExportFormat.MARKDOWN: "report.md",
+    ExportFormat.HTML: "report.html",
+    ExportFormat.JSON: "report.json",
+    ExportFormat.BUNDLE: "evidence.zip",
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    data: bytes
+    title: str
+    verdict: str
+
+
+async def render(
+    db: Database,
+    config: DeskConfig,
+    store: EvidenceStore,
+    *,
+    key: str,
+    fmt: ExportFormat,
+    generated_by: str,
+) -> ExportFile:
+    """Build the export now (verifying the chain); NotFound when there is no such incident."""
+    report = await build_report(db, config, key=key, generated_by=generated_by)
+    if report is None:
+        raise NotFound(f"No incident {key.upper()}.")
+    if fmt == ExportFormat.MARKDOWN:
+        data = export_markdown.render(report).encode("utf-8")
+    elif fmt == ExportFormat.HTML:
+        data = export_html.render(report).encode("utf-8")
+    elif fmt == ExportFormat.JSON:
+        data = report.model_dump_json(indent=2).encode("utf-8") + b"\n"
+    else:
+        data = await export_bundle.build(report, store)
+    key = report.incident["key"]
+    return ExportFile(
+        filename=f"{key}-{SUFFIX[fmt]}",
+        data=data,
+        title=f"{key} {'evidence bundle' if fmt == ExportFormat.BUNDLE else 'incident report'}",
+        verdict=chain_verdict(report),
+    )
+
+
+async def record_export(
+    db: Database, *, actor: Actor, key: str, fmt: ExportFormat, deliver: bool, platform_ok: bool
+) -> str:
+    """Audit the export (and queue its delivery to the actor's DM when `deliver`)."""
+    async with db.transaction() as session:
+        incident = await repo.get_incident_by_key(session, key=key)
+        if incident is None:
+            raise NotFound(f"No incident {key.upper()}.")
+        await trail.record(
+            session,
+            actor=actor,
+            action="incident.exported",
+            incident_id=incident.id,
+            after={"format": fmt.value, "to": "direct message" if deliver else "file"},
+        )
+        if deliver and platform_ok:
+            enqueue(
+                session,
+                platform=actor.platform,
+                kind=OutboxKind.EXPORT,
+                target=actor.user_id,
+                incident_id=incident.id,
+                payload={"key": incident.key, "format": fmt.value},
+            )
+        return incident.key
+
+
+async def request_export(desk: Desk, *, actor: Actor, key: str, fmt: ExportFormat) -> str:
+    """An admin asked for an export in chat: audit it and DM the file through the outbox."""
+    if not desk.is_admin(actor):
+        await desk.refuse(actor=actor, action="incident.export", incident_id=None, notify=False)
+        raise NotAuthorized(EXPORT_DENIED)
+    found = await record_export(
+        desk.db,
+        actor=actor,
+        key=key,
+        fmt=fmt,
+        deliver=True,
+        platform_ok=actor.platform in desk.platforms,
+    )
+    desk.evidence.on_commit()
+    return found

@@ -1,0 +1,189 @@
+"""Wording shared by the Markdown and HTML reports, so both say the same thing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.exports.report import EvidenceEntry, IncidentReport
+
+SUMMARY_FIELDS = (
+    ("Kind", "kind"),
+    ("Status", "status"),
+    ("Severity", "severity"),
+    ("Failure type", "failure_type_label"),
+    ("Reached a client", "reach"),
+    ("Personal data", "personal_data"),
+    ("Reported via", "platform"),
+    ("Reported by", "reporters"),
+    ("Assignee", "assignee"),
+    ("Reported at", "created_at"),
+    ("Closed at", "closed_at"),
+)
+OUTCOME_FIELDS = (
+    ("Outcome", "outcome"),
+    ("Rationale", "rationale"),
+    ("Root cause", "root_cause"),
+    ("Lessons learned", "lessons"),
+    ("Expected behaviour (correction)", "correction"),
+)
+
+
+def when(moment: datetime | None) -> str:
+    return "—" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+READABLE = {
+    "reached_client": "yes",
+    "caught": "no, caught before it reached anyone",
+    "near_miss": "near miss",
+    "no_action": "no action needed",
+    "false_positive": "false positive",
+}
+
+
+def value(raw: Any) -> str:
+    if raw is None or raw == "" or raw == []:
+        return "—"
+    if isinstance(raw, str) and raw in READABLE:
+        return READABLE[raw]
+    if isinstance(raw, datetime):
+        return when(raw)
+    if isinstance(raw, list):
+        return ", ".join(str(v) for v in raw)
+    return str(raw)
+
+
+def actor(ref: str, name: str | None) -> str:
+    return f"{name} ({ref})" if name else ref
+
+
+def chain_verdict(report: IncidentReport) -> str:
+    chain = report.chain
+    state = "" if chain.ok else "BROKEN: "
+    return (
+        f"Audit chain checked at {when(chain.verified_at)}: {state}{chain.message}; "
+        f"head seq {chain.checked} {chain.head}"
+    )
+
+
+def containment_rows(report: IncidentReport) -> list[tuple[str, str]]:
+    c = report.containment
+    return [
+        ("Aware at", when(c.aware_at)),
+        ("Contained at", when(c.contained_at) if c.contained_at else "not recorded"),
+        ("Time to containment", c.time_to_containment or "—"),
+    ]
+
+
+def message_facts(entry: EvidenceEntry) -> list[tuple[str, str]]:
+    """Author, channel, time and link of a captured message (nothing when redacted)."""
+    content = entry.content or {}
+    author = content.get("author") or {}
+    facts = []
+    if author:
+        kind = "AI app / bot" if author.get("is_bot") else "person"
+        name = author.get("display_name") or author.get("id")
+        facts.append(("Author", f"{name} ({kind}, {author.get('app_id') or author.get('id')})"))
+    if content.get("channel_id"):
+        facts.append(("Channel", str(content["channel_id"])))
+    if content.get("permalink"):
+        facts.append(("Link", str(content["permalink"])))
+    if content.get("capture_incomplete"):
+        facts.append(("Capture", str(content.get("note") or "incomplete")))
+    thread = content.get("thread") or {}
+    if thread.get("available") is False:
+        facts.append(("Thread", str(thread.get("note") or "not captured")))
+    elif thread.get("messages"):
+        facts.append(("Thread", f"{len(thread['messages'])} messages captured"))
+    return facts
+
+
+def message_text(entry: EvidenceEntry) -> str | None:
+    message = (entry.content or {}).get("message")
+    return str(message.get("text") or "") if isinstance(message, dict) else None
+
+
+def change_line(kind: str, at: datetime, by: str | None, text: str | None) -> str:
+    who = f" by {by}" if by else ""
+    if kind == "deleted":
+        return f"Source deleted{who}, seen {when(at)}"
+    new = f': "{text}"' if text is not None else " (new text not kept: evidence redacted)"
+    return f"Source edited after capture{who} at {when(at)}{new}"
+
+
+def redaction_line(entry: EvidenceEntry) -> str | None:
+    r = entry.redaction
+    if r is None:
+        return None
+    return f"Redacted on {when(r.at)} by {r.by} because {r.reason}"
+
+
+def file_size(size: int | None) -> str:
+    return "—" if size is None else f"{size:,} bytes"
+
+
+CLASSIFICATION_LABELS = {
+    "personal_data": "Personal data involved",
+    "wrong_recipient": "Sent to the wrong person",
+    "risk_to_individuals": "Risk to individuals",
+    "client_received": "A client received it",
+    "client_acted": "A client acted on it",
+    "downstream_actions": "Triggered actions in other systems",
+    "fca_regulated": "Regulated financial services (FCA)",
+    "high_risk_ai_system": "High-risk AI system (EU AI Act)",
+    "serious_incident_condition": "Serious incident condition",
+    "nis2_in_scope": "In scope of NIS2",
+    "dora_in_scope": "In scope of DORA",
+    "dora_major": "Major under DORA",
+    "failure_type": "Failure type",
+    "failure_point": "Failure point",
+    "ai_tool": "AI tool",
+    "aware_at": "Aware at",
+}
+OBLIGATION_HEADER = ("obligation", "recipient", "due", "status", "decided", "record")
+
+
+def _answer(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    if isinstance(raw, str) and raw[:4].isdigit() and "T" in raw:
+        try:
+            return when(datetime.fromisoformat(raw))
+        except ValueError:
+            return raw
+    return value(raw)
+
+
+def classification_rows(data: Any) -> list[tuple[str, str]] | None:
+    """The answers as (question, answer) rows; None when they are not the known shape."""
+    if not isinstance(data, dict):
+        return None
+    return [
+        (CLASSIFICATION_LABELS.get(name, name.replace("_", " ").capitalize()), _answer(raw))
+        for name, raw in data.items()
+    ]
+
+
+def obligation_rows(data: Any) -> list[tuple[str, ...]] | None:
+    """One row per regime stage: what, to whom, when due, and the decision recorded."""
+    if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
+        return None
+    rows: list[tuple[str, ...]] = []
+    for o in data:
+        decision = o.get("decision") or {}
+        record = "; ".join(f"{k}: {v}" for k, v in decision.items() if v) or "—"
+        decided = (
+            f"{o.get('decided_by')}, {_answer(o.get('decided_at'))}" if o.get("decided_by") else "—"
+        )
+        rows.append(
+            (
+                f"{o.get('regime_name')} — {o.get('stage_name')}",
+                value(o.get("recipient")),
+                _answer(o.get("due_at")) + (" (informational)" if o.get("informational") else ""),
+                value(o.get("status")),
+                decided,
+                record,
+            )
+        )
+    return rows

@@ -1,0 +1,336 @@
+"""Reporting: a new incident from a report, or a new reporter on the incident already open."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.audit import trail
+from bot.delivery.outbox import OutboxKind, enqueue
+from bot.domain import (
+    MAX_DESCRIPTION,
+    Actor,
+    Kind,
+    PersonalData,
+    Platform,
+    Reach,
+    ReportInput,
+    ReportResult,
+    Status,
+)
+from bot.errors import InvalidInput
+from bot.evidence.lifecycle import insert_evidence
+from bot.settings import DeskConfig
+from storage import repository as repo
+from storage.db import Database
+from storage.models import EvidenceDraft, Incident, IncidentReporter
+
+log = logging.getLogger(__name__)
+
+
+def incident_key(number: int) -> str:
+    return f"INC-{number:04d}"
+
+
+def platform_of(user_id: str) -> Platform:
+    """Slack user ids look like U012AB3CD or W012AB3CD; anything else is a Teams AAD id."""
+    if user_id[:1] in {"U", "W"} and user_id.isalnum() and user_id.upper() == user_id:
+        return Platform.SLACK
+    return Platform.TEAMS
+
+
+class Reporting:
+    """Desk's reporting half; Desk supplies the database, config, hooks and card refresh."""
+
+    db: Database
+    config: DeskConfig
+    admins: frozenset[str]
+    platforms: frozenset[Platform]
+    report_hooks: list[Callable[[AsyncSession, Incident], Awaitable[None]]]
+    _on_commit: Callable[[], None]
+
+    def refresh_cards(self, session: AsyncSession, incident: Incident) -> None:
+        raise NotImplementedError
+
+    def parse_report(
+        self,
+        *,
+        description: str | None,
+        failure_type: str | None,
+        reach: str | None,
+        personal_data: str | None,
+    ) -> ReportInput:
+        """Turn raw form values into a ReportInput, naming every field that is wrong at once."""
+        errors: dict[str, str] = {}
+        try:
+            self.validate_report(
+                ReportInput(
+                    description=description or "",
+                    failure_type=failure_type or "",
+                    reach=Reach.CAUGHT,
+                    personal_data=PersonalData.UNSURE,
+                )
+            )
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+        if reach not in {r.value for r in Reach}:
+            errors["reach"] = "Say whether it reached a client."
+        if personal_data not in {p.value for p in PersonalData}:
+            errors["personal_data"] = "Say whether personal data is involved."
+        if errors:
+            raise InvalidInput(errors)
+        return ReportInput(
+            description=description or "",
+            failure_type=failure_type or "",
+            reach=Reach(reach or ""),
+            personal_data=PersonalData(personal_data or ""),
+        )
+
+    def validate_report(self, form: ReportInput) -> None:
+        """Raise InvalidInput naming each field that is wrong."""
+        errors: dict[str, str] = {}
+        text = form.description.strip()
+        if not text:
+            errors["description"] = "Say what went wrong."
+        elif len(text) > MAX_DESCRIPTION:
+            errors["description"] = (
+                f"Keep it under {MAX_DESCRIPTION} characters (this is {len(text)}); "
+                "add detail later in the incident thread."
+            )
+        if form.failure_type not in {t.id for t in self.config.failure_types}:
+            errors["failure_type"] = "Pick a failure type from the list."
+        if errors:
+            raise InvalidInput(errors)
+
+    async def report(
+        self,
+        *,
+        actor: Actor,
+        form: ReportInput,
+        platform: Platform,
+        source_key: str | None = None,
+        channel_id: str | None = None,
+        evidence: dict[str, Any] | None = None,
+        draft_form_id: str | None = None,
+    ) -> ReportResult:
+        """Store a new incident, or add the reporter to the one already open for this source.
+
+        `draft_form_id` names evidence captured while the form was open; it is used and removed
+        in the same transaction, so a failed save keeps it for the retry."""
+        self.validate_report(form)
+        async with self.db.transaction() as session:
+            if draft_form_id is not None:
+                draft = await repo.pop_draft(session, form_id=draft_form_id)
+                if draft is not None and evidence is None:
+                    evidence = draft.content
+                elif evidence is None:
+                    # Capture did not finish before submit; record that honestly, not nothing.
+                    evidence = {
+                        "source_key": source_key,
+                        "capture_incomplete": True,
+                        "note": "The message could not be captured before the report was saved.",
+                        "captured_at": datetime.now(UTC).isoformat(),
+                    }
+            existing = None
+            if source_key:
+                existing = await repo.get_incident_by_source(session, source_key=source_key)
+            if existing is None:
+                try:
+                    async with session.begin_nested():
+                        incident = await self._create(
+                            session, actor, form, platform, source_key, channel_id
+                        )
+                except IntegrityError:
+                    # A concurrent report of the same message won the unique constraint.
+                    assert source_key is not None
+                    existing = await repo.get_incident_by_source(session, source_key=source_key)
+                    if existing is None:
+                        raise
+            if existing is not None:
+                result = await self._join(session, existing, actor, form, channel_id)
+            else:
+                await self._after_create(session, incident, actor, form, channel_id, evidence)
+                for hook in self.report_hooks:
+                    await hook(session, incident)
+                result = ReportResult(incident_key=incident.key, created=True, reporter_added=True)
+        self._on_commit()
+        log.info(
+            "report %s by %s (%s)",
+            result.incident_key,
+            actor.ref,
+            "new" if result.created else "joined",
+        )
+        return result
+
+    async def _create(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        form: ReportInput,
+        platform: Platform,
+        source_key: str | None,
+        channel_id: str | None,
+    ) -> Incident:
+        now = datetime.now(UTC)
+        number = await repo.next_number(session, name="incident")
+        incident = Incident(
+            key=incident_key(number),
+            kind=(Kind.NEAR_MISS if form.reach == Reach.CAUGHT else Kind.INCIDENT).value,
+            status=Status.REPORTED.value,
+            severity=None,
+            description=form.description.strip(),
+            failure_type=form.failure_type,
+            reach=form.reach.value,
+            personal_data=form.personal_data.value,
+            platform=platform.value,
+            source_key=source_key,
+            channel_id=channel_id,
+            created_by=actor.ref,
+            created_by_name=actor.name,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(incident)
+        await session.flush()
+        return incident
+
+    async def _after_create(
+        self,
+        session: AsyncSession,
+        incident: Incident,
+        actor: Actor,
+        form: ReportInput,
+        channel_id: str | None,
+        evidence: dict[str, Any] | None,
+    ) -> None:
+        now = incident.created_at
+        incident.aware_at = now
+        author = evidence.get("author") if evidence else None
+        if isinstance(author, dict) and (tool := self.config.tool_for_author(author)):
+            incident.ai_tool = tool.id
+        session.add(
+            IncidentReporter(
+                incident_id=incident.id,
+                reporter=actor.ref,
+                reporter_name=actor.name,
+                description=incident.description,
+                reported_at=now,
+            )
+        )
+        stored = None
+        if evidence is not None:
+            stored = await insert_evidence(
+                session,
+                incident=incident,
+                content=evidence,
+                source_key=incident.source_key,
+                captured_by=actor.ref,
+                fetch_platforms=self.platforms,
+            )
+        await trail.record(
+            session,
+            actor=actor,
+            action="incident.reported",
+            incident_id=incident.id,
+            after={
+                "key": incident.key,
+                "kind": incident.kind,
+                "failure_type": incident.failure_type,
+                "reach": incident.reach,
+                "personal_data": incident.personal_data,
+                "source_key": incident.source_key,
+                # The capture's hash is sealed in the chain, so evidence edits in the DB show.
+                "evidence_sha256": stored.sha256 if stored is not None else None,
+            },
+        )
+        for admin in sorted(self.admins):
+            admin_platform = platform_of(admin)
+            if admin_platform in self.platforms:
+                enqueue(
+                    session,
+                    platform=admin_platform,
+                    kind=OutboxKind.TRIAGE_CARD,
+                    target=admin,
+                    incident_id=incident.id,
+                )
+        enqueue(
+            session,
+            platform=actor.platform,
+            kind=OutboxKind.NOTICE,
+            target=actor.user_id,
+            incident_id=incident.id,
+            payload={
+                "channel_id": channel_id,
+                "text": (
+                    f"Thanks, reported as *{incident.key}*"
+                    f" ({'near miss' if incident.kind == Kind.NEAR_MISS else 'incident'}). "
+                    "The incident admins have been told and will triage it."
+                ),
+            },
+        )
+
+    async def _join(
+        self,
+        session: AsyncSession,
+        incident: Incident,
+        actor: Actor,
+        form: ReportInput,
+        channel_id: str | None,
+    ) -> ReportResult:
+        already = await repo.find_reporter(session, incident_id=incident.id, reporter=actor.ref)
+        if already is None:
+            session.add(
+                IncidentReporter(
+                    incident_id=incident.id,
+                    reporter=actor.ref,
+                    reporter_name=actor.name,
+                    description=form.description.strip(),
+                    reported_at=datetime.now(UTC),
+                )
+            )
+            await trail.record(
+                session,
+                actor=actor,
+                action="incident.reporter_added",
+                incident_id=incident.id,
+                after={"reporter": actor.ref, "description": form.description.strip()},
+            )
+            text = f"This message was already reported as *{incident.key}*; you were added."
+            self.refresh_cards(session, incident)
+        else:
+            text = f"You already reported this message as *{incident.key}*."
+        enqueue(
+            session,
+            platform=actor.platform,
+            kind=OutboxKind.NOTICE,
+            target=actor.user_id,
+            incident_id=incident.id,
+            payload={"channel_id": channel_id, "text": text},
+        )
+        return ReportResult(
+            incident_key=incident.key, created=False, reporter_added=already is None
+        )
+
+    async def save_evidence_draft(
+        self, *, form_id: str, platform: Platform, content: dict[str, Any]
+    ) -> None:
+        """Keep evidence captured while the reporter is still typing."""
+        async with self.db.transaction() as session:
+            await repo.save_draft(
+                session,
+                draft=EvidenceDraft(
+                    form_id=form_id,
+                    platform=platform.value,
+                    content=content,
+                    created_at=datetime.now(UTC),
+                ),
+            )
+
+    async def has_evidence_draft(self, *, form_id: str) -> bool:
+        async with self.db.transaction() as session:
+            return await session.get(EvidenceDraft, form_id) is not None

@@ -1,0 +1,159 @@
+"""The dashboard (Slack's App Home): what each person sees, and refreshing it on change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clocks.regimes import format_time_left
+from bot.delivery.outbox import OutboxKind, enqueue
+from bot.domain import Actor, IncidentView, Kind, Platform, Severity
+from bot.incidents.intake import platform_of
+from bot.incidents.triage import Desk, to_view
+from bot.insights.stats import WeakPoints
+from bot.insights.stats_source import weak_points
+from storage import insight_queries as q
+from storage.models import Incident
+
+# Platforms with a dashboard surface; others never get refresh rows.
+DASHBOARD_PLATFORMS = frozenset({Platform.SLACK})
+NEAR_MISS_WINDOW = timedelta(days=30)
+WEAK_POINTS_WINDOW = timedelta(days=30)
+LIST_LIMIT = 8
+UNSET = "not set"
+
+
+class DeadlineLine(BaseModel):
+    """One open obligation stage with its incident."""
+
+    incident_id: int
+    incident_key: str
+    regime: str
+    stage: str
+    due_at: datetime
+
+    @property
+    def label(self) -> str:
+        """`NIS2 — Early warning`, or just the regime when the stage only repeats it."""
+        if self.stage.lower() in self.regime.lower():
+            return self.regime
+        return f"{self.regime} — {self.stage}"
+
+    def overdue(self, now: datetime) -> bool:
+        return now > self.due_at
+
+    def time_left(self, now: datetime) -> str:
+        return format_time_left(self.due_at - now)
+
+
+class HomeData(BaseModel):
+    """Everything one person's dashboard shows; admin sections are empty for others."""
+
+    user_ref: str
+    admin: bool
+    now: datetime
+    open_by_severity: dict[str, list[IncidentView]] = {}
+    open_near_misses: list[IncidentView] = []
+    suspected: list[IncidentView] = []
+    overdue: list[DeadlineLine] = []
+    upcoming: list[DeadlineLine] = []
+    unassigned: list[IncidentView] = []
+    recent_near_misses: list[IncidentView] = []
+    my_assignments: list[IncidentView] = []
+    my_reports: list[IncidentView] = []
+    weak_points: WeakPoints | None = None
+
+    @property
+    def open_incident_count(self) -> int:
+        return sum(len(v) for v in self.open_by_severity.values())
+
+
+class Dashboard:
+    """Builds dashboards and queues a refresh whenever an incident changes."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        desk.refresh_hooks.append(self.queue_refresh)
+        desk.report_hooks.append(self._on_report)
+
+    def queue_refresh(self, session: AsyncSession, incident: Incident) -> None:
+        """Rendered at delivery from the then-current state, so one row covers many changes."""
+        for platform in sorted(DASHBOARD_PLATFORMS & self.desk.platforms):
+            enqueue(
+                session,
+                platform=platform,
+                kind=OutboxKind.REFRESH_DASHBOARD,
+                incident_id=incident.id,
+            )
+
+    async def _on_report(self, session: AsyncSession, incident: Incident) -> None:
+        self.queue_refresh(session, incident)
+
+    async def audience(self, *, platform: Platform, incident_id: int, row_id: int) -> list[str]:
+        """User ids whose dashboard shows this incident: admins, its reporters, its assignee.
+
+        A refresh queued later covers this one: for everyone if it is for the same incident,
+        for admins (who see every incident) whatever incident it is for."""
+        kind = OutboxKind.REFRESH_DASHBOARD
+        async with self.desk.db.transaction() as session:
+            if await q.later_outbox_row_exists(
+                session, kind=kind, after_id=row_id, incident_id=incident_id
+            ):
+                return []
+            incident = await session.get(Incident, incident_id)
+            if incident is None:
+                return []
+            refs: set[str] = set()
+            if not await q.later_outbox_row_exists(session, kind=kind, after_id=row_id):
+                refs = {f"{platform_of(a).value}:{a}" for a in self.desk.admins}
+            refs |= {r.reporter for r in incident.reporters}
+            refs |= {ref for ref in (incident.assignee, incident.created_by) if ref}
+        prefix = f"{platform.value}:"
+        return sorted(ref.removeprefix(prefix) for ref in refs if ref.startswith(prefix))
+
+    async def home(self, *, actor: Actor, now: datetime | None = None) -> HomeData:
+        now = now or datetime.now(UTC)
+        admin = self.desk.is_admin(actor)
+        config = self.desk.config
+        data = HomeData(user_ref=actor.ref, admin=admin, now=now)
+        async with self.desk.db.transaction() as session:
+            data.my_reports = [
+                to_view(i, config)
+                for i in await q.reported_by(session, reporter=actor.ref, limit=LIST_LIMIT)
+            ]
+            if not admin:
+                return data
+            views = [to_view(i, config) for i in await q.open_incidents(session)]
+            deadlines = [
+                DeadlineLine(
+                    incident_id=iid,
+                    incident_key=key,
+                    regime=o.regime_name,
+                    stage=o.stage_name,
+                    due_at=o.due_at,
+                )
+                for o, key, iid in await q.open_obligations(session)
+            ]
+            near = await q.recent_of_kind(
+                session, kind=Kind.NEAR_MISS.value, since=now - NEAR_MISS_WINDOW, limit=5
+            )
+            data.recent_near_misses = [to_view(i, config) for i in near]
+        for severity in [*(s.value for s in Severity), UNSET]:
+            matching = [
+                v
+                for v in views
+                if v.kind == Kind.INCIDENT
+                and (v.severity.value if v.severity else UNSET) == severity
+            ]
+            if matching:
+                data.open_by_severity[severity] = matching
+        data.open_near_misses = [v for v in views if v.kind == Kind.NEAR_MISS]
+        data.suspected = [v for v in views if v.kind == Kind.SUSPECTED]
+        data.unassigned = [v for v in views if v.assignee is None]
+        data.my_assignments = [v for v in views if v.assignee == actor.ref]
+        data.overdue = [d for d in deadlines if d.overdue(now)]
+        data.upcoming = [d for d in deadlines if not d.overdue(now)][:5]
+        data.weak_points = await weak_points(self.desk.db, period=WEAK_POINTS_WINDOW, now=now)
+        return data
