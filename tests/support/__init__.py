@@ -1,0 +1,1 @@
+"""What tests share: the harness, fakes, payload builders and steps."""
