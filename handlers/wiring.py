@@ -13,15 +13,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.audit import trail
 from bot.audit.redaction import retention_jobs
-from bot.clocks.service import Clocks
-from bot.containment.service import Containment
 from bot.containment.webhook import WebhookMessenger
+from bot.core import Core, build_core
 from bot.delivery.outbox import OutboxDispatcher
 from bot.delivery.port import Messenger
 from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
-from bot.incidents.triage import Desk
-from bot.insights.service import Insights
+from bot.incidents.context import DeskContext
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
 from storage import repository as repo
@@ -37,10 +35,7 @@ class DeskApp:
     settings: Settings
     config: DeskConfig
     db: Database
-    desk: Desk
-    clocks: Clocks
-    containment: Containment
-    insights: Insights
+    core: Core
     dispatcher: OutboxDispatcher
     scheduler: AsyncIOScheduler
     web: web.Application
@@ -58,7 +53,7 @@ class DeskApp:
             log.info("Slack Socket Mode connected")
         self._started = True
         # Nudges that came due while the process was down go out once, now.
-        await self.clocks.deliver_due_nudges()
+        await self.core.clocks.deliver_due_nudges()
         self.dispatcher.kick()
 
     async def stop(self) -> None:
@@ -92,21 +87,18 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
             with contextlib.suppress(RuntimeError):
                 dispatcher_box[0].kick()
 
-    desk = Desk(
-        db,
-        config,
-        admins=settings.incident_admins,
-        platforms=frozenset(platforms),
-        on_commit=kick,
-    )
-    clocks = Clocks(
-        desk,
+    core = build_core(
+        DeskContext(
+            db,
+            config,
+            admins=settings.incident_admins,
+            platforms=frozenset(platforms),
+            on_commit=kick,
+        ),
         config.load_regimes(),
         triage_channel=settings.triage_channel,
         teams_triage_channel=settings.teams_triage_channel,
     )
-    containment = Containment(desk)
-    insights = Insights.build(desk, triage_channel=settings.triage_channel)
     messengers[Platform.WEBHOOK] = WebhookMessenger()
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
@@ -118,9 +110,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         client = build_client(settings)
         from handlers.slack.insights_messenger import InsightsMessenger
 
-        slack_app = build_bolt_app(settings, desk, clocks, containment, client, insights)
+        slack_app = build_bolt_app(settings, core, client)
         messengers[Platform.SLACK] = InsightsMessenger(
-            SlackMessenger(client, desk, clocks), client, insights
+            SlackMessenger(client, core, core.clocks), client, core.insights
         )
         if settings.slack_signing_secret:
             routes.append(
@@ -138,7 +130,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     if settings.teams_enabled:
         from handlers.teams.app import build_teams
 
-        teams_app = build_teams(settings, desk, clocks, containment, kick)
+        teams_app = build_teams(settings, core, kick)
         messengers[Platform.TEAMS] = teams_app.messenger
         routes.append(("POST", "/api/messages", teams_app.route))
     dispatcher = OutboxDispatcher(db, messengers)
@@ -153,23 +145,20 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
         extra_jobs={
             "purge-evidence-drafts": (purge_drafts, timedelta(hours=1)),
-            **retention_jobs(desk),
+            **retention_jobs(core.evidence),
             "deliver-due-nudges": (
-                clocks.deliver_due_nudges,
+                core.clocks.deliver_due_nudges,
                 timedelta(seconds=settings.nudge_interval_seconds),
             ),
-            **insights.interval_jobs(),
+            **core.insights.interval_jobs(),
         },
-        cron_jobs=insights.cron_jobs(),
+        cron_jobs=core.insights.cron_jobs(),
     )
     return DeskApp(
         settings=settings,
         config=config,
         db=db,
-        desk=desk,
-        clocks=clocks,
-        containment=containment,
-        insights=insights,
+        core=core,
         dispatcher=dispatcher,
         scheduler=scheduler,
         web=build_web_app(db, routes),

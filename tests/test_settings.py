@@ -104,7 +104,7 @@ def test_export_prints_incident_evidence_and_audit(
                 DATABASE_URL=url, SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL="http://127.0.0.1:9/api/"
             )
         )
-        await app.desk.report(
+        await app.core.intake.report(
             actor=Actor(platform=Platform.SLACK, user_id="U0R"),
             form=ReportInput(
                 description="d",

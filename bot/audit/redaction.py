@@ -27,7 +27,7 @@ from storage.db import Database
 from storage.models import CardPost, Evidence, EvidenceFile, Incident
 
 if TYPE_CHECKING:
-    from bot.incidents.triage import Desk
+    from bot.evidence.lifecycle import EvidenceService
 
 log = logging.getLogger(__name__)
 
@@ -206,20 +206,22 @@ async def purge_expired(
     return purged
 
 
-def retention_jobs(desk: Desk) -> dict[str, tuple[Callable[[], Awaitable[object]], timedelta]]:
+def retention_jobs(
+    evidence: EvidenceService,
+) -> dict[str, tuple[Callable[[], Awaitable[object]], timedelta]]:
     """The scheduler job (for build_scheduler's extra_jobs): purge expired evidence when
     `evidence.retention_days` is set, and always finish deleting files of redacted evidence."""
 
     async def run() -> None:
-        days = desk.config.evidence.retention_days
+        days = evidence.ctx.config.evidence.retention_days
         try:
             if days:
-                await purge_expired(desk.db, desk.evidence.store, retention_days=days)
+                await purge_expired(evidence.ctx.db, evidence.store, retention_days=days)
             else:
-                await sweep_files(desk.db, desk.evidence.store)
+                await sweep_files(evidence.ctx.db, evidence.store)
         except Exception:
             log.exception("evidence retention run failed; the next run retries")
         else:
-            desk.evidence.on_commit()
+            evidence.ctx.notify_committed()
 
     return {RETENTION_JOB_ID: (run, RETENTION_EVERY)}

@@ -16,7 +16,7 @@ from storage import repository as repo
 from storage.models import AuditEvent
 
 if TYPE_CHECKING:
-    from bot.incidents.triage import Desk
+    from bot.incidents.access import AccessPolicy
 
 ACTION_LABELS = {
     "incident.reported": "Reported",
@@ -99,11 +99,13 @@ async def load(session: AsyncSession, *, incident_id: int) -> list[TimelineEntry
     return [entry(e) for e in result.scalars()]
 
 
-async def for_admin(desk: Desk, *, actor: Actor, key: str) -> tuple[str, list[TimelineEntry]]:
+async def for_admin(
+    access: AccessPolicy, *, actor: Actor, key: str
+) -> tuple[str, list[TimelineEntry]]:
     """The incident key and its timeline, for admins only."""
-    if not desk.is_admin(actor):
+    if not access.is_admin(actor):
         raise NotAuthorized(TIMELINE_DENIED)
-    async with desk.db.transaction() as session:
+    async with access.ctx.db.transaction() as session:
         incident = await repo.get_incident_by_key(session, key=key)
         if incident is None:
             raise NotFound(f"No incident {key.upper()}.")

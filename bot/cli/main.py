@@ -84,7 +84,7 @@ async def _doctor(settings: Settings) -> int:
 async def _doctor_teams(settings: Settings, db: Database) -> int:
     """Teams admins the bot cannot reach yet, and why recent messages failed for good."""
     from bot.domain import Platform
-    from bot.incidents.intake import platform_of
+    from bot.incidents.cards import platform_of
     from storage import repository as repo
 
     problems = 0

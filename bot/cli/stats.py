@@ -33,15 +33,15 @@ def run(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def _build(settings: Settings, period: timedelta | None, *, html: bool) -> str:
-    from bot.incidents.triage import Desk
+    from bot.incidents.context import DeskContext
     from bot.insights.stats_report import gather, html_report, text_report
     from storage.db import Database
 
     config = settings.load_config()
     db = Database(settings.normalized_database_url)
     try:
-        desk = Desk(db, config, admins=settings.incident_admins, platforms=frozenset())
-        report = await gather(desk, period=period)
+        ctx = DeskContext(db, config, admins=settings.incident_admins)
+        report = await gather(ctx, period=period)
         return await html_report(report, config) if html else text_report(report, config)
     finally:
         await db.dispose()

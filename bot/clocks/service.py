@@ -24,8 +24,10 @@ from bot.clocks.regimes import (
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, ObligationLine, Platform, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
-from bot.incidents.intake import platform_of
-from bot.incidents.triage import Desk, to_view
+from bot.incidents.cards import platform_of
+from bot.incidents.context import DeskContext
+from bot.incidents.triage import Triage
+from bot.incidents.views import to_view
 from storage.models import Incident, Nudge, Obligation
 
 log = logging.getLogger(__name__)
@@ -121,24 +123,24 @@ def validate_decision(form: DecisionInput, *, due_at: datetime, now: datetime) -
 
 
 class Clocks:
-    """Owns obligations and nudges; plugs into Desk's change hooks for close and containment."""
+    """Owns obligations and nudges; its hooks follow closes, containment and new incidents."""
 
     def __init__(
         self,
-        desk: Desk,
+        ctx: DeskContext,
+        triage: Triage,
         regimes: list[Regime],
         *,
         triage_channel: str | None,
         teams_triage_channel: str | None = None,
     ) -> None:
-        self.desk = desk
+        self.ctx = ctx
+        self.triage = triage
         self.regimes = regimes
         self.triage_channel = triage_channel
         self.teams_triage_channel = teams_triage_channel
-        desk.change_hooks.append(self._on_change)
-        desk.report_hooks.append(self._post_to_triage_channel)
 
-    async def _post_to_triage_channel(self, session: AsyncSession, incident: Incident) -> None:
+    async def post_to_triage_channel(self, session: AsyncSession, incident: Incident) -> None:
         """The channel's copy of the card is the root of the incident's nudge thread."""
         if self.triage_channel:
             enqueue(
@@ -179,7 +181,7 @@ class Clocks:
         async def derive(session: AsyncSession, incident: Incident) -> None:
             await self._derive(session, incident, answers, actor, now)
 
-        return await self.desk.admin_change(
+        return await self.triage.admin_change(
             actor=actor,
             incident_id=incident_id,
             action="incident.classified",
@@ -298,7 +300,7 @@ class Clocks:
         channel_id: str | None = None,
     ) -> IncidentView:
         """Record notified / not required / late; no further nudge for that stage is sent."""
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             obligation = await session.get(Obligation, obligation_id)
             if obligation is None:
                 raise NotFound(f"Obligation {obligation_id} does not exist.")
@@ -341,7 +343,7 @@ class Clocks:
                 },
             )
 
-        return await self.desk.admin_change(
+        return await self.triage.admin_change(
             actor=actor,
             incident_id=incident_id,
             action="obligation.decided",
@@ -355,23 +357,23 @@ class Clocks:
         self, obligation_id: int
     ) -> tuple[IncidentView, ObligationLine, list[dict[str, str]]]:
         """The incident, the stage as cards show it, and what its notification must record."""
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             row = await session.get(Obligation, obligation_id)
             if row is None:
                 raise NotFound(f"Obligation {obligation_id} does not exist.")
             incident = await session.get(Incident, row.incident_id)
             assert incident is not None
-            view = to_view(incident, self.desk.config)
+            view = to_view(incident, self.ctx.config)
         line = next(o for o in view.obligations if o.id == obligation_id)
         return view, line, list(row.must_record)
 
     async def classification(self, incident_id: int) -> tuple[IncidentView, dict[str, Any]]:
         """The incident and its current answers (empty before the first classification)."""
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             incident = await session.get(Incident, incident_id)
             if incident is None:
                 raise NotFound(f"Incident {incident_id} does not exist.")
-            return to_view(incident, self.desk.config), dict(incident.classification or {})
+            return to_view(incident, self.ctx.config), dict(incident.classification or {})
 
     async def undecided(self, session: AsyncSession, incident_id: int) -> list[Obligation]:
         """Applicable (binding) obligations still waiting for a decision."""
@@ -386,7 +388,7 @@ class Clocks:
         )
         return list(rows.scalars())
 
-    async def _on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
+    async def on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
         if action in KIND_CHANGES and incident.classification:
             # Becoming a near miss withdraws clocks; becoming an incident again restores them.
             answers = ClassificationAnswers.model_validate(incident.classification)
@@ -409,7 +411,7 @@ class Clocks:
         """Send each due stage's latest nudge once; earlier ones that also came due are skipped."""
         now = datetime.now(UTC)
         sent = 0
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             due_obligations = (
                 (
                     await session.execute(
@@ -435,7 +437,7 @@ class Clocks:
                 if obligation is not None and await self._send_stage(session, obligation, now):
                     sent += 1
         if sent:
-            self.desk.notify_committed()
+            self.ctx.notify_committed()
         return sent
 
     async def _send_stage(
@@ -506,14 +508,14 @@ class Clocks:
         targets: list[tuple[Platform, str]] = []
         if self.triage_channel:
             targets.append((Platform.SLACK, self.triage_channel))
-        if self.teams_triage_channel and Platform.TEAMS in self.desk.platforms:
+        if self.teams_triage_channel and Platform.TEAMS in self.ctx.platforms:
             targets.append((Platform.TEAMS, self.teams_triage_channel))
         if incident.assignee and not overdue:
             people = [incident.assignee.partition(":")[2]]
         else:
-            people = sorted(self.desk.admins)
+            people = sorted(self.ctx.admins)
         for person in people:
             platform = platform_of(person)
-            if platform in self.desk.platforms:
+            if platform in self.ctx.platforms:
                 targets.append((platform, person))
         return targets

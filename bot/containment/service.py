@@ -11,8 +11,10 @@ from bot.audit import trail
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import Actor, IncidentView, Platform, Severity, Status
 from bot.errors import InvalidTransition, NotFound
-from bot.incidents.intake import platform_of
-from bot.incidents.triage import Desk, to_view
+from bot.incidents.access import AccessPolicy
+from bot.incidents.cards import CardFanout, platform_of
+from bot.incidents.context import DeskContext
+from bot.incidents.views import to_view
 from storage import repository as repo
 from storage.models import Incident
 
@@ -24,11 +26,12 @@ PAGED_SEVERITIES = frozenset({Severity.SEV1.value, Severity.SEV2.value})
 class Containment:
     """Pages owners once per incident when it becomes SEV1/SEV2 with a known AI tool."""
 
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-        desk.change_hooks.append(self._on_change)
+    def __init__(self, ctx: DeskContext, access: AccessPolicy, cards: CardFanout) -> None:
+        self.ctx = ctx
+        self.access = access
+        self.cards = cards
 
-    async def _on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
+    async def on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
         if action in {"incident.severity_changed", "incident.classified"}:
             self.page_if_needed(session, incident)
 
@@ -38,13 +41,13 @@ class Containment:
             return False
         if incident.contained_at or incident.status == Status.CLOSED:
             return False
-        tool = self.desk.config.tool(incident.ai_tool)
+        tool = self.ctx.config.tool(incident.ai_tool)
         if tool is None:
             return False
         incident.containment_paged_at = datetime.now(UTC)
         for owner in tool.owners:
             platform = platform_of(owner)
-            if platform in self.desk.platforms:
+            if platform in self.ctx.platforms:
                 enqueue(
                     session,
                     platform=platform,
@@ -78,26 +81,26 @@ class Containment:
         return True
 
     def may_contain(self, actor: Actor, incident: Incident) -> bool:
-        tool = self.desk.config.tool(incident.ai_tool)
-        return self.desk.is_admin(actor) or bool(tool and actor.user_id in tool.owners)
+        tool = self.ctx.config.tool(incident.ai_tool)
+        return self.access.is_admin(actor) or bool(tool and actor.user_id in tool.owners)
 
     async def contain(
         self, *, actor: Actor, incident_id: int, channel_id: str | None = None
     ) -> IncidentView:
         """Record when the tool was switched off and who said so (an owner or an admin)."""
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             incident = await repo.lock_incident(session, incident_id=incident_id)
             if incident is None:
                 raise NotFound(f"Incident {incident_id} does not exist.")
             allowed = self.may_contain(actor, incident)
         if not allowed:
-            raise await self.desk.refuse(
+            raise await self.access.refuse(
                 actor=actor,
                 action="incident.contained",
                 incident_id=incident_id,
                 channel_id=channel_id,
             )
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             incident = await repo.lock_incident(session, incident_id=incident_id)
             assert incident is not None
             if incident.contained_at is not None:
@@ -124,8 +127,8 @@ class Containment:
                     "contained_at": incident.contained_at.isoformat(),
                 },
             )
-            self.desk.refresh_cards(session, incident)
+            self.cards.refresh(session, incident)
             await session.refresh(incident, ["reporters", "evidence", "obligations"])
-            view = to_view(incident, self.desk.config)
-        self.desk.notify_committed()
+            view = to_view(incident, self.ctx.config)
+        self.ctx.notify_committed()
         return view

@@ -1,10 +1,10 @@
 """Evidence after the report: more messages added to an incident, edits and deletions of the
 captured sources, and file downloads. Each change is one transaction with its audit event and
-card refresh, as in Desk (which holds one of these as `desk.evidence`)."""
+card refresh."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
-from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import SYSTEM_ACTOR, Actor, Platform, Status
 from bot.errors import InvalidTransition, NotAuthorized, NotFound
 from bot.evidence.canonical import sha256_hex
@@ -24,7 +23,9 @@ from storage import repository as repo
 from storage.models import Evidence, EvidenceChange, Incident
 
 if TYPE_CHECKING:
-    from bot.incidents.triage import Desk
+    from bot.incidents.access import AccessPolicy
+    from bot.incidents.cards import CardFanout
+    from bot.incidents.context import DeskContext
 
 NOT_YOURS = (
     "You can add evidence only to incidents you reported; incident admins can add to any. "
@@ -105,19 +106,21 @@ def evidence_notes(evidence: Sequence[Evidence]) -> list[str]:
     return notes
 
 
-class EvidenceDesk:
-    """The evidence side of the Desk; it shares the Desk's database, config and platforms."""
+class EvidenceService:
+    """Evidence after the report: Add to incident, source edits and deletions, file downloads."""
 
     def __init__(
         self,
-        desk: Desk,
+        ctx: DeskContext,
+        access: AccessPolicy,
+        cards: CardFanout,
         *,
-        on_commit: Callable[[], None],
         store: EvidenceStore | None = None,
     ) -> None:
-        self.desk = desk
-        self.on_commit = on_commit
-        self.store = store or open_store(desk.config.evidence)
+        self.ctx = ctx
+        self.access = access
+        self.cards = cards
+        self.store = store or open_store(ctx.config.evidence)
 
     async def add(
         self,
@@ -129,11 +132,11 @@ class EvidenceDesk:
     ) -> AddedEvidence:
         """Attach another captured message to an open incident (its reporters and admins)."""
         if not await self.may_add(actor, incident_id):
-            await self.desk.refuse(
+            await self.access.refuse(
                 actor=actor, action="evidence.add", incident_id=incident_id, notify=False
             )
             raise NotAuthorized(NOT_YOURS)
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             incident = await repo.lock_incident(session, incident_id=incident_id)
             if incident is None:
                 raise NotFound(f"Incident {incident_id} does not exist.")
@@ -143,14 +146,14 @@ class EvidenceDesk:
                     "message as a new incident instead."
                 )
             result = await self._add(session, actor, incident, source_key, draft_form_id)
-        self.on_commit()
+        self.ctx.notify_committed()
         return result
 
     async def may_add(self, actor: Actor, incident_id: int) -> bool:
         """Admins add to any incident; others to the ones they reported."""
-        if self.desk.is_admin(actor):
+        if self.access.is_admin(actor):
             return True
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             found = await repo.find_reporter(session, incident_id=incident_id, reporter=actor.ref)
             return found is not None
 
@@ -182,7 +185,7 @@ class EvidenceDesk:
             content=content,
             source_key=source_key,
             captured_by=actor.ref,
-            fetch_platforms=self.desk.platforms,
+            fetch_platforms=self.ctx.platforms,
         )
         number = len(incident.evidence) + 1
         incident.updated_at = datetime.now(UTC)
@@ -193,13 +196,13 @@ class EvidenceDesk:
             incident_id=incident.id,
             after={"evidence": number, "sha256": evidence.sha256, "source_key": source_key},
         )
-        self._refresh_cards(session, incident)
+        self.cards.refresh(session, incident)
         return AddedEvidence(incident_key=incident.key, number=number, already=False)
 
     async def record_source_change(self, change: SourceChange) -> list[str]:
         """Record an edit or deletion against every capture of that message; the captures stay.
         Returns the keys of the incidents it touched (none when the message is not evidence)."""
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             found = await session.execute(
                 select(Evidence.incident_id)
                 .where(Evidence.source_key.in_(change.source_keys))
@@ -212,7 +215,7 @@ class EvidenceDesk:
                 if incident is not None and await self._note_change(session, incident, change):
                     touched.append(incident.key)
         if touched:
-            self.on_commit()
+            self.ctx.notify_committed()
         return touched
 
     async def _note_change(
@@ -257,22 +260,16 @@ class EvidenceDesk:
             )
             noted = True
         if noted:
-            self._refresh_cards(session, incident)
+            self.cards.refresh(session, incident)
         return noted
 
     async def fetch_files(self, *, evidence_id: int, fetch: Fetch, give_up: bool) -> bool:
         """Download the pending files of one capture; True when a retry is needed."""
         return await fetch_files(
-            self.desk.db,
+            self.ctx.db,
             self.store,
             evidence_id=evidence_id,
             fetch=fetch,
-            max_bytes=self.desk.config.evidence.max_file_bytes,
+            max_bytes=self.ctx.config.evidence.max_file_bytes,
             give_up=give_up,
         )
-
-    def _refresh_cards(self, session: AsyncSession, incident: Incident) -> None:
-        for platform in sorted(self.desk.platforms):
-            enqueue(
-                session, platform=platform, kind=OutboxKind.REFRESH_CARDS, incident_id=incident.id
-            )

@@ -22,7 +22,7 @@ from storage import repository as repo
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.incidents.triage import Desk
+    from bot.incidents.access import AccessPolicy
 
 EXPORT_DENIED = "Exports are for incident admins only. Nothing was exported."
 
@@ -107,18 +107,18 @@ async def record_export(
         return incident.key
 
 
-async def request_export(desk: Desk, *, actor: Actor, key: str, fmt: ExportFormat) -> str:
+async def request_export(access: AccessPolicy, *, actor: Actor, key: str, fmt: ExportFormat) -> str:
     """An admin asked for an export in chat: audit it and DM the file through the outbox."""
-    if not desk.is_admin(actor):
-        await desk.refuse(actor=actor, action="incident.export", incident_id=None, notify=False)
+    if not access.is_admin(actor):
+        await access.refuse(actor=actor, action="incident.export", incident_id=None, notify=False)
         raise NotAuthorized(EXPORT_DENIED)
     found = await record_export(
-        desk.db,
+        access.ctx.db,
         actor=actor,
         key=key,
         fmt=fmt,
         deliver=True,
-        platform_ok=actor.platform in desk.platforms,
+        platform_ok=actor.platform in access.ctx.platforms,
     )
-    desk.evidence.on_commit()
+    access.ctx.notify_committed()
     return found

@@ -1,9 +1,9 @@
-"""Reporting: a new incident from a report, or a new reporter on the incident already open."""
+"""Intake: a new incident from a report, or a new reporter on the incident already open; and the
+evidence drafts captured while a report form is open."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,9 +25,10 @@ from bot.domain import (
 )
 from bot.errors import InvalidInput
 from bot.evidence.lifecycle import insert_evidence
-from bot.settings import DeskConfig
+from bot.incidents.cards import CardFanout
+from bot.incidents.context import DeskContext
+from bot.incidents.hooks import IncidentHooks
 from storage import repository as repo
-from storage.db import Database
 from storage.models import EvidenceDraft, Incident, IncidentReporter
 
 log = logging.getLogger(__name__)
@@ -37,25 +38,11 @@ def incident_key(number: int) -> str:
     return f"INC-{number:04d}"
 
 
-def platform_of(user_id: str) -> Platform:
-    """Slack user ids look like U012AB3CD or W012AB3CD; anything else is a Teams AAD id."""
-    if user_id[:1] in {"U", "W"} and user_id.isalnum() and user_id.upper() == user_id:
-        return Platform.SLACK
-    return Platform.TEAMS
-
-
-class Reporting:
-    """Desk's reporting half; Desk supplies the database, config, hooks and card refresh."""
-
-    db: Database
-    config: DeskConfig
-    admins: frozenset[str]
-    platforms: frozenset[Platform]
-    report_hooks: list[Callable[[AsyncSession, Incident], Awaitable[None]]]
-    _on_commit: Callable[[], None]
-
-    def refresh_cards(self, session: AsyncSession, incident: Incident) -> None:
-        raise NotImplementedError
+class Intake:
+    def __init__(self, ctx: DeskContext, hooks: IncidentHooks, cards: CardFanout) -> None:
+        self.ctx = ctx
+        self.hooks = hooks
+        self.cards = cards
 
     def parse_report(
         self,
@@ -102,7 +89,7 @@ class Reporting:
                 f"Keep it under {MAX_DESCRIPTION} characters (this is {len(text)}); "
                 "add detail later in the incident thread."
             )
-        if form.failure_type not in {t.id for t in self.config.failure_types}:
+        if form.failure_type not in {t.id for t in self.ctx.config.failure_types}:
             errors["failure_type"] = "Pick a failure type from the list."
         if errors:
             raise InvalidInput(errors)
@@ -123,7 +110,7 @@ class Reporting:
         `draft_form_id` names evidence captured while the form was open; it is used and removed
         in the same transaction, so a failed save keeps it for the retry."""
         self.validate_report(form)
-        async with self.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             if draft_form_id is not None:
                 draft = await repo.pop_draft(session, form_id=draft_form_id)
                 if draft is not None and evidence is None:
@@ -155,10 +142,9 @@ class Reporting:
                 result = await self._join(session, existing, actor, form, channel_id)
             else:
                 await self._after_create(session, incident, actor, form, channel_id, evidence)
-                for hook in self.report_hooks:
-                    await hook(session, incident)
+                await self.hooks.run_reported(session, incident)
                 result = ReportResult(incident_key=incident.key, created=True, reporter_added=True)
-        self._on_commit()
+        self.ctx.notify_committed()
         log.info(
             "report %s by %s (%s)",
             result.incident_key,
@@ -211,7 +197,7 @@ class Reporting:
         now = incident.created_at
         incident.aware_at = now
         author = evidence.get("author") if evidence else None
-        if isinstance(author, dict) and (tool := self.config.tool_for_author(author)):
+        if isinstance(author, dict) and (tool := self.ctx.config.tool_for_author(author)):
             incident.ai_tool = tool.id
         session.add(
             IncidentReporter(
@@ -230,7 +216,7 @@ class Reporting:
                 content=evidence,
                 source_key=incident.source_key,
                 captured_by=actor.ref,
-                fetch_platforms=self.platforms,
+                fetch_platforms=self.ctx.platforms,
             )
         await trail.record(
             session,
@@ -248,16 +234,7 @@ class Reporting:
                 "evidence_sha256": stored.sha256 if stored is not None else None,
             },
         )
-        for admin in sorted(self.admins):
-            admin_platform = platform_of(admin)
-            if admin_platform in self.platforms:
-                enqueue(
-                    session,
-                    platform=admin_platform,
-                    kind=OutboxKind.TRIAGE_CARD,
-                    target=admin,
-                    incident_id=incident.id,
-                )
+        self.cards.deal(session, incident)
         enqueue(
             session,
             platform=actor.platform,
@@ -301,7 +278,7 @@ class Reporting:
                 after={"reporter": actor.ref, "description": form.description.strip()},
             )
             text = f"This message was already reported as *{incident.key}*; you were added."
-            self.refresh_cards(session, incident)
+            self.cards.refresh(session, incident)
         else:
             text = f"You already reported this message as *{incident.key}*."
         enqueue(
@@ -320,7 +297,7 @@ class Reporting:
         self, *, form_id: str, platform: Platform, content: dict[str, Any]
     ) -> None:
         """Keep evidence captured while the reporter is still typing."""
-        async with self.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             await repo.save_draft(
                 session,
                 draft=EvidenceDraft(
@@ -332,5 +309,5 @@ class Reporting:
             )
 
     async def has_evidence_draft(self, *, form_id: str) -> bool:
-        async with self.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             return await session.get(EvidenceDraft, form_id) is not None

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clocks.regimes import format_time_left
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import Actor, IncidentView, Kind, Platform, Severity
-from bot.incidents.intake import platform_of
-from bot.incidents.triage import Desk, to_view
+from bot.incidents.access import AccessPolicy
+from bot.incidents.cards import platform_of
+from bot.incidents.context import DeskContext
+from bot.incidents.views import to_view
 from bot.insights.stats import WeakPoints
 from bot.insights.stats_source import weak_points
 from storage import insight_queries as q
@@ -73,14 +75,13 @@ class HomeData(BaseModel):
 class Dashboard:
     """Builds dashboards and queues a refresh whenever an incident changes."""
 
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-        desk.refresh_hooks.append(self.queue_refresh)
-        desk.report_hooks.append(self._on_report)
+    def __init__(self, ctx: DeskContext, access: AccessPolicy) -> None:
+        self.ctx = ctx
+        self.access = access
 
     def queue_refresh(self, session: AsyncSession, incident: Incident) -> None:
         """Rendered at delivery from the then-current state, so one row covers many changes."""
-        for platform in sorted(DASHBOARD_PLATFORMS & self.desk.platforms):
+        for platform in sorted(DASHBOARD_PLATFORMS & self.ctx.platforms):
             enqueue(
                 session,
                 platform=platform,
@@ -88,7 +89,7 @@ class Dashboard:
                 incident_id=incident.id,
             )
 
-    async def _on_report(self, session: AsyncSession, incident: Incident) -> None:
+    async def on_report(self, session: AsyncSession, incident: Incident) -> None:
         self.queue_refresh(session, incident)
 
     async def audience(self, *, platform: Platform, incident_id: int, row_id: int) -> list[str]:
@@ -97,7 +98,7 @@ class Dashboard:
         A refresh queued later covers this one: for everyone if it is for the same incident,
         for admins (who see every incident) whatever incident it is for."""
         kind = OutboxKind.REFRESH_DASHBOARD
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             if await q.later_outbox_row_exists(
                 session, kind=kind, after_id=row_id, incident_id=incident_id
             ):
@@ -107,7 +108,7 @@ class Dashboard:
                 return []
             refs: set[str] = set()
             if not await q.later_outbox_row_exists(session, kind=kind, after_id=row_id):
-                refs = {f"{platform_of(a).value}:{a}" for a in self.desk.admins}
+                refs = {f"{platform_of(a).value}:{a}" for a in self.ctx.admins}
             refs |= {r.reporter for r in incident.reporters}
             refs |= {ref for ref in (incident.assignee, incident.created_by) if ref}
         prefix = f"{platform.value}:"
@@ -115,10 +116,10 @@ class Dashboard:
 
     async def home(self, *, actor: Actor, now: datetime | None = None) -> HomeData:
         now = now or datetime.now(UTC)
-        admin = self.desk.is_admin(actor)
-        config = self.desk.config
+        admin = self.access.is_admin(actor)
+        config = self.ctx.config
         data = HomeData(user_ref=actor.ref, admin=admin, now=now)
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             data.my_reports = [
                 to_view(i, config)
                 for i in await q.reported_by(session, reporter=actor.ref, limit=LIST_LIMIT)
@@ -155,5 +156,5 @@ class Dashboard:
         data.my_assignments = [v for v in views if v.assignee == actor.ref]
         data.overdue = [d for d in deadlines if d.overdue(now)]
         data.upcoming = [d for d in deadlines if not d.overdue(now)][:5]
-        data.weak_points = await weak_points(self.desk.db, period=WEAK_POINTS_WINDOW, now=now)
+        data.weak_points = await weak_points(self.ctx.db, period=WEAK_POINTS_WINDOW, now=now)
         return data

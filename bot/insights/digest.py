@@ -12,7 +12,8 @@ from pydantic import BaseModel
 
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import IncidentView, Kind, Outcome, Platform
-from bot.incidents.triage import Desk, to_view
+from bot.incidents.context import DeskContext
+from bot.incidents.views import to_view
 from bot.insights.charts import weekly_chart
 from bot.insights.dashboard import DeadlineLine
 from bot.insights.stats import compute, weekly_series
@@ -50,9 +51,9 @@ class DigestData(BaseModel):
 class WeeklyDigest:
     """Queues the digest for each scheduled week once, and composes it at delivery."""
 
-    def __init__(self, desk: Desk, *, triage_channel: str | None) -> None:
-        self.desk = desk
-        self.schedule = desk.config.weekly_digest
+    def __init__(self, ctx: DeskContext, *, triage_channel: str | None) -> None:
+        self.ctx = ctx
+        self.schedule = ctx.config.weekly_digest
         self.triage_channel = triage_channel
 
     async def run(self, now: datetime | None = None) -> bool:
@@ -70,12 +71,12 @@ class WeeklyDigest:
         return await self._queue(occurrence)
 
     async def _queue(self, period_end: datetime) -> bool:
-        targets = triage_targets(self.desk, self.triage_channel)
+        targets = triage_targets(self.ctx, self.triage_channel)
         if not targets:
             log.warning("weekly digest skipped: no TRIAGE_CHANNEL and no Slack admin to DM")
             return False
         now = datetime.now(UTC)
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             if not await q.claim_job_run(
                 session, job_id=JOB_ID, period=period_end.isoformat(), now=now
             ):
@@ -88,15 +89,15 @@ class WeeklyDigest:
                     target=target,
                     payload={"period_end": period_end.isoformat()},
                 )
-        self.desk.notify_committed()
+        self.ctx.notify_committed()
         log.info("weekly digest for the week to %s queued", period_end.isoformat())
         return True
 
     async def compose(self, period_end: datetime, now: datetime | None = None) -> DigestData:
         now = now or datetime.now(UTC)
         start = period_end - WEEK
-        config = self.desk.config
-        async with self.desk.db.transaction() as session:
+        config = self.ctx.config
+        async with self.ctx.db.transaction() as session:
             week = await q.incidents_created_since(session, since=start, until=period_end)
             views = [to_view(i, config) for i in week]
             still_open = [to_view(i, config) for i in await q.open_incidents(session)]
@@ -137,14 +138,14 @@ class WeeklyDigest:
 
     async def chart(self, period_end: datetime) -> bytes:
         """The 12-week chart as PNG; drawn off the event loop."""
-        rows, _ = await load_rows(self.desk.db, since=period_end - WEEK * (CHART_WEEKS + 1))
+        rows, _ = await load_rows(self.ctx.db, since=period_end - WEEK * (CHART_WEEKS + 1))
         series = weekly_series(rows, now=period_end - timedelta(seconds=1), weeks=CHART_WEEKS)
-        return await asyncio.to_thread(weekly_chart, series, self.desk.config.failure_type_label)
+        return await asyncio.to_thread(weekly_chart, series, self.ctx.config.failure_type_label)
 
 
-def cron_trigger(desk: Desk) -> CronTrigger:
+def cron_trigger(ctx: DeskContext) -> CronTrigger:
     """The APScheduler trigger for the configured day and local time."""
-    schedule = desk.config.weekly_digest
+    schedule = ctx.config.weekly_digest
     return CronTrigger(
         day_of_week=schedule.day,
         hour=schedule.hour,

@@ -10,7 +10,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain import Actor
 from bot.errors import NotAuthorized
-from bot.incidents.triage import Desk
+from bot.incidents.access import AccessPolicy
+from bot.incidents.context import DeskContext
 from bot.insights.dashboard import Dashboard
 from bot.insights.digest import JOB_ID as DIGEST_JOB_ID
 from bot.insights.digest import WeeklyDigest, cron_trigger
@@ -28,33 +29,24 @@ Job = Callable[[], Awaitable[object]]
 class Insights:
     """Screening intake, suspected-incident triage, dashboards, stats and the weekly digest."""
 
-    desk: Desk
+    ctx: DeskContext
+    access: AccessPolicy
     screener: Screener
     suspected: SuspectedTriage
     dashboard: Dashboard
     digest: WeeklyDigest
 
-    @classmethod
-    def build(cls, desk: Desk, *, triage_channel: str | None) -> Insights:
-        return cls(
-            desk=desk,
-            screener=Screener(desk, triage_channel=triage_channel),
-            suspected=SuspectedTriage(desk),
-            dashboard=Dashboard(desk),
-            digest=WeeklyDigest(desk, triage_channel=triage_channel),
-        )
-
     def check_admin(self, actor: Actor) -> None:
-        if not self.desk.is_admin(actor):
+        if not self.access.is_admin(actor):
             raise NotAuthorized(STATS_REFUSAL)
 
     async def stats(self, *, actor: Actor, period: timedelta | None) -> WeakPoints:
         self.check_admin(actor)
-        return await weak_points(self.desk.db, period=period)
+        return await weak_points(self.ctx.db, period=period)
 
     async def rule_stats(self, *, actor: Actor) -> list[RuleStat]:
         self.check_admin(actor)
-        return await load_rule_table(self.desk.db, self.screener.config.effective_rules)
+        return await load_rule_table(self.ctx.db, self.screener.config.effective_rules)
 
     def interval_jobs(self) -> dict[str, tuple[Job, timedelta]]:
         minutes = self.screener.config.overflow_digest_minutes
@@ -68,6 +60,6 @@ class Insights:
         }
 
     def cron_jobs(self) -> dict[str, tuple[Job, CronTrigger]]:
-        if not self.desk.config.weekly_digest.enabled:
+        if not self.ctx.config.weekly_digest.enabled:
             return {}
-        return {DIGEST_JOB_ID: (self.digest.run, cron_trigger(self.desk))}
+        return {DIGEST_JOB_ID: (self.digest.run, cron_trigger(self.ctx))}

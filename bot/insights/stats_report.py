@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 
 from bot.clocks.regimes import format_duration, format_time_left
-from bot.incidents.triage import Desk
+from bot.incidents.context import DeskContext
 from bot.insights.charts import bar_chart, weekly_chart
 from bot.insights.digest import DigestData, WeeklyDigest
 from bot.insights.stats import (
@@ -39,16 +39,18 @@ class Report:
     rules: list[RuleStat]
 
 
-async def gather(desk: Desk, *, period: timedelta | None, now: datetime | None = None) -> Report:
+async def gather(
+    ctx: DeskContext, *, period: timedelta | None, now: datetime | None = None
+) -> Report:
     now = now or datetime.now(UTC)
-    rows, _ = await load_rows(desk.db, since=now - timedelta(weeks=13))
+    rows, _ = await load_rows(ctx.db, since=now - timedelta(weeks=13))
     return Report(
         generated_at=now,
         period=period_label(period),
-        stats=await weak_points(desk.db, period=period, now=now),
+        stats=await weak_points(ctx.db, period=period, now=now),
         series=weekly_series(rows, now=now),
-        digest=await WeeklyDigest(desk, triage_channel=None).compose(now, now=now),
-        rules=await load_rule_table(desk.db, desk.config.screening.effective_rules),
+        digest=await WeeklyDigest(ctx, triage_channel=None).compose(now, now=now),
+        rules=await load_rule_table(ctx.db, ctx.config.screening.effective_rules),
     )
 
 

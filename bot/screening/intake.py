@@ -17,8 +17,10 @@ from bot.audit import trail
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import SYSTEM_ACTOR, Kind, PersonalData, Platform, Reach, Status
 from bot.evidence.canonical import sha256_hex
-from bot.incidents.intake import incident_key, platform_of
-from bot.incidents.triage import Desk
+from bot.incidents.cards import platform_of
+from bot.incidents.context import DeskContext
+from bot.incidents.hooks import IncidentHooks
+from bot.incidents.intake import incident_key
 from bot.screening.scoring import (
     FloodDecision,
     FloodGuard,
@@ -90,23 +92,26 @@ def _flood_lock_name(channel_id: str) -> str:
     return "flood:" + hashlib.sha256(channel_id.encode()).hexdigest()[:24]
 
 
-def triage_targets(desk: Desk, triage_channel: str | None) -> list[str]:
+def triage_targets(ctx: DeskContext, triage_channel: str | None) -> list[str]:
     """Where digests go: the triage channel, or every Slack admin by DM when none is set."""
-    if Platform.SLACK not in desk.platforms:
+    if Platform.SLACK not in ctx.platforms:
         return []
     if triage_channel:
         return [triage_channel]
-    return [a for a in sorted(desk.admins) if platform_of(a) == Platform.SLACK]
+    return [a for a in sorted(ctx.admins) if platform_of(a) == Platform.SLACK]
 
 
 class Screener:
     """Screens messages and records what it finds; the only writer of suspected incidents."""
 
-    def __init__(self, desk: Desk, *, triage_channel: str | None) -> None:
-        self.desk = desk
-        runbook = desk.config.runbook
+    def __init__(
+        self, ctx: DeskContext, hooks: IncidentHooks, *, triage_channel: str | None
+    ) -> None:
+        self.ctx = ctx
+        self.hooks = hooks
+        runbook = ctx.config.runbook
         self.config = effective_config(
-            desk.config.screening,
+            ctx.config.screening,
             [b for t in runbook for b in t.slack_bot_ids],
             [a for t in runbook for a in t.slack_app_ids],
         )
@@ -131,7 +136,7 @@ class Screener:
 
     async def seen(self, message: ScreenedMessage) -> bool:
         """Whether this message already made an incident or an overflow line."""
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             return await self._seen(session, message.source_key)
 
     async def record(
@@ -140,7 +145,7 @@ class Screener:
         """Raise a suspected incident (or an overflow line) once per message, in one transaction."""
         now = datetime.now(UTC)
         key = message.source_key
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             if await self._seen(session, key):
                 return Intake.DUPLICATE
             # The counter row lock makes concurrent messages in one channel count one at a time.
@@ -166,9 +171,8 @@ class Screener:
             except IntegrityError:
                 return Intake.DUPLICATE  # a concurrent delivery of the same event won
             if intake == Intake.CREATED:
-                for hook in self.desk.report_hooks:
-                    await hook(session, incident)
-        self.desk.notify_committed()
+                await self.hooks.run_reported(session, incident)
+        self.ctx.notify_committed()
         log.info("screening %s in %s: %s (score %s)", key, message.channel_id, intake, result.score)
         return intake
 
@@ -200,13 +204,13 @@ class Screener:
         )
 
     def _failure_type(self, result: ScreeningResult) -> str:
-        known = {t.id for t in self.desk.config.failure_types}
+        known = {t.id for t in self.ctx.config.failure_types}
         strongest = sorted(result.signals, key=lambda s: -s.score)
         for signal in strongest:
             suggested = RULE_FAILURE_TYPES.get(signal.rule_id)
             if suggested in known:
                 return str(suggested)
-        return "other" if "other" in known else self.desk.config.failure_types[-1].id
+        return "other" if "other" in known else self.ctx.config.failure_types[-1].id
 
     async def _suspected(
         self,
@@ -219,7 +223,7 @@ class Screener:
         labels = ", ".join(dict.fromkeys(s.label for s in result.signals))
         number = await repo.next_number(session, name="incident")
         pii = bool(PERSONAL_DATA_RULES & set(result.rule_ids))
-        tool = self.desk.config.tool_for_author(
+        tool = self.ctx.config.tool_for_author(
             {"id": message.author_bot_id, "app_id": message.author_app_id}
         )
         incident = Incident(
@@ -290,9 +294,9 @@ class Screener:
                 "evidence_sha256": sha256_hex(content),
             },
         )
-        for admin in sorted(self.desk.admins):
+        for admin in sorted(self.ctx.admins):
             admin_platform = platform_of(admin)
-            if admin_platform in self.desk.platforms:
+            if admin_platform in self.ctx.platforms:
                 enqueue(
                     session,
                     platform=admin_platform,
@@ -306,11 +310,11 @@ class Screener:
 
     async def send_overflow_digest(self) -> int:
         """Queue one message listing every capped message not yet digested; returns how many."""
-        targets = triage_targets(self.desk, self.triage_channel)
+        targets = triage_targets(self.ctx, self.triage_channel)
         if not targets:
             return 0
         now = datetime.now(UTC)
-        async with self.desk.db.transaction() as session:
+        async with self.ctx.db.transaction() as session:
             rows = await q.claim_undigested_overflow(session, limit=OVERFLOW_DIGEST_LIMIT)
             if not rows:
                 return 0
@@ -336,6 +340,6 @@ class Screener:
                     target=target,
                     payload=payload,
                 )
-        self.desk.notify_committed()
+        self.ctx.notify_committed()
         log.info("screening overflow digest queued with %s messages", len(entries))
         return len(entries)

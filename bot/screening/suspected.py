@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Actor, IncidentView, Kind, Outcome, Reach, Status
-from bot.incidents.triage import Desk
+from bot.incidents.triage import Triage
 from bot.screening.scoring import RuleSettings, rule_precision
 from storage import insight_queries as q
 from storage.db import Database
@@ -107,9 +107,8 @@ async def load_rule_table(db: Database, rules: Iterable[RuleSettings]) -> list[R
 class SuspectedTriage:
     """Confirm incident, plus the hook that keeps screening_hits in step with triage."""
 
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-        desk.change_hooks.append(self._keep_decision)
+    def __init__(self, triage: Triage) -> None:
+        self.triage = triage
 
     async def confirm(
         self, *, actor: Actor, incident_id: int, channel_id: str | None = None
@@ -122,7 +121,7 @@ class SuspectedTriage:
             if incident.status == Status.REPORTED:
                 incident.status = Status.TRIAGING.value
 
-        return await self.desk.admin_change(
+        return await self.triage.admin_change(
             actor=actor,
             incident_id=incident_id,
             action=CONFIRM_ACTION,
@@ -131,7 +130,7 @@ class SuspectedTriage:
             change=change,
         )
 
-    async def _keep_decision(self, session: AsyncSession, incident: Incident, action: str) -> None:
+    async def keep_decision(self, session: AsyncSession, incident: Incident, action: str) -> None:
         decision = decision_for(
             kind=incident.kind, status=incident.status, outcome=incident.outcome
         )

@@ -11,13 +11,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clocks.service import Clocks
-from bot.containment.service import Containment
-from bot.incidents.triage import Desk
-from bot.insights.service import Insights
+from bot.core import Core
 from bot.server import Handler
 from bot.settings import Settings
-from handlers.slack.deps import SlackDeps, inject
+from handlers.slack.deps import inject
 from handlers.slack.listeners import register_listeners
 
 log = logging.getLogger(__name__)
@@ -40,11 +37,8 @@ def build_client(settings: Settings) -> AsyncWebClient:
 
 def build_bolt_app(
     settings: Settings,
-    desk: Desk,
-    clocks: Clocks,
-    containment: Containment,
+    core: Core,
     client: AsyncWebClient,
-    insights: Insights | None = None,
 ) -> AsyncApp:
     app = AsyncApp(
         client=client,
@@ -54,7 +48,7 @@ def build_bolt_app(
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
-    app.use(inject(SlackDeps(desk=desk, clocks=clocks, containment=containment, insights=insights)))
+    app.use(inject(core))
     register_listeners(app)
     return app
 

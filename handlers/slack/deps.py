@@ -1,45 +1,35 @@
-"""What listeners need from the core, carried in Bolt's context by one middleware."""
+"""What listeners need from the core (the `Core` services), carried in Bolt's context by one
+middleware."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.clocks.service import Clocks
-from bot.containment.service import Containment
+from bot.core import Core
 from bot.domain import Actor, Platform
-from bot.incidents.triage import Desk
 from bot.insights.service import Insights
 
 DEPS_KEY = "incident_desk"
 
 
-@dataclass(frozen=True)
-class SlackDeps:
-    desk: Desk
-    clocks: Clocks
-    containment: Containment
-    insights: Insights | None = None
-
-
-def deps(context: AsyncBoltContext) -> SlackDeps:
+def deps(context: AsyncBoltContext) -> Core:
+    """The core services, put in Bolt's context by `inject`."""
     value = context[DEPS_KEY]
-    assert isinstance(value, SlackDeps)
+    if not isinstance(value, Core):
+        raise TypeError("the Bolt app was built without inject(core)")
     return value
 
 
 def insights(context: AsyncBoltContext) -> Insights:
-    """Screening, dashboards, stats and digests (always built by create_app)."""
-    value = deps(context).insights
-    assert value is not None, "create_app builds Insights before the Bolt app"
-    return value
+    """Screening, dashboards, stats and digests."""
+    return deps(context).insights
 
 
 def inject(
-    value: SlackDeps,
+    value: Core,
 ) -> Callable[[AsyncBoltContext, Callable[[], Awaitable[Any]]], Awaitable[Any]]:
     async def middleware(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
         context[DEPS_KEY] = value

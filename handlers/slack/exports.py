@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core import Core
 from bot.delivery.port import OutboundMessage
 from bot.exports.files import ExportFormat, render
-from bot.incidents.triage import Desk
 
 
-async def send_export(client: AsyncWebClient, desk: Desk, message: OutboundMessage) -> None:
+async def send_export(client: AsyncWebClient, core: Core, message: OutboundMessage) -> None:
     assert message.target
     fmt = ExportFormat(message.payload.get("format", ExportFormat.BUNDLE.value))
     export = await render(
-        desk.db,
-        desk.config,
-        desk.evidence.store,
+        core.ctx.db,
+        core.ctx.config,
+        core.evidence.store,
         key=str(message.payload["key"]),
         fmt=fmt,
         generated_by=f"slack:{message.target}",

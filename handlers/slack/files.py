@@ -7,10 +7,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core import Core
 from bot.delivery.port import DeliveryError
 from bot.evidence.download import FetchProblem, download, host_of
 from bot.evidence.files import PendingFile
-from bot.incidents.triage import Desk
 from handlers.slack.api_errors import error_code
 
 SLACK_FILE_HOSTS = frozenset({"files.slack.com:443"})
@@ -46,7 +46,7 @@ async def _url_from_info(client: AsyncWebClient, file_id: str | None) -> str:
 
 
 async def fetch_evidence_files(
-    client: AsyncWebClient, desk: Desk, *, evidence_id: int, attempts: int
+    client: AsyncWebClient, core: Core, *, evidence_id: int, attempts: int
 ) -> None:
     """Run the core's download job with Slack's credentials; raise to have the outbox retry."""
     hosts = allowed_hosts(client)
@@ -64,7 +64,7 @@ async def fetch_evidence_files(
                 expect_html=file.mimetype == "text/html",
             )
 
-        retry = await desk.evidence.fetch_files(
+        retry = await core.evidence.fetch_files(
             evidence_id=evidence_id, fetch=fetch, give_up=attempts >= MAX_ATTEMPTS
         )
     if retry:

@@ -30,7 +30,7 @@ KINDS = frozenset(
 async def publish_home(client: AsyncWebClient, insights: Insights, user_id: str) -> None:
     """Render and publish one person's App Home from the current state."""
     data = await insights.dashboard.home(actor=Actor(platform=Platform.SLACK, user_id=user_id))
-    await client.views_publish(user_id=user_id, view=home_view(data, insights.desk.config))
+    await client.views_publish(user_id=user_id, view=home_view(data, insights.ctx.config))
 
 
 class InsightsMessenger:

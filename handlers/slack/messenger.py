@@ -11,10 +11,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clocks.service import Clocks
+from bot.core import Core
 from bot.delivery.outbox import OutboxKind
 from bot.delivery.port import DeliveryError, OutboundMessage
 from bot.domain import Platform
-from bot.incidents.triage import Desk
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.cards import card_text, containment_message, triage_card
 from handlers.slack.blocks.obligations import nudge_message
@@ -78,9 +78,9 @@ class SlackMessenger:
 
     platform = Platform.SLACK
 
-    def __init__(self, client: AsyncWebClient, desk: Desk, clocks: Clocks) -> None:
+    def __init__(self, client: AsyncWebClient, core: Core, clocks: Clocks) -> None:
         self.client = client
-        self.desk = desk
+        self.core = core
         self.clocks = clocks
 
     async def deliver(self, message: OutboundMessage) -> None:
@@ -114,13 +114,13 @@ class SlackMessenger:
         elif kind == OutboxKind.FETCH_EVIDENCE_FILES:
             await fetch_evidence_files(
                 self.client,
-                self.desk,
+                self.core,
                 evidence_id=int(message.payload["evidence_id"]),
                 attempts=message.attempts,
             )
         elif kind == OutboxKind.EXPORT:
             assert message.target and message.incident_id
-            await send_export(self.client, self.desk, message)
+            await send_export(self.client, self.core, message)
         else:  # pragma: no cover - a row of a kind this version does not know
             raise DeliveryError(f"unknown outbox kind {message.kind}", permanent=True)
 
@@ -140,7 +140,7 @@ class SlackMessenger:
         text, blocks = nudge_message(view, line, datetime.now(UTC))
         thread_ts = None
         if is_channel(target):
-            async with self.desk.db.transaction() as session:
+            async with self.core.ctx.db.transaction() as session:
                 root = await repo.get_card_post(
                     session, incident_id=view.id, platform="slack", recipient=target
                 )
@@ -151,7 +151,7 @@ class SlackMessenger:
         )
 
     async def containment(self, owner: str, incident_id: int) -> None:
-        view = await self.desk.view(incident_id=incident_id)
+        view = await self.core.queries.view(incident_id=incident_id)
         text, blocks = containment_message(view)
         await self.client.chat_postMessage(
             channel=await self.open_dm(owner), text=text, blocks=blocks
@@ -176,11 +176,11 @@ class SlackMessenger:
 
     async def post_card(self, incident_id: int, admin: str) -> None:
         """Post the card to one admin; a retried row updates the copy already posted."""
-        async with self.desk.db.transaction() as session:
+        async with self.core.ctx.db.transaction() as session:
             existing = await repo.get_card_post(
                 session, incident_id=incident_id, platform="slack", recipient=admin
             )
-        view = await self.desk.view(incident_id=incident_id)
+        view = await self.core.queries.view(incident_id=incident_id)
         if existing is not None:
             await self._update(existing.channel, existing.message_id, incident_id)
             return
@@ -188,7 +188,7 @@ class SlackMessenger:
         resp = await self.client.chat_postMessage(
             channel=channel, text=card_text(view), blocks=triage_card(view)
         )
-        async with self.desk.db.transaction() as session:
+        async with self.core.ctx.db.transaction() as session:
             session.add(
                 CardPost(
                     incident_id=incident_id,
@@ -200,18 +200,18 @@ class SlackMessenger:
                 )
             )
         # A change that landed while this copy was being posted found no copy to refresh.
-        latest = await self.desk.view(incident_id=incident_id)
+        latest = await self.core.queries.view(incident_id=incident_id)
         if latest != view:
             await self._update(str(resp["channel"]), str(resp["ts"]), incident_id)
 
     async def refresh_cards(self, incident_id: int) -> None:
-        async with self.desk.db.transaction() as session:
+        async with self.core.ctx.db.transaction() as session:
             posts = await repo.card_posts_for(session, incident_id=incident_id, platform="slack")
         for post in posts:
             await self._update(post.channel, post.message_id, incident_id)
 
     async def _update(self, channel: str, ts: str, incident_id: int) -> None:
-        view = await self.desk.view(incident_id=incident_id)
+        view = await self.core.queries.view(incident_id=incident_id)
         await self.client.chat_update(
             channel=channel, ts=ts, text=card_text(view), blocks=triage_card(view)
         )

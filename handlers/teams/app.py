@@ -7,14 +7,11 @@ from dataclasses import dataclass
 
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from bot.clocks.service import Clocks
-from bot.containment.service import Containment
-from bot.incidents.triage import Desk
+from bot.core import Core
 from bot.server import Handler
 from bot.settings import Settings
 from handlers.teams.adapter import build_adapter
 from handlers.teams.bot import DeskTeamsBot
-from handlers.teams.deps import TeamsDeps
 from handlers.teams.messenger import TeamsMessenger
 from handlers.teams.references import ConversationBook
 from handlers.teams.route import messages_route
@@ -30,13 +27,11 @@ class TeamsApp:
 
 def build_teams(
     settings: Settings,
-    desk: Desk,
-    clocks: Clocks,
-    containment: Containment,
+    core: Core,
     kick: Callable[[], None],
 ) -> TeamsApp:
     adapter = build_adapter(settings)
-    book = ConversationBook(desk.db, on_requeue=kick)
-    bot = DeskTeamsBot(TeamsDeps(desk, clocks, containment), book)
-    messenger = TeamsMessenger(adapter, desk, clocks, book, settings.microsoft_app_id or "")
+    book = ConversationBook(core.ctx.db, on_requeue=kick)
+    bot = DeskTeamsBot(core, book)
+    messenger = TeamsMessenger(adapter, core, core.clocks, book, settings.microsoft_app_id or "")
     return TeamsApp(adapter, bot, messenger, messages_route(adapter, bot))

@@ -8,19 +8,19 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema.teams import MessagingExtensionAction, MessagingExtensionActionResponse
 
+from bot.core import Core
 from bot.errors import StorageUnavailable
 from handlers.teams import card_actions, chat, extension, install
-from handlers.teams.deps import TeamsDeps
 from handlers.teams.references import ConversationBook
 
 log = logging.getLogger(__name__)
 
 
 class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, deps: TeamsDeps, book: ConversationBook) -> None:
+    def __init__(self, deps: Core, book: ConversationBook) -> None:
         super().__init__()
         self.deps = deps
-        self.desk = deps.desk
+        self.core = deps
         self.book = book
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -32,7 +32,7 @@ class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        await chat.on_message(self.desk, turn_context)
+        await chat.on_message(self.core, turn_context)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         # Replaces the SDK's version, which looks up every added member over the network.
@@ -41,12 +41,12 @@ class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_teams_messaging_extension_fetch_task(
         self, turn_context: TurnContext, action: MessagingExtensionAction
     ) -> MessagingExtensionActionResponse:
-        return await extension.fetch_task(self.desk, turn_context)
+        return await extension.fetch_task(self.core, turn_context)
 
     async def on_teams_messaging_extension_submit_action(
         self, turn_context: TurnContext, action: MessagingExtensionAction
     ) -> MessagingExtensionActionResponse:
-        return await extension.submit_action(self.desk, turn_context)
+        return await extension.submit_action(self.core, turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == "adaptiveCard/action":

@@ -11,14 +11,14 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from bot.core import Core
 from bot.domain import CloseInput, IncidentView, Outcome, Platform, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
-from bot.incidents.triage import Desk
 from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
 from handlers.teams.cards.forms import SAVE_FAILED, answer_card, close_form, report_form
 from handlers.teams.cards.triage import triage_card
-from handlers.teams.deps import Click, TeamsDeps
+from handlers.teams.deps import Click
 from handlers.teams.ids import InputId, Verb
 from handlers.teams.references import actor_of
 from handlers.teams.timezone import reader_zone
@@ -26,7 +26,7 @@ from handlers.teams.timezone import reader_zone
 log = logging.getLogger(__name__)
 
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
-Action = Callable[[TeamsDeps, Click], Awaitable[Element]]
+Action = Callable[[Core, Click], Awaitable[Element]]
 # The invoke response body. Built as plain JSON: the SDK's AdaptiveCardInvokeResponse model
 # types `value` as an object and cannot serialise the text of a message response.
 InvokeBody = dict[str, Any]
@@ -41,38 +41,38 @@ def show_message(text: str) -> InvokeBody:
     return {"statusCode": 200, "type": MESSAGE_TYPE, "value": text}
 
 
-async def _assign(deps: TeamsDeps, click: Click) -> Element:
-    view = await deps.desk.assign_to_me(actor=click.actor, incident_id=click.incident_id)
+async def _assign(deps: Core, click: Click) -> Element:
+    view = await deps.triage.assign_to_me(actor=click.actor, incident_id=click.incident_id)
     return triage_card(view)
 
 
-async def _severity(deps: TeamsDeps, click: Click) -> Element:
+async def _severity(deps: Core, click: Click) -> Element:
     try:
         severity = Severity(str(click.data.get(InputId.SEVERITY)))
     except ValueError:
         raise InvalidInput({"severity": "Pick SEV1 to SEV4, then press Set severity."}) from None
-    view = await deps.desk.set_severity(
+    view = await deps.triage.set_severity(
         actor=click.actor, incident_id=click.incident_id, severity=severity
     )
     return triage_card(view)
 
 
-async def _near_miss(deps: TeamsDeps, click: Click) -> Element:
+async def _near_miss(deps: Core, click: Click) -> Element:
     return triage_card(
-        await deps.desk.mark_near_miss(actor=click.actor, incident_id=click.incident_id)
+        await deps.triage.mark_near_miss(actor=click.actor, incident_id=click.incident_id)
     )
 
 
 def _open_close_form(outcome: Outcome | None) -> Action:
-    async def action(deps: TeamsDeps, click: Click) -> Element:
-        view = await deps.desk.view(incident_id=click.incident_id)
+    async def action(deps: Core, click: Click) -> Element:
+        view = await deps.queries.view(incident_id=click.incident_id)
         return close_form(incident_id=view.id, incident_key=view.key, outcome=outcome)
 
     return action
 
 
-async def _close(deps: TeamsDeps, click: Click) -> Element:
-    desk, data, incident_id = deps.desk, click.data, click.incident_id
+async def _close(deps: Core, click: Click) -> Element:
+    core, data, incident_id = deps, click.data, click.incident_id
     raw_outcome = data.get(InputId.OUTCOME)
     try:
         if raw_outcome not in {o.value for o in Outcome}:
@@ -83,15 +83,17 @@ async def _close(deps: TeamsDeps, click: Click) -> Element:
             root_cause=str(data.get(InputId.ROOT_CAUSE) or ""),
             lessons=str(data.get(InputId.LESSONS) or ""),
         )
-        view: IncidentView = await desk.close(actor=click.actor, incident_id=incident_id, form=form)
+        view: IncidentView = await core.triage.close(
+            actor=click.actor, incident_id=incident_id, form=form
+        )
     except InvalidInput as exc:
-        key = (await desk.view(incident_id=incident_id)).key
+        key = (await core.queries.view(incident_id=incident_id)).key
         return close_form(incident_id=incident_id, incident_key=key, values=data, errors=exc.fields)
     return triage_card(view)
 
 
-async def _back(deps: TeamsDeps, click: Click) -> Element:
-    return triage_card(await deps.desk.view(incident_id=click.incident_id))
+async def _back(deps: Core, click: Click) -> Element:
+    return triage_card(await deps.queries.view(incident_id=click.incident_id))
 
 
 # verb → (what it does, the audited action name a non-admin's click is refused as; None when
@@ -118,33 +120,33 @@ TRIAGE_ACTIONS: dict[Verb, tuple[Action, str | None]] = {
 OBLIGATION_VERBS = frozenset(v for v in TRIAGE_ACTIONS if v.startswith("obligation."))
 
 
-async def report_from_chat(desk: Desk, context: TurnContext, data: dict[str, Any]) -> InvokeBody:
+async def report_from_chat(core: Core, context: TurnContext, data: dict[str, Any]) -> InvokeBody:
     """The form `report <text>` posted in the chat; it becomes the confirmation when saved."""
     actor = actor_of(context.activity)
     try:
-        form = desk.parse_report(
+        form = core.intake.parse_report(
             description=data.get(InputId.DESCRIPTION),
             failure_type=data.get(InputId.FAILURE_TYPE),
             reach=data.get(InputId.REACH),
             personal_data=data.get(InputId.PERSONAL_DATA),
         )
-        result = await desk.report(
+        result = await core.intake.report(
             actor=actor,
             form=form,
             platform=Platform.TEAMS,
             channel_id=context.activity.conversation.id,
         )
     except InvalidInput as exc:
-        return show_card(report_form(desk.config, values=data, errors=exc.fields, in_chat=True))
+        return show_card(report_form(core.ctx.config, values=data, errors=exc.fields, in_chat=True))
     except StorageUnavailable:
         errors = {"general": SAVE_FAILED}
-        return show_card(report_form(desk.config, values=data, errors=errors, in_chat=True))
+        return show_card(report_form(core.ctx.config, values=data, errors=errors, in_chat=True))
     return show_card(
         answer_card(f"Reported as {result.incident_key}", "The incident admins have been told.")
     )
 
 
-async def handle(deps: TeamsDeps, context: TurnContext) -> InvokeBody:
+async def handle(deps: Core, context: TurnContext) -> InvokeBody:
     value = context.activity.value
     found = value.get("action") if isinstance(value, dict) else None
     action: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -154,7 +156,7 @@ async def handle(deps: TeamsDeps, context: TurnContext) -> InvokeBody:
     data: dict[str, Any] = raw if isinstance(raw, dict) else {}
     verb = action.get("verb")
     if verb == Verb.REPORT_SUBMIT:
-        return await report_from_chat(deps.desk, context, data)
+        return await report_from_chat(deps, context, data)
     if verb not in TRIAGE_ACTIONS:
         return show_message("This button is not one of ours.")
     id_key = "obligation_id" if verb in OBLIGATION_VERBS else "incident_id"
@@ -164,9 +166,9 @@ async def handle(deps: TeamsDeps, context: TurnContext) -> InvokeBody:
     actor = actor_of(context.activity)
     click = Click(verb=Verb(verb), actor=actor, data=data, zone=reader_zone(context.activity))
     try:
-        if audited_as is not None and not deps.desk.is_admin(actor):
+        if audited_as is not None and not deps.access.is_admin(actor):
             # Told right here, so the core's refusal needs no chat message as well.
-            refusal = await deps.desk.refuse(
+            refusal = await deps.access.refuse(
                 actor=actor,
                 action=audited_as,
                 incident_id=None if verb in OBLIGATION_VERBS else click.incident_id,

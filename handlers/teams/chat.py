@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
+from bot.core import Core
 from bot.errors import DeskError
-from bot.incidents.triage import Desk
 from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card
 from handlers.teams.cards.forms import report_form
 from handlers.teams.cards.triage import card_summary
@@ -19,13 +19,13 @@ def command_text(context: TurnContext) -> str:
     return " ".join(text.replace("&nbsp;", " ").split())
 
 
-async def on_message(desk: Desk, context: TurnContext) -> None:
+async def on_message(core: Core, context: TurnContext) -> None:
     text = command_text(context)
     sub, _, rest = text.partition(" ")
     sub = sub.lower()
     if sub == ChatCommand.REPORT:
         values = {InputId.DESCRIPTION.value: rest} if rest else None
-        form = report_form(desk.config, values=values, in_chat=True)
+        form = report_form(core.ctx.config, values=values, in_chat=True)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(form)))
         return
     if sub not in {ChatCommand.LIST, ChatCommand.SHOW}:
@@ -34,7 +34,7 @@ async def on_message(desk: Desk, context: TurnContext) -> None:
     actor = actor_of(context.activity)
     try:
         if sub == ChatCommand.LIST:
-            views, everything = await desk.list_open(actor=actor)
+            views, everything = await core.queries.list_open(actor=actor)
             await context.send_activity(
                 MessageFactory.text(list_text(views, everything=everything))
             )
@@ -43,7 +43,7 @@ async def on_message(desk: Desk, context: TurnContext) -> None:
         if not key:
             await context.send_activity(MessageFactory.text("Usage: `show INC-0001`"))
             return
-        view = await desk.show(actor=actor, key=key)
+        view = await core.queries.show(actor=actor, key=key)
     except DeskError as exc:
         await context.send_activity(MessageFactory.text(exc.message))
         return

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 
 from bot.clocks.classification import answers_from_form
 from bot.clocks.service import DecisionInput, ObligationStatus
+from bot.core import Core
 from bot.domain import IncidentView, ObligationLine
 from bot.errors import InvalidInput
 from handlers.teams.cards.classify import DECISION_TITLES, classify_form, decision_form
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.obligations import DECISION_OF_VERB, containment_card, nudge_card
 from handlers.teams.cards.triage import triage_card
-from handlers.teams.deps import Click, TeamsDeps
+from handlers.teams.deps import Click
 from handlers.teams.ids import InputId, Origin
 from handlers.teams.timezone import utc_from_inputs
 
@@ -29,19 +30,19 @@ def pressed_card(origin: Origin, view: IncidentView, line: ObligationLine | None
     return triage_card(view)
 
 
-async def open_classify(deps: TeamsDeps, click: Click) -> Element:
+async def open_classify(deps: Core, click: Click) -> Element:
     view, previous = await deps.clocks.classification(click.incident_id)
-    return classify_form(view, deps.desk.config, previous=previous, zone=click.zone)
+    return classify_form(view, deps.ctx.config, previous=previous, zone=click.zone)
 
 
-async def submit_classify(deps: TeamsDeps, click: Click) -> Element:
+async def submit_classify(deps: Core, click: Click) -> Element:
     """Save the answers (the core derives the clocks), or re-show the form with what is wrong."""
     aware_at = utc_from_inputs(
         click.data.get(InputId.AWARE_DATE), click.data.get(InputId.AWARE_TIME), click.zone
     )
     try:
         answers = answers_from_form(
-            deps.desk.config,
+            deps.ctx.config,
             aware_at=aware_at,
             personal_data=click.text(InputId.PERSONAL_DATA),
             risk=click.text(InputId.RISK),
@@ -58,7 +59,7 @@ async def submit_classify(deps: TeamsDeps, click: Click) -> Element:
         view, previous = await deps.clocks.classification(click.incident_id)
         return classify_form(
             view,
-            deps.desk.config,
+            deps.ctx.config,
             previous=previous,
             zone=click.zone,
             values=click.data,
@@ -67,13 +68,13 @@ async def submit_classify(deps: TeamsDeps, click: Click) -> Element:
     return triage_card(view)
 
 
-async def contained(deps: TeamsDeps, click: Click) -> Element:
+async def contained(deps: Core, click: Click) -> Element:
     """Owners may press it as well as admins: the core decides, and audits a refusal."""
     view = await deps.containment.contain(actor=click.actor, incident_id=click.incident_id)
     return pressed_card(click.origin, view)
 
 
-async def open_decision(deps: TeamsDeps, click: Click) -> Element:
+async def open_decision(deps: Core, click: Click) -> Element:
     decision = DECISION_OF_VERB[click.verb]
     view, line, must_record = await deps.clocks.obligation_view(click.obligation_id)
     if not line.open:
@@ -89,7 +90,7 @@ async def open_decision(deps: TeamsDeps, click: Click) -> Element:
     )
 
 
-async def submit_decision(deps: TeamsDeps, click: Click) -> Element:
+async def submit_decision(deps: Core, click: Click) -> Element:
     """Record the decision (no further nudge for that stage), or re-show the form with errors."""
     decision = str(click.data.get("decision") or "")
     if decision not in DECISION_TITLES:
@@ -132,6 +133,6 @@ async def submit_decision(deps: TeamsDeps, click: Click) -> Element:
     return pressed_card(click.origin, view, line)
 
 
-async def back_from_decision(deps: TeamsDeps, click: Click) -> Element:
+async def back_from_decision(deps: Core, click: Click) -> Element:
     view, line, _ = await deps.clocks.obligation_view(click.obligation_id)
     return pressed_card(click.origin, view, line)

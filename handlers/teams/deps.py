@@ -1,4 +1,4 @@
-"""What a Teams card action works with: the core services, and the click itself."""
+"""What a Teams card action works with: the click itself (the services are `bot.core.Core`)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,8 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from bot.clocks.service import Clocks
-from bot.containment.service import Containment
 from bot.domain import Actor
-from bot.incidents.triage import Desk
 from handlers.teams.ids import Origin, Verb
-
-
-@dataclass(frozen=True)
-class TeamsDeps:
-    desk: Desk
-    clocks: Clocks
-    containment: Containment
 
 
 @dataclass(frozen=True)

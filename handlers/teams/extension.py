@@ -13,10 +13,10 @@ from botbuilder.schema.teams import (
     TaskModuleTaskInfo,
 )
 
+from bot.core import Core
 from bot.domain import Platform
 from bot.errors import InvalidInput, StorageUnavailable
 from bot.evidence.canonical import excerpt
-from bot.incidents.triage import Desk
 from handlers.teams.capture import author_hint, capture_message, html_to_text, source_key
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.forms import SAVE_FAILED, report_form
@@ -47,24 +47,24 @@ def _message(value: dict[str, Any]) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) and payload.get("id") else None
 
 
-def _form(desk: Desk, message: dict[str, Any] | None, **kwargs: Any) -> Element:
+def _form(core: Core, message: dict[str, Any] | None, **kwargs: Any) -> Element:
     if message is None:
-        return report_form(desk.config, **kwargs)
+        return report_form(core.ctx.config, **kwargs)
     text = html_to_text((message.get("body") or {}).get("content"))
     return report_form(
-        desk.config, excerpt=excerpt(text, 600), author=author_hint(message), **kwargs
+        core.ctx.config, excerpt=excerpt(text, 600), author=author_hint(message), **kwargs
     )
 
 
-async def fetch_task(desk: Desk, context: TurnContext) -> MessagingExtensionActionResponse:
+async def fetch_task(core: Core, context: TurnContext) -> MessagingExtensionActionResponse:
     """Built from the payload alone, with no call to Teams: the dialog must open at once."""
     value = context.activity.value or {}
     if value.get("commandId") != REPORT_COMMAND:
         return UNKNOWN_COMMAND
-    return show_form(_form(desk, _message(value)))
+    return show_form(_form(core, _message(value)))
 
 
-async def submit_action(desk: Desk, context: TurnContext) -> MessagingExtensionActionResponse:
+async def submit_action(core: Core, context: TurnContext) -> MessagingExtensionActionResponse:
     """Save before answering, so a failure re-shows the form with the reporter's answers."""
     activity = context.activity
     value = activity.value or {}
@@ -77,7 +77,7 @@ async def submit_action(desk: Desk, context: TurnContext) -> MessagingExtensionA
     conversation_id = activity.conversation.id
     tenant_id = tenant_of(activity)
     try:
-        form = desk.parse_report(
+        form = core.intake.parse_report(
             description=data.get(InputId.DESCRIPTION),
             failure_type=data.get(InputId.FAILURE_TYPE),
             reach=data.get(InputId.REACH),
@@ -97,7 +97,7 @@ async def submit_action(desk: Desk, context: TurnContext) -> MessagingExtensionA
                 team_id=team_id,
                 channel_id=channel_id,
             )
-        result = await desk.report(
+        result = await core.intake.report(
             actor=actor,
             form=form,
             platform=Platform.TEAMS,
@@ -106,10 +106,10 @@ async def submit_action(desk: Desk, context: TurnContext) -> MessagingExtensionA
             evidence=evidence,
         )
     except InvalidInput as exc:
-        return show_form(_form(desk, message, values=data, errors=exc.fields))
+        return show_form(_form(core, message, values=data, errors=exc.fields))
     except StorageUnavailable:
         log.warning("report by %s not saved: database unavailable", actor.ref)
-        return show_form(_form(desk, message, values=data, errors={"general": SAVE_FAILED}))
+        return show_form(_form(core, message, values=data, errors={"general": SAVE_FAILED}))
     if result.created:
         text = f"Reported as {result.incident_key}. The incident admins have been told."
     else:

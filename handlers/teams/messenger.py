@@ -21,11 +21,11 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.clocks.service import Clocks
+from bot.core import Core
 from bot.delivery.outbox import OutboxKind
 from bot.delivery.port import DeliveryError, OutboundMessage
 from bot.domain import Platform
 from bot.errors import NotFound
-from bot.incidents.triage import Desk
 from handlers.teams.adapter import without_sdk_retries
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.obligations import (
@@ -76,13 +76,13 @@ class TeamsMessenger:
     def __init__(
         self,
         adapter: CloudAdapter,
-        desk: Desk,
+        core: Core,
         clocks: Clocks,
         book: ConversationBook,
         app_id: str,
     ) -> None:
         self.adapter = adapter
-        self.desk = desk
+        self.core = core
         self.clocks = clocks
         self.book = book
         self.app_id = app_id
@@ -230,20 +230,20 @@ class TeamsMessenger:
 
     async def containment(self, owner: str, incident_id: int) -> None:
         """Page a kill-switch owner in their 1:1 chat: the runbook entry and a Contained button."""
-        view = await self.desk.view(incident_id=incident_id)
+        view = await self.core.queries.view(incident_id=incident_id)
         await self.send_card(owner, containment_card(view), containment_summary(view))
 
     # ---- triage cards -----------------------------------------------------------------------
 
     async def _card_activity(self, incident_id: int) -> tuple[Activity, Any]:
-        view = await self.desk.view(incident_id=incident_id)
+        view = await self.core.queries.view(incident_id=incident_id)
         activity = MessageFactory.attachment(CardFactory.adaptive_card(triage_card(view)))
         activity.summary = card_summary(view)
         return activity, view
 
     async def post_card(self, incident_id: int, admin: str) -> None:
         """Post the card to one admin; a retried row updates the copy already posted."""
-        async with self.desk.db.transaction() as session:
+        async with self.core.ctx.db.transaction() as session:
             existing = await repo.get_card_post(
                 session, incident_id=incident_id, platform=TEAMS, recipient=admin
             )
@@ -261,14 +261,14 @@ class TeamsMessenger:
             message_id=activity_id,
             created_at=datetime.now(UTC),
         )
-        async with self.desk.db.transaction() as session:
+        async with self.core.ctx.db.transaction() as session:
             session.add(post)
         # A change that landed while this copy was being posted found no copy to refresh.
-        if await self.desk.view(incident_id=incident_id) != view:
+        if await self.core.queries.view(incident_id=incident_id) != view:
             await self._update_copy(post)
 
     async def refresh_cards(self, incident_id: int) -> None:
-        async with self.desk.db.transaction() as session:
+        async with self.core.ctx.db.transaction() as session:
             posts = await repo.card_posts_for(session, incident_id=incident_id, platform=TEAMS)
         # One admin's unreachable copy must not stop the others from updating.
         errors: list[DeliveryError] = []

@@ -148,8 +148,8 @@ async def test_retention_purges_evidence_of_incidents_closed_long_enough_ago(
     await submit(harness, await open_report(harness))
     await submit(harness, await open_report(harness, ts="1700000200.000100", text="kept"))
     closing = CloseInput(outcome=Outcome.REMEDIATED, rationale="r", root_cause="c", lessons="l")
-    await harness.app.desk.close(actor=ADMIN, incident_id=1, form=closing)
-    [job] = retention_jobs(harness.app.desk).values()
+    await harness.app.core.triage.close(actor=ADMIN, incident_id=1, form=closing)
+    [job] = retention_jobs(harness.app.core.evidence).values()
     now = datetime.now(UTC)
 
     with time_machine.travel(now + timedelta(days=29), tick=True):

@@ -124,7 +124,7 @@ def channel_nudges(h: Harness) -> list[Any]:
 
 async def tick(h: Harness, clock: Any, to: datetime) -> int:
     clock.move_to(to)
-    sent = await h.app.clocks.deliver_due_nudges()
+    sent = await h.app.core.clocks.deliver_due_nudges()
     await h.settle()
     return sent
 

@@ -48,10 +48,10 @@ async def open_obligations(h: Harness) -> list[str]:
 
 
 async def test_classified_near_miss_starts_no_clock(harness: Harness) -> None:
-    await harness.app.desk.report(
+    await harness.app.core.intake.report(
         actor=REPORTER, form=report_input(Reach.CAUGHT, PersonalData.YES), platform=Platform.SLACK
     )
-    view = await harness.app.clocks.classify(actor=ADMIN, incident_id=1, answers=answers())
+    view = await harness.app.core.clocks.classify(actor=ADMIN, incident_id=1, answers=answers())
     assert view.kind == Kind.NEAR_MISS and view.obligations == []
     assert await open_obligations(harness) == []
 
@@ -59,10 +59,10 @@ async def test_classified_near_miss_starts_no_clock(harness: Harness) -> None:
 async def test_near_miss_whose_personal_data_reached_a_wrong_recipient_starts_the_ico_clock(
     harness: Harness,
 ) -> None:
-    await harness.app.desk.report(
+    await harness.app.core.intake.report(
         actor=REPORTER, form=report_input(Reach.CAUGHT, PersonalData.YES), platform=Platform.SLACK
     )
-    await harness.app.clocks.classify(
+    await harness.app.core.clocks.classify(
         actor=ADMIN, incident_id=1, answers=answers(wrong_recipient=True)
     )
     assert await open_obligations(harness) == ["uk_gdpr_art33"]
@@ -71,18 +71,18 @@ async def test_near_miss_whose_personal_data_reached_a_wrong_recipient_starts_th
 async def test_marking_a_near_miss_withdraws_clocks_and_confirming_restores_them(
     harness: Harness,
 ) -> None:
-    await harness.app.desk.report(
+    await harness.app.core.intake.report(
         actor=REPORTER,
         form=report_input(Reach.REACHED_CLIENT, PersonalData.YES),
         platform=Platform.SLACK,
     )
-    await harness.app.clocks.classify(actor=ADMIN, incident_id=1, answers=answers())
+    await harness.app.core.clocks.classify(actor=ADMIN, incident_id=1, answers=answers())
     assert await open_obligations(harness) == ["uk_gdpr_art33"]
 
-    view = await harness.app.desk.mark_near_miss(actor=ADMIN, incident_id=1)
+    view = await harness.app.core.triage.mark_near_miss(actor=ADMIN, incident_id=1)
     assert view.obligations == []
     assert [o.status for o in await rows(harness, Obligation)] == ["withdrawn"]
 
-    view = await harness.app.insights.suspected.confirm(actor=ADMIN, incident_id=1)
+    view = await harness.app.core.insights.suspected.confirm(actor=ADMIN, incident_id=1)
     assert view.kind == Kind.INCIDENT
     assert await open_obligations(harness) == ["uk_gdpr_art33"]

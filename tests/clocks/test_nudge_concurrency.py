@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.audit import trail
 from bot.clocks.regimes import ClassificationAnswers, RiskLevel
-from bot.clocks.service import Clocks
+from bot.core import Core, build_core
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
-from bot.incidents.triage import Desk
+from bot.incidents.context import DeskContext
 from bot.settings import DeskConfig
 from storage.db import Database
 from storage.models import Nudge, OutboxMessage
@@ -23,18 +23,18 @@ START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ADMIN = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
 
 
-def make_clocks(url: str) -> Clocks:
+def make_core(url: str) -> Core:
     config = DeskConfig()
-    desk = Desk(
+    ctx = DeskContext(
         Database(url, session_info=trail.session_info(AUDIT_KEY)),
         config,
         admins=frozenset({"U0ADMIN1", "U0ADMIN2"}),
         platforms=frozenset({Platform.SLACK}),
     )
-    return Clocks(desk, config.load_regimes(), triage_channel="C0TRIAGE")
+    return build_core(ctx, config.load_regimes(), triage_channel="C0TRIAGE")
 
 
-async def seed(clocks: Clocks, count: int) -> None:
+async def seed(core: Core, count: int) -> None:
     form = ReportInput(
         description="d",
         failure_type="data_exposure",
@@ -42,32 +42,32 @@ async def seed(clocks: Clocks, count: int) -> None:
         personal_data=PersonalData.YES,
     )
     for i in range(count):
-        result = await clocks.desk.report(
+        result = await core.intake.report(
             actor=ADMIN, form=form, platform=Platform.SLACK, source_key=f"slack:T:C:{i}"
         )
         incident_id = int(result.incident_key.removeprefix("INC-"))
         answers = ClassificationAnswers(
             personal_data=PersonalData.YES, risk_to_individuals=RiskLevel.HIGH_RISK, aware_at=START
         )
-        await clocks.classify(actor=ADMIN, incident_id=incident_id, answers=answers)
+        await core.clocks.classify(actor=ADMIN, incident_id=incident_id, answers=answers)
 
 
 async def test_two_schedulers_never_send_a_nudge_twice(database_url: str) -> None:
-    workers = [make_clocks(database_url), make_clocks(database_url)]
+    workers = [make_core(database_url), make_core(database_url)]
     with time_machine.travel(START, tick=False) as clock:
         await seed(workers[0], 12)
         for hours in (24, 48, 60, 71, 72, 84, 96):
             clock.move_to(START + timedelta(hours=hours))
 
-            async def run(c: Clocks) -> int:
+            async def run(c: Core) -> int:
                 total = 0
-                while sent := await c.deliver_due_nudges(limit=3):
+                while sent := await c.clocks.deliver_due_nudges(limit=3):
                     total += sent
                 return total
 
             await asyncio.gather(*(run(w) for w in workers))
 
-    db = workers[0].desk.db
+    db = workers[0].ctx.db
     async with db.sessions() as session:
         outbox = (
             (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "nudge")))
@@ -85,4 +85,4 @@ async def test_two_schedulers_never_send_a_nudge_twice(database_url: str) -> Non
     per_obligation = Counter(n.obligation_id for n in sent)
     assert sorted(per_obligation.values()) == [6] * 12 + [7] * 12
     for w in workers:
-        await w.desk.db.dispose()
+        await w.ctx.db.dispose()

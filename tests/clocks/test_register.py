@@ -50,18 +50,18 @@ def test_register_lists_personal_data_incidents_with_decisions(
             )
         )
         for n, personal in enumerate([PersonalData.YES, PersonalData.NO, PersonalData.UNSURE]):
-            await app.desk.report(
+            await app.core.intake.report(
                 actor=ADMIN, form=form(personal), platform=Platform.SLACK, source_key=f"s:{n}"
             )
-        await app.clocks.classify(
+        await app.core.clocks.classify(
             actor=ADMIN,
             incident_id=1,
             answers=ClassificationAnswers(
                 personal_data=PersonalData.YES, risk_to_individuals=RiskLevel.RISK, aware_at=AWARE
             ),
         )
-        [ico] = (await app.desk.view(incident_id=1)).obligations
-        await app.clocks.decide(
+        [ico] = (await app.core.queries.view(incident_id=1)).obligations
+        await app.core.clocks.decide(
             actor=ADMIN,
             obligation_id=ico.id,
             form=DecisionInput(

@@ -37,7 +37,7 @@ async def test_rate_limited_dm_is_retried_after_retry_after_and_sent_once(
     harness.fake.fail("chat.postMessage", status=429, retry_after=30)
     now = datetime.now(UTC)
     with time_machine.travel(now, tick=False) as clock:
-        await harness.app.desk.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
+        await harness.app.core.intake.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
         await harness.settle()
         cards = [r for r in await outbox(harness.app.db) if r.kind == OutboxKind.TRIAGE_CARD]
         failed = [r for r in cards if r.status == "pending"]
@@ -58,7 +58,7 @@ async def test_rate_limited_dm_is_retried_after_retry_after_and_sent_once(
 async def test_server_error_is_retried_with_backoff_then_delivered(harness: Harness) -> None:
     harness.fake.fail("conversations.open", status=500, times=2)
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
-        await harness.app.desk.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
+        await harness.app.core.intake.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
         await harness.settle()
         for _ in range(4):
             clock.shift(timedelta(minutes=1))
@@ -72,7 +72,7 @@ async def test_server_error_is_retried_with_backoff_then_delivered(harness: Harn
 
 async def test_permanent_error_marks_message_failed_without_retrying(harness: Harness) -> None:
     harness.fake.fail("conversations.open", error="user_not_found")
-    await harness.app.desk.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
+    await harness.app.core.intake.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
     await harness.settle()
     rows = [r for r in await outbox(harness.app.db) if r.kind != "refresh_dashboard"]
     assert sorted(r.status for r in rows) == ["failed", "sent", "sent"]
@@ -83,7 +83,7 @@ async def test_pending_rows_survive_a_restart_and_are_delivered_once(
 ) -> None:
     fake_slack.fail("conversations.open", status=500, times=99)
     first = create_app(make_settings(database_url, fake_slack))
-    await first.desk.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
+    await first.core.intake.report(actor=REPORTER, form=FORM, platform=Platform.SLACK)
     await first.dispatcher.wait_idle()
     await first.db.dispose()
     assert fake_slack.named("chat.postMessage") == []

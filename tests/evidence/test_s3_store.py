@@ -76,7 +76,7 @@ def desk_config(fake_s3: FakeS3, monkeypatch: pytest.MonkeyPatch) -> DeskConfig:
 async def test_files_go_to_the_bucket_and_redaction_deletes_them(
     harness: Harness, fake_s3: FakeS3, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    assert isinstance(harness.app.desk.evidence.store, S3Store)
+    assert isinstance(harness.app.core.evidence.store, S3Store)
     await full_incident(harness)
     [file] = await rows(harness, EvidenceFile)
     key = f"firm-evidence/desk/{file.storage_ref}"

@@ -30,11 +30,11 @@ async def incidents(h: Harness) -> None:
     await full_incident(h)
     for n in range(2, 6):
         await submit(h, await open_report(h, ts=f"17000001{n}0.000100", text=f"answer {n}"))
-    await h.app.desk.close(actor=ADMIN, incident_id=2, form=closing(Outcome.FALSE_POSITIVE))
+    await h.app.core.triage.close(actor=ADMIN, incident_id=2, form=closing(Outcome.FALSE_POSITIVE))
     await h.event(message_changed(ts="1700000130.000100", text="the corrected answer 3"))
     await h.settle()
-    await h.app.desk.close(actor=ADMIN, incident_id=3, form=closing())
-    await h.app.desk.close(actor=ADMIN, incident_id=4, form=closing())
+    await h.app.core.triage.close(actor=ADMIN, incident_id=3, form=closing())
+    await h.app.core.triage.close(actor=ADMIN, incident_id=4, form=closing())
 
 
 async def test_jsonl_has_one_valid_case_per_closed_incident_with_a_correction(

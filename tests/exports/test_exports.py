@@ -247,8 +247,8 @@ async def test_report_shows_classification_obligations_and_time_to_containment(
     answers = ClassificationAnswers(
         personal_data=PersonalData.YES, risk_to_individuals=RiskLevel.RISK, aware_at=aware
     )
-    await harness.app.clocks.classify(actor=admin, incident_id=1, answers=answers)
-    await harness.app.containment.contain(actor=admin, incident_id=1)
+    await harness.app.core.clocks.classify(actor=admin, incident_id=1, answers=answers)
+    await harness.app.core.containment.contain(actor=admin, incident_id=1)
 
     md = (await export(harness, ExportFormat.MARKDOWN)).decode()
     data = json.loads(await export(harness, ExportFormat.JSON))

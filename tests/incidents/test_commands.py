@@ -53,7 +53,7 @@ async def test_global_shortcut_opens_same_modal_without_message(harness: Harness
 
 async def test_list_shows_all_for_admins_and_own_for_others(harness: Harness) -> None:
     await submit(harness, await open_report(harness))
-    await harness.app.desk.report(
+    await harness.app.core.intake.report(
         actor=Actor(platform=Platform.SLACK, user_id="U0SOMEONE"),
         form=ReportInput(
             description="other",

@@ -114,7 +114,7 @@ async def test_concurrent_reports_of_one_message_make_one_incident(harness: Harn
     )
     results = await asyncio.gather(
         *[
-            harness.app.desk.report(
+            harness.app.core.intake.report(
                 actor=Actor(platform=Platform.SLACK, user_id=f"U0R{i}"),
                 form=form,
                 platform=Platform.SLACK,
@@ -130,7 +130,7 @@ async def test_concurrent_reports_of_one_message_make_one_incident(harness: Harn
         assert await s.scalar(select(func.count()).select_from(Incident)) == 1
         assert await s.scalar(select(func.count()).select_from(IncidentReporter)) == 6
     # The next new incident gets the next key: the losing inserts left no gap.
-    other = await harness.app.desk.report(
+    other = await harness.app.core.intake.report(
         actor=Actor(platform=Platform.SLACK, user_id="U0R9"),
         form=form,
         platform=Platform.SLACK,

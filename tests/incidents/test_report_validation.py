@@ -40,13 +40,13 @@ async def test_database_down_on_submit_keeps_form_open_and_retry_succeeds(
     harness: Harness,
 ) -> None:
     view = await open_report(harness)
-    real_db = harness.app.desk.db
-    harness.app.desk.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
+    real_db = harness.app.core.ctx.db
+    harness.app.core.ctx.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
     try:
         answer = await submit(harness, view)
     finally:
-        await harness.app.desk.db.dispose()
-        harness.app.desk.db = real_db
+        await harness.app.core.ctx.db.dispose()
+        harness.app.core.ctx.db = real_db
 
     assert answer["response_action"] == "errors"
     assert "Could not be saved: nothing was recorded" in answer["errors"]["description"]

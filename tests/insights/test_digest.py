@@ -71,16 +71,16 @@ async def test_cron_job_is_registered_with_a_fixed_id_at_the_configured_time(
 
 async def seed_week(h: Harness) -> None:
     """Last week: an incident with an ICO clock, a near miss, a suspected incident."""
-    desk = h.app.desk
+    core = h.app.core
     reporter = Actor(platform=Platform.SLACK, user_id="U0REPORTER")
     aware = SEND - timedelta(days=2, hours=-1)  # Saturday 09:00 UTC
     with time_machine.travel(aware, tick=False):
-        await desk.report(
+        await core.intake.report(
             actor=reporter,
             form=report_input(Reach.REACHED_CLIENT, PersonalData.YES),
             platform=Platform.SLACK,
         )
-        await h.app.clocks.classify(
+        await h.app.core.clocks.classify(
             actor=ADMIN,
             incident_id=1,
             answers=ClassificationAnswers(
@@ -90,7 +90,9 @@ async def seed_week(h: Harness) -> None:
                 aware_at=aware,
             ),
         )
-        await desk.report(actor=reporter, form=report_input(Reach.CAUGHT), platform=Platform.SLACK)
+        await core.intake.report(
+            actor=reporter, form=report_input(Reach.CAUGHT), platform=Platform.SLACK
+        )
         await h.event(message_event(LEAKY))
         await h.settle()
 
@@ -107,7 +109,7 @@ async def test_digest_posts_its_text_and_uploads_a_png_chart(harness: Harness) -
     await seed_week(harness)
 
     with time_machine.travel(SEND + timedelta(seconds=5), tick=False):
-        assert await harness.app.insights.digest.run() is True
+        assert await harness.app.core.insights.digest.run() is True
         await harness.settle()
 
     [post] = digest_posts(harness)
@@ -137,13 +139,13 @@ async def test_digest_goes_out_once_per_week_across_replicas_and_restarts(
     harness: Harness, database_url: str
 ) -> None:
     with time_machine.travel(SEND + timedelta(seconds=5), tick=False):
-        assert await harness.app.insights.digest.run() is True
-        assert await harness.app.insights.digest.run() is False
+        assert await harness.app.core.insights.digest.run() is True
+        assert await harness.app.core.insights.digest.run() is False
         replica = create_app(
             make_settings(database_url, harness.fake, TRIAGE_CHANNEL=TRIAGE), screening_config()
         )
-        assert await replica.insights.digest.run() is False
-        assert await replica.insights.digest.catch_up() is False
+        assert await replica.core.insights.digest.run() is False
+        assert await replica.core.insights.digest.catch_up() is False
         await replica.db.dispose()
         await harness.settle()
     assert len(digest_posts(harness)) == 1
@@ -151,7 +153,7 @@ async def test_digest_goes_out_once_per_week_across_replicas_and_restarts(
 
 
 async def test_a_digest_missed_while_down_is_caught_up_within_a_day(harness: Harness) -> None:
-    digest = harness.app.insights.digest
+    digest = harness.app.core.insights.digest
     with time_machine.travel(SEND + timedelta(days=1, hours=1), tick=False):
         assert await digest.catch_up() is False  # 25 h late: next week's will do
     with time_machine.travel(SEND + timedelta(hours=6), tick=False):
@@ -163,7 +165,7 @@ async def test_a_digest_missed_while_down_is_caught_up_within_a_day(harness: Har
 @pytest.mark.parametrize("settings_overrides", [{}])
 async def test_without_a_triage_channel_admins_get_the_digest_by_dm(harness: Harness) -> None:
     with time_machine.travel(SEND + timedelta(seconds=5), tick=False):
-        assert await harness.app.insights.digest.run() is True
+        assert await harness.app.core.insights.digest.run() is True
         await harness.settle()
     assert len(digest_posts(harness, "DU0ADMIN1")) == 1
     assert len(digest_posts(harness, "DU0ADMIN2")) == 1
@@ -185,7 +187,7 @@ async def test_digest_publishes_the_current_audit_chain_head(harness: Harness) -
     with time_machine.travel(SEND + timedelta(seconds=5), tick=False):
         async with harness.app.db.sessions() as session:
             head = await insight_queries.audit_chain_head(session)
-        await harness.app.insights.digest.run()
+        await harness.app.core.insights.digest.run()
         await harness.settle()
     [post] = digest_posts(harness)
     assert head is not None and len(head) == 64

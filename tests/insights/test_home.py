@@ -29,15 +29,15 @@ def desk_config() -> DeskConfig:
 
 async def seed(h: Harness) -> None:
     """INC-0001 (ICO clock), -0002 (SEV1, assigned), -0003 (near miss), -0004 (suspected)."""
-    desk = h.app.desk
+    core = h.app.core
     reporter = Actor(platform=Platform.SLACK, user_id="U0REPORTER")
     other = Actor(platform=Platform.SLACK, user_id="U0OTHER")
-    await desk.report(
+    await core.intake.report(
         actor=reporter,
         form=report_input(Reach.REACHED_CLIENT, PersonalData.YES),
         platform=Platform.SLACK,
     )
-    await h.app.clocks.classify(
+    await h.app.core.clocks.classify(
         actor=ADMIN,
         incident_id=1,
         answers=ClassificationAnswers(
@@ -47,10 +47,12 @@ async def seed(h: Harness) -> None:
             aware_at=T0,
         ),
     )
-    await desk.report(actor=other, form=report_input(Reach.REACHED_CLIENT), platform=Platform.SLACK)
-    await desk.set_severity(actor=ADMIN, incident_id=2, severity=Severity.SEV1)
-    await desk.assign_to_me(actor=ADMIN, incident_id=2)
-    await desk.report(actor=other, form=report_input(Reach.CAUGHT), platform=Platform.SLACK)
+    await core.intake.report(
+        actor=other, form=report_input(Reach.REACHED_CLIENT), platform=Platform.SLACK
+    )
+    await core.triage.set_severity(actor=ADMIN, incident_id=2, severity=Severity.SEV1)
+    await core.triage.assign_to_me(actor=ADMIN, incident_id=2)
+    await core.intake.report(actor=other, form=report_input(Reach.CAUGHT), platform=Platform.SLACK)
     await h.event(message_event(LEAKY))
     await h.settle()
 
@@ -149,7 +151,7 @@ async def test_person_with_no_reports_is_told_so(harness: Harness) -> None:
 async def test_home_refreshes_for_admins_and_reporters_when_an_incident_changes(
     harness: Harness,
 ) -> None:
-    await harness.app.desk.report(
+    await harness.app.core.intake.report(
         actor=Actor(platform=Platform.SLACK, user_id="U0OTHER"),
         form=report_input(Reach.CAUGHT),
         platform=Platform.SLACK,
@@ -166,9 +168,11 @@ async def test_home_refreshes_for_admins_and_reporters_when_an_incident_changes(
     assert "INC-0001" in section(admin_home, "Assigned to you")
 
 
-async def test_a_burst_of_changes_publishes_each_home_once(harness: Harness) -> None:
-    desk = harness.app.desk
-    await desk.report(
+async def test_a_burst_of_changes_publishes_each_home_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = harness.app.core
+    await core.intake.report(
         actor=Actor(platform=Platform.SLACK, user_id="U0OTHER"),
         form=report_input(Reach.CAUGHT),
         platform=Platform.SLACK,
@@ -176,10 +180,12 @@ async def test_a_burst_of_changes_publishes_each_home_once(harness: Harness) -> 
     await harness.settle()
     before = len(harness.fake.named("views.publish"))
 
-    # Three changes committed before the outbox runs: one refresh covers them all.
-    await desk.assign_to_me(actor=ADMIN, incident_id=1)
-    await desk.set_severity(actor=ADMIN, incident_id=1, severity=Severity.SEV4)
-    await desk.set_severity(actor=ADMIN, incident_id=1, severity=Severity.SEV3)
+    # Three changes committed before the outbox runs: one refresh covers them all. The dispatcher
+    # must not wake between them, or the coalescing under test would depend on scheduling.
+    monkeypatch.setattr(harness.app.dispatcher, "kick", lambda: None)
+    await core.triage.assign_to_me(actor=ADMIN, incident_id=1)
+    await core.triage.set_severity(actor=ADMIN, incident_id=1, severity=Severity.SEV4)
+    await core.triage.set_severity(actor=ADMIN, incident_id=1, severity=Severity.SEV3)
     await harness.settle()
 
     published = harness.fake.named("views.publish")[before:]
@@ -194,7 +200,7 @@ async def test_many_new_incidents_refresh_each_admin_home_once(
     # two reports, and the coalescing under test would depend on scheduling.
     monkeypatch.setattr(harness.app.dispatcher, "kick", lambda: None)
     for n in range(5):
-        await harness.app.desk.report(
+        await harness.app.core.intake.report(
             actor=Actor(platform=Platform.SLACK, user_id=f"U0PERSON{n}"),
             form=report_input(Reach.CAUGHT),
             platform=Platform.SLACK,

@@ -154,9 +154,9 @@ async def test_flood_cap_holds_and_extras_go_into_one_digest(harness: Harness) -
 
     assert digests() == []
 
-    assert await harness.app.insights.screener.send_overflow_digest() == 3
+    assert await harness.app.core.insights.screener.send_overflow_digest() == 3
     await harness.settle()
-    assert await harness.app.insights.screener.send_overflow_digest() == 0
+    assert await harness.app.core.insights.screener.send_overflow_digest() == 0
     await harness.settle()
 
     [digest] = digests()

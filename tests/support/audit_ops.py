@@ -1,4 +1,4 @@
-"""Builders for audit tests: a desk without chat platforms, and a log of many real operations."""
+"""Builders for audit tests: a core without chat platforms, and a log of many real operations."""
 
 from __future__ import annotations
 
@@ -50,11 +50,11 @@ def capture(n: int, text: str | None = None) -> dict[str, Any]:
 
 
 async def many_operations(app: DeskApp, incidents: int = 6) -> None:
-    """Reports, joins, triage, refusals and closes through the Desk."""
-    desk = app.desk
+    """Reports, joins, triage, refusals and closes through the Core."""
+    core = app.core
     for n in range(1, incidents + 1):
         source = f"slack:T0ACME:C0CLIENTA:1700000{n:03d}.000100"
-        await desk.report(
+        await core.intake.report(
             actor=reporter(n),
             form=form(n),
             platform=Platform.SLACK,
@@ -63,18 +63,20 @@ async def many_operations(app: DeskApp, incidents: int = 6) -> None:
             evidence=capture(n),
         )
         if n % 2 == 0:
-            await desk.report(
+            await core.intake.report(
                 actor=reporter(n + 100), form=form(n), platform=Platform.SLACK, source_key=source
             )
     for incident_id in range(1, incidents + 1):
-        await desk.assign_to_me(actor=ADMIN, incident_id=incident_id)
-        await desk.set_severity(
+        await core.triage.assign_to_me(actor=ADMIN, incident_id=incident_id)
+        await core.triage.set_severity(
             actor=ADMIN, incident_id=incident_id, severity=_severity(incident_id)
         )
         if incident_id % 3 == 0:
-            await desk.refuse(actor=MALLORY, action="incident.closed", incident_id=incident_id)
+            await core.access.refuse(
+                actor=MALLORY, action="incident.closed", incident_id=incident_id
+            )
         if incident_id % 2:
-            await desk.close(
+            await core.triage.close(
                 actor=ADMIN,
                 incident_id=incident_id,
                 form=CloseInput(

@@ -155,6 +155,6 @@ def file_meta(name: str, url: str | None, size: int, file_id: str | None = None)
 async def export(h: Harness, fmt: ExportFormat) -> bytes:
     app = h.app
     made = await render(
-        app.db, app.config, app.desk.evidence.store, key="INC-0001", fmt=fmt, generated_by="test"
+        app.db, app.config, app.core.evidence.store, key="INC-0001", fmt=fmt, generated_by="test"
     )
     return made.data

@@ -118,7 +118,7 @@ async def classify(
 async def tick(h: TeamsHarness, clock: Any, to: datetime) -> int:
     """Move the clock and run the scheduler's nudge job once, then deliver the outbox."""
     clock.move_to(to)
-    sent = await h.app.clocks.deliver_due_nudges()
+    sent = await h.app.core.clocks.deliver_due_nudges()
     await h.settle()
     return sent
 

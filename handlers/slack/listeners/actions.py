@@ -61,11 +61,13 @@ async def refused_form(
     channel_id: str | None,
 ) -> bool:
     """True, with the refusal audited and explained, when a non-admin opens an admin form."""
-    desk = deps(context).desk
+    core = deps(context)
     actor = actor_from(body)
-    if desk.is_admin(actor):
+    if core.access.is_admin(actor):
         return False
-    await desk.refuse(actor=actor, action=form, incident_id=incident_id, channel_id=channel_id)
+    await core.access.refuse(
+        actor=actor, action=form, incident_id=incident_id, channel_id=channel_id
+    )
     return True
 
 
@@ -94,7 +96,7 @@ def triage_action(change: Change) -> Callable[..., Awaitable[None]]:
 async def _assign(
     context: AsyncBoltContext, actor: Actor, ref: CardRef, _: dict[str, Any]
 ) -> IncidentView:
-    return await deps(context).desk.assign_to_me(
+    return await deps(context).triage.assign_to_me(
         actor=actor, incident_id=ref.incident_id, channel_id=ref.channel_id
     )
 
@@ -107,7 +109,7 @@ async def _severity(
         severity = Severity(str(raw))
     except ValueError:
         raise InvalidInput({"severity": "Pick SEV1 to SEV4."}) from None
-    return await deps(context).desk.set_severity(
+    return await deps(context).triage.set_severity(
         actor=actor, incident_id=ref.incident_id, severity=severity, channel_id=ref.channel_id
     )
 
@@ -115,7 +117,7 @@ async def _severity(
 async def _near_miss(
     context: AsyncBoltContext, actor: Actor, ref: CardRef, _: dict[str, Any]
 ) -> IncidentView:
-    return await deps(context).desk.mark_near_miss(
+    return await deps(context).triage.mark_near_miss(
         actor=actor, incident_id=ref.incident_id, channel_id=ref.channel_id
     )
 

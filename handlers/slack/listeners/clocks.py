@@ -76,7 +76,7 @@ async def open_classify(
     try:
         view, previous = await d.clocks.classification(ref.incident_id)
         form = classify_modal(
-            view, d.desk.config, private_metadata=ref.model_dump_json(), previous=previous
+            view, d.ctx.config, private_metadata=ref.model_dump_json(), previous=previous
         )
     except DeskError as exc:
         await tell(client, body, exc.message)
@@ -97,7 +97,7 @@ async def submit_classify(
         except (TypeError, ValueError, OverflowError, OSError):
             aware_at = None
         answers = answers_from_form(
-            d.desk.config,
+            d.ctx.config,
             aware_at=aware_at,
             personal_data=values.get(BlockId.PERSONAL_DATA),
             risk=values.get(BlockId.RISK),

@@ -9,10 +9,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit import timeline
+from bot.core import Core
 from bot.domain import Actor
 from bot.errors import DeskError
 from bot.exports.files import ExportFormat, request_export
-from bot.incidents.triage import Desk
 from handlers.slack.blocks.cards import HELP_TEXT, card_text, list_text, show_blocks
 from handlers.slack.blocks.evidence import timeline_blocks, timeline_text
 from handlers.slack.deps import actor_from, deps
@@ -47,36 +47,36 @@ async def incident_command(
         await ack(text=HELP_TEXT)
         return
     await ack()
-    desk = deps(context).desk
+    core = deps(context)
     actor = actor_from(body)
     words = [w for w in rest.split() if not w.startswith("--")]
     flags = {w for w in rest.split() if w.startswith("--")}
     key = words[0] if words else ""
     try:
         if sub == "list":
-            views, everything = await desk.list_open(actor=actor)
+            views, everything = await core.queries.list_open(actor=actor)
             await respond(text=list_text(views, everything=everything), response_type="ephemeral")
         elif not key:
             usage = f"`/incident {sub} INC-0001`" + (" [--timeline]" if sub == "show" else "")
             await respond(text=f"Usage: {usage}", response_type="ephemeral")
         elif sub == "export":
-            await export(desk, actor, key, words[1:], respond)
+            await export(core, actor, key, words[1:], respond)
         elif "--timeline" in flags:
-            found, entries = await timeline.for_admin(desk, actor=actor, key=key)
+            found, entries = await timeline.for_admin(core.access, actor=actor, key=key)
             await respond(
                 text=timeline_text(found, entries),
                 blocks=timeline_blocks(found, entries),
                 response_type="ephemeral",
             )
         else:
-            view = await desk.show(actor=actor, key=key)
+            view = await core.queries.show(actor=actor, key=key)
             await respond(text=card_text(view), blocks=show_blocks(view), response_type="ephemeral")
     except DeskError as exc:
         await respond(text=exc.message, response_type="ephemeral")
 
 
 async def export(
-    desk: Desk, actor: Actor, key: str, options: list[str], respond: AsyncRespond
+    core: Core, actor: Actor, key: str, options: list[str], respond: AsyncRespond
 ) -> None:
     """`/incident export INC-0001 [bundle|html|md|json]`: audited, then DMed via the outbox."""
     choice = options[0].lower() if options else ExportFormat.BUNDLE.value
@@ -85,7 +85,7 @@ async def export(
         await respond(text=f"Pick one of: {formats}.", response_type="ephemeral")
         return
     fmt = ExportFormat(choice)
-    found = await request_export(desk, actor=actor, key=key, fmt=fmt)
+    found = await request_export(core.access, actor=actor, key=key, fmt=fmt)
     await respond(
         text=f"Preparing the {fmt.value} export of *{found}* with a fresh audit-chain check; "
         "I will DM you the file in a moment. The export is recorded in the audit log.",

@@ -51,7 +51,7 @@ async def message(body: dict[str, Any], event: dict[str, Any], context: AsyncBol
     if change is None:
         return
     try:
-        touched = await deps(context).desk.evidence.record_source_change(change)
+        touched = await deps(context).evidence.record_source_change(change)
     except DeskError as exc:
         log.warning("source %s of %s not recorded: %s", change.kind, event.get("channel"), exc)
         return

@@ -112,7 +112,7 @@ async def screen_message(
             channel_id=message.channel_id,
             message=event,
             reporter=SYSTEM_ACTOR.ref,
-            thread_limit=deps(context).desk.config.thread_context_limit,
+            thread_limit=deps(context).ctx.config.thread_context_limit,
         )
         await screener.record(message, result, evidence)
     except DeskError as exc:

@@ -35,7 +35,7 @@ async def open_report_form(
 ) -> str | None:
     """Open the report modal and return its view id, or None when Slack refused."""
     view = report_modal(
-        deps(context).desk.config,
+        deps(context).ctx.config,
         private_metadata=meta.model_dump_json(),
         excerpt=excerpt(message.get("text"), 600) if message is not None else None,
         author=author_hint(message) if message is not None else None,
@@ -65,17 +65,19 @@ async def report_message(
     )
     if view_id is None:
         return
-    desk = deps(context).desk
+    core = deps(context)
     evidence = await capture_message(
         client,
         team_id=meta.team_id,
         channel_id=body["channel"]["id"],
         message=message,
         reporter=actor_from(body).ref,
-        thread_limit=desk.config.thread_context_limit,
+        thread_limit=core.ctx.config.thread_context_limit,
     )
     try:
-        await desk.save_evidence_draft(form_id=view_id, platform=Platform.SLACK, content=evidence)
+        await core.intake.save_evidence_draft(
+            form_id=view_id, platform=Platform.SLACK, content=evidence
+        )
     except StorageUnavailable:
         log.warning("could not keep evidence draft for view %s; it is captured on submit", view_id)
 
@@ -109,10 +111,10 @@ async def add_to_incident(
         log.warning("views.open failed: %s", error_code(exc))
         return
     view_id = str(opened["view"]["id"])
-    desk = deps(context).desk
+    core = deps(context)
     actor = actor_from(body)
     try:
-        incidents, _ = await desk.list_open(actor=actor)
+        incidents, _ = await core.queries.list_open(actor=actor)
         view = add_modal(incidents, **shown)
     except StorageUnavailable as exc:
         incidents, view = [], added_modal(exc.message)
@@ -129,10 +131,12 @@ async def add_to_incident(
         channel_id=meta.channel_id or "",
         message=message,
         reporter=actor.ref,
-        thread_limit=desk.config.thread_context_limit,
+        thread_limit=core.ctx.config.thread_context_limit,
     )
     try:
-        await desk.save_evidence_draft(form_id=view_id, platform=Platform.SLACK, content=evidence)
+        await core.intake.save_evidence_draft(
+            form_id=view_id, platform=Platform.SLACK, content=evidence
+        )
     except StorageUnavailable:
         log.warning("could not keep evidence draft for view %s; it is captured on submit", view_id)
 

@@ -25,7 +25,7 @@ async def stats_command(
         else:
             period = parse_period(arg or None)
             stats = await service.stats(actor=actor, period=period)
-            text, blocks = stats_message(stats, period_label(period), service.desk.config)
+            text, blocks = stats_message(stats, period_label(period), service.ctx.config)
     except InvalidInput:
         await respond(
             text="Usage: `/incident stats [30d|90d|all]` (any number of days works, e.g. `7d`) "

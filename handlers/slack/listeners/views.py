@@ -32,17 +32,17 @@ async def submit_report(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """Save before acking, so a failure keeps the form open with the reporter's text in it."""
-    desk = deps(context).desk
+    core = deps(context)
     try:
         meta = parse(ReportMeta, view.get("private_metadata"))
         values = input_values(view)
-        form = desk.parse_report(
+        form = core.intake.parse_report(
             description=values.get(BlockId.DESCRIPTION),
             failure_type=values.get(BlockId.FAILURE_TYPE),
             reach=values.get(BlockId.REACH),
             personal_data=values.get(BlockId.PERSONAL_DATA),
         )
-        result = await desk.report(
+        result = await core.intake.report(
             actor=actor_from(body),
             form=form,
             platform=Platform.SLACK,
@@ -75,7 +75,7 @@ async def submit_report(
 async def submit_close(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    desk = deps(context).desk
+    core = deps(context)
     values = input_values(view)
     try:
         ref = parse(CardRef, view.get("private_metadata"))
@@ -88,7 +88,7 @@ async def submit_close(
             lessons=values.get(BlockId.LESSONS) or "",
             correction=values.get(BlockId.CORRECTION) or "",
         )
-        await desk.close(actor=actor_from(body), incident_id=ref.incident_id, form=form)
+        await core.triage.close(actor=actor_from(body), incident_id=ref.incident_id, form=form)
     except InvalidInput as exc:
         await ack(response_action="errors", errors=_errors(exc, BlockId.RATIONALE))
         return
@@ -102,13 +102,13 @@ async def submit_add_evidence(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """Save before acking, like the report form: a failure keeps the form open and says why."""
-    desk = deps(context).desk
+    core = deps(context)
     try:
         meta = parse(ReportMeta, view.get("private_metadata"))
         chosen = input_values(view).get(BlockId.INCIDENT) or ""
         if not chosen.isdigit():
             raise InvalidInput({BlockId.INCIDENT.value: "Pick an incident."})
-        added = await desk.evidence.add(
+        added = await core.evidence.add(
             actor=actor_from(body),
             incident_id=int(chosen),
             source_key=meta.source_key,

@@ -23,7 +23,7 @@ async def say(h: TeamsHarness, text: str, user: str = act.REPORTER) -> list[dict
 async def seed(h: TeamsHarness) -> None:
     await h.install(*TEAMS_ADMINS, act.MALLORY)
     await h.post(act.submit_action(h.service_url))  # INC-0001, reported by REPORTER
-    await h.app.desk.report(
+    await h.app.core.intake.report(
         actor=Actor(platform=Platform.TEAMS, user_id=act.MALLORY),
         form=ReportInput(
             description="other",

@@ -28,7 +28,7 @@ REPORTER = Actor(platform=Platform.TEAMS, user_id=act.REPORTER, name="Rita Repor
 
 
 async def report(h: TeamsHarness) -> None:
-    await h.app.desk.report(actor=REPORTER, form=FORM, platform=Platform.TEAMS)
+    await h.app.core.intake.report(actor=REPORTER, form=FORM, platform=Platform.TEAMS)
     await h.settle()
 
 
@@ -160,7 +160,7 @@ async def test_pending_cards_survive_a_restart_and_are_sent_once(
 
         await book.remember(Activity().deserialize(act.install(connector.service_url, admin)))
     connector.fail("send", status=500, times=99)
-    await first.desk.report(actor=REPORTER, form=FORM, platform=Platform.TEAMS)
+    await first.core.intake.report(actor=REPORTER, form=FORM, platform=Platform.TEAMS)
     await first.dispatcher.wait_idle()
     await first.db.dispose()
     connector.failures.clear()
@@ -205,7 +205,7 @@ async def test_each_admin_is_reached_on_the_platform_the_config_says(
         Activity().deserialize(act.install(connector.service_url, act.ADMIN_1))
     )
     slack_reporter = Actor(platform=Platform.SLACK, user_id="U0REPORTER")
-    await app.desk.report(actor=slack_reporter, form=FORM, platform=Platform.SLACK)
+    await app.core.intake.report(actor=slack_reporter, form=FORM, platform=Platform.SLACK)
     await app.dispatcher.wait_idle()
     await app.dispatcher.drain()
     await app.db.dispose()

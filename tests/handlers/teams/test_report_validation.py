@@ -63,13 +63,13 @@ async def test_unknown_failure_type_is_refused(teams: TeamsHarness) -> None:
 async def test_database_down_says_nothing_was_recorded_and_retry_succeeds(
     teams: TeamsHarness,
 ) -> None:
-    real_db = teams.app.desk.db
-    teams.app.desk.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
+    real_db = teams.app.core.ctx.db
+    teams.app.core.ctx.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
     try:
         status, answer = await teams.post(act.submit_action(teams.service_url))
     finally:
-        await teams.app.desk.db.dispose()
-        teams.app.desk.db = real_db
+        await teams.app.core.ctx.db.dispose()
+        teams.app.core.ctx.db = real_db
 
     assert status == 200
     card = form_of(answer)

@@ -46,7 +46,7 @@ def test_teams_enabled_without_app_id_runs_offline(tmp_path: object) -> None:
     s = settings(TEAMS_ENABLED="true", DATABASE_URL="sqlite+aiosqlite:///:memory:")
     s.check_for_run()
     app = create_app(s)
-    assert app.desk.platforms == frozenset({Platform.TEAMS})
+    assert app.core.ctx.platforms == frozenset({Platform.TEAMS})
     assert Platform.TEAMS in app.dispatcher.messengers
     assert [r.resource.canonical for r in app.web.router.routes()].count("/api/messages") == 1
 
@@ -54,7 +54,7 @@ def test_teams_enabled_without_app_id_runs_offline(tmp_path: object) -> None:
 def test_slack_only_has_no_teams_route() -> None:
     s = settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="x")
     app = create_app(s)
-    assert app.teams is None and Platform.TEAMS not in app.desk.platforms
+    assert app.teams is None and Platform.TEAMS not in app.core.ctx.platforms
     assert "/api/messages" not in [r.resource.canonical for r in app.web.router.routes()]
 
 
@@ -76,6 +76,6 @@ def test_teams_triage_channel_gets_nudges_only_when_teams_is_on() -> None:
         settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="x", TEAMS_TRIAGE_CHANNEL=channel)
     )
 
-    targets = both.clocks._nudge_targets(incident, overdue=False)  # type: ignore[arg-type]
+    targets = both.core.clocks._nudge_targets(incident, overdue=False)  # type: ignore[arg-type]
     assert targets[:2] == [(Platform.SLACK, "C0TRIAGE"), (Platform.TEAMS, channel)]
-    assert slack_only.clocks._nudge_targets(incident, overdue=False) == []  # type: ignore[arg-type]
+    assert slack_only.core.clocks._nudge_targets(incident, overdue=False) == []  # type: ignore[arg-type]

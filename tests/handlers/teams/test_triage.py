@@ -198,16 +198,16 @@ async def test_database_down_on_a_click_says_so_and_changes_nothing(teams: Teams
     from storage.db import Database
 
     incident = await reported(teams)
-    real_db = teams.app.desk.db
-    teams.app.desk.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
+    real_db = teams.app.core.ctx.db
+    teams.app.core.ctx.db = Database("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
     try:
         answers = [
             await teams.click("triage.assign_me", user=act.ADMIN_1, incident_id=incident.id),
             await teams.click("triage.assign_me", user=act.MALLORY, incident_id=incident.id),
         ]
     finally:
-        await teams.app.desk.db.dispose()
-        teams.app.desk.db = real_db
+        await teams.app.core.ctx.db.dispose()
+        teams.app.core.ctx.db = real_db
 
     for answer in answers:
         assert answer["value"].startswith("The database is unavailable, so nothing was recorded")
