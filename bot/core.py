@@ -11,6 +11,7 @@ from bot.containment.service import Containment
 from bot.evidence.lifecycle import EvidenceService
 from bot.incidents.access import AccessPolicy
 from bot.incidents.cards import CardFanout
+from bot.incidents.commands import Commands
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
 from bot.incidents.intake import Intake
@@ -34,6 +35,7 @@ class Core:
     intake: Intake
     triage: Triage
     queries: Queries
+    commands: Commands
     evidence: EvidenceService
     clocks: Clocks
     containment: Containment
@@ -52,6 +54,7 @@ def build_core(
     access = AccessPolicy(ctx)
     cards = CardFanout(ctx, hooks)
     triage = Triage(ctx, access, hooks, cards)
+    queries = Queries(ctx, access)
     clocks = Clocks(
         ctx,
         triage,
@@ -86,7 +89,8 @@ def build_core(
         cards=cards,
         intake=Intake(ctx, hooks, cards),
         triage=triage,
-        queries=Queries(ctx, access),
+        queries=queries,
+        commands=Commands(access, queries),
         evidence=EvidenceService(ctx, access, cards),
         clocks=clocks,
         containment=containment,

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity
 
 from bot.core import Core
-from bot.errors import DeskError
-from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card
+from bot.incidents.commands import (
+    Answer,
+    CommandName,
+    OpenList,
+    Refused,
+    Shown,
+    Timeline,
+    Usage,
+    parse_command,
+)
+from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card, timeline_text
 from handlers.teams.cards.forms import report_form
 from handlers.teams.cards.triage import card_summary
-from handlers.teams.ids import ChatCommand, InputId
+from handlers.teams.ids import InputId
 from handlers.teams.references import actor_of
 
 
@@ -20,33 +30,32 @@ def command_text(context: TurnContext) -> str:
 
 
 async def on_message(core: Core, context: TurnContext) -> None:
-    text = command_text(context)
-    sub, _, rest = text.partition(" ")
-    sub = sub.lower()
-    if sub == ChatCommand.REPORT:
-        values = {InputId.DESCRIPTION.value: rest} if rest else None
+    typed = parse_command(command_text(context))
+    if typed.name == CommandName.REPORT:
+        values = {InputId.DESCRIPTION.value: typed.rest} if typed.rest else None
         form = report_form(core.ctx.config, values=values, in_chat=True)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(form)))
         return
-    if sub not in {ChatCommand.LIST, ChatCommand.SHOW}:
+    if typed.name not in {CommandName.LIST, CommandName.SHOW}:
         await context.send_activity(MessageFactory.text(HELP_TEXT))
         return
-    actor = actor_of(context.activity)
-    try:
-        if sub == ChatCommand.LIST:
-            views, everything = await core.queries.list_open(actor=actor)
-            await context.send_activity(
-                MessageFactory.text(list_text(views, everything=everything))
-            )
-            return
-        key = rest.split(" ")[0] if rest else ""
-        if not key:
-            await context.send_activity(MessageFactory.text("Usage: `show INC-0001`"))
-            return
-        view = await core.queries.show(actor=actor, key=key)
-    except DeskError as exc:
-        await context.send_activity(MessageFactory.text(exc.message))
-        return
-    reply = MessageFactory.attachment(CardFactory.adaptive_card(show_card(view)))
-    reply.summary = card_summary(view)
-    await context.send_activity(reply)
+    answer = await core.commands.answer(actor_of(context.activity), typed)
+    await context.send_activity(reply_for(answer))
+
+
+def reply_for(answer: Answer) -> Activity:
+    """The chat reply for a command's answer."""
+    match answer:
+        case OpenList(views, everything):
+            return MessageFactory.text(list_text(views, everything=everything))
+        case Shown(view):
+            reply = MessageFactory.attachment(CardFactory.adaptive_card(show_card(view)))
+            reply.summary = card_summary(view)
+            return reply
+        case Timeline(key, entries):
+            return MessageFactory.text(timeline_text(key, entries))
+        case Usage(example):
+            return MessageFactory.text(f"Usage: `{example}`")
+        case Refused(message):
+            return MessageFactory.text(message)
+    return MessageFactory.text(HELP_TEXT)

@@ -63,10 +63,3 @@ class Origin(StrEnum):
     TRIAGE = "triage"
     NUDGE = "nudge"
     PAGE = "page"  # the containment page sent to a kill-switch owner
-
-
-class ChatCommand(StrEnum):
-    HELP = "help"
-    LIST = "list"
-    SHOW = "show"
-    REPORT = "report"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.audit.timeline import TimelineEntry
 from bot.domain import OUTCOME_LABELS, IncidentView, Status
 from handlers.teams.cards.elements import Element, card, text, who
 from handlers.teams.cards.obligations import clocks_body, runbook_body
@@ -12,6 +13,7 @@ HELP_TEXT = (
     "- `report [what went wrong]` — report an AI incident (opens a form)\n"
     "- `list` — open incidents (admins see all, others their own reports)\n"
     "- `show INC-0001` — one incident (admins and its reporters)\n"
+    "- `show INC-0001 --timeline` — its audit events (admins)\n"
     "- `help` — this help\n\n"
     "To report a specific AI reply, use **… → More actions → Report as AI incident** on the "
     "message."
@@ -43,3 +45,22 @@ def show_card(view: IncidentView) -> Element:
             )
         )
     return card(body)
+
+
+MAX_TIMELINE = 40
+
+
+def timeline_text(key: str, entries: list[TimelineEntry]) -> str:
+    """An incident's audit events, newest last, as a chat message (Teams markdown)."""
+    if not entries:
+        return f"**{key} · audit timeline**\n\nNo audit events recorded for this incident."
+    shown = entries[-MAX_TIMELINE:]
+    lines = [f"**{key} · audit timeline**", ""]
+    if len(entries) > len(shown):
+        lines.append(f"{len(entries) - len(shown)} earlier events not shown.")
+    for item in shown:
+        seq = f"#{item.seq}" if item.seq is not None else "pre-chain"
+        who_ = item.actor_name or item.actor
+        detail = f": {item.summary}" if item.summary else ""
+        lines.append(f"- {item.at:%Y-%m-%d %H:%M} UTC · **{item.label}** · {who_} · {seq}{detail}")
+    return "\n".join(lines)

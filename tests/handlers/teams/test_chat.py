@@ -73,7 +73,18 @@ async def test_show_is_for_admins_and_reporters_only(teams: TeamsHarness) -> Non
     assert "INC-0001" in json.dumps(card)
     assert "Q3 revenue" in json.dumps(admin_view["attachments"][0]["content"])
     assert "No incident INC-0001 that you can see" in stranger_view["text"]
-    assert usage["text"] == "Usage: `show INC-0001`"
+    assert usage["text"] == "Usage: `show INC-0001 [--timeline]`"
+
+
+async def test_show_timeline_lists_audit_events_for_admins_only(teams: TeamsHarness) -> None:
+    await seed(teams)
+
+    [admin] = await say(teams, "show INC-0001 --timeline", user=act.ADMIN_2)
+    [reporter] = await say(teams, "show INC-0001 --timeline", user=act.REPORTER)
+
+    assert admin["text"].startswith("**INC-0001 · audit timeline**")
+    assert "Reported" in admin["text"] and "#1" in admin["text"]
+    assert reporter["text"] == "The audit timeline is shown to incident admins only."
 
 
 async def test_report_posts_a_prefilled_form_that_reports_when_submitted(
