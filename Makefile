@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy bot storage
+	$(VENV)/bin/mypy bot storage handlers tests bench
 
 test: lint typecheck
 	$(VENV)/bin/pytest -q
