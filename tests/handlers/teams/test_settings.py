@@ -10,6 +10,7 @@ from bot.domain import Platform
 from bot.errors import ConfigError
 from bot.settings import Settings
 from handlers.wiring import create_app
+from storage.models import Incident
 
 APP = "0b7e4b4a-5c0f-4d8e-9a55-3f1f2c9d8e71"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -65,10 +66,8 @@ def test_slack_only_has_no_teams_route() -> None:
 
 
 def test_teams_triage_channel_gets_nudges_only_when_teams_is_on() -> None:
-    from types import SimpleNamespace
-
     channel = "19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2"
-    incident = SimpleNamespace(assignee=None)
+    incident = Incident(assignee=None)
     both = create_app(
         settings(
             TEAMS_ENABLED="true",
@@ -82,6 +81,6 @@ def test_teams_triage_channel_gets_nudges_only_when_teams_is_on() -> None:
         settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="x", TEAMS_TRIAGE_CHANNEL=channel)
     )
 
-    targets = both.clocks._nudge_targets(incident, overdue=False)  # type: ignore[arg-type]
+    targets = both.clocks._nudge_targets(incident, overdue=False)
     assert targets[:2] == [(Platform.SLACK, "C0TRIAGE"), (Platform.TEAMS, channel)]
-    assert slack_only.clocks._nudge_targets(incident, overdue=False) == []  # type: ignore[arg-type]
+    assert slack_only.clocks._nudge_targets(incident, overdue=False) == []
