@@ -21,10 +21,11 @@ import uuid
 from sqlalchemy import create_engine, text
 
 from bot.audit import trail
-from bot.core import Core
+from bot.core import build_core
 from bot.delivery.outbox import OutboxDispatcher, OutboxKind, enqueue
 from bot.delivery.port import OutboundMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
+from bot.incidents.context import DeskContext
 from bot.settings import DeskConfig
 from storage.db import Database
 from storage.migrate import upgrade
@@ -55,9 +56,11 @@ async def reset(db: Database) -> None:
 
 async def bench_report(db: Database) -> tuple[float, float]:
     """Seconds per report through Intake.report, and per bare audit-row insert (the baseline)."""
-    core = Core(
-        db, DeskConfig(), admins=frozenset({"U1", "U2"}), platforms=frozenset({Platform.SLACK})
+    config = DeskConfig()
+    ctx = DeskContext(
+        db, config, admins=frozenset({"U1", "U2"}), platforms=frozenset({Platform.SLACK})
     )
+    core = build_core(ctx, config.load_regimes())
     actor = Actor(platform=Platform.SLACK, user_id="U9")
     start = time.perf_counter()
     for i in range(N_REPORTS):
@@ -107,7 +110,7 @@ async def bench_outbox(url: str, workers: int, latency: float) -> float:
     await asyncio.gather(*(run(d) for d in dispatchers))
     elapsed = time.perf_counter() - start
     for d in dispatchers:
-        await d.ctx.db.dispose()
+        await d.db.dispose()
     await db.dispose()
     return N_MESSAGES / elapsed
 

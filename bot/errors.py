@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-
-class DeskError(Exception):
-    """Base for errors whose message is safe and useful to show a user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+# Defined in storage, which may not import the core; named here too so that the core and the
+# handlers import every domain error from one place.
+from storage.errors import DeskError as DeskError
+from storage.errors import StorageUnavailable as StorageUnavailable
 
 
 class ConfigError(DeskError):
@@ -33,7 +30,3 @@ class InvalidInput(DeskError):
 
 class InvalidTransition(DeskError):
     """The incident's state does not allow this action."""
-
-
-class StorageUnavailable(DeskError):
-    """The database could not be reached or refused the write; nothing was recorded."""

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.errors import StorageUnavailable
+from storage.errors import StorageUnavailable
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

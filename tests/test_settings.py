@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,10 +12,10 @@ from bot.settings import Settings, load_config
 from handlers.cli import main
 
 
-def settings(**values: object) -> Settings:
-    base: dict[str, object] = {"INCIDENT_ADMINS": "U0ADMIN1"}
+def settings(**values: Any) -> Settings:
+    base: dict[str, Any] = {"INCIDENT_ADMINS": "U0ADMIN1"}
     base.update(values)
-    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **base)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +32,7 @@ def settings(**values: object) -> Settings:
         ),
     ],
 )
-def test_check_for_run_names_the_setting_and_the_fix(values: dict, message: str) -> None:
+def test_check_for_run_names_the_setting_and_the_fix(values: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings(**values).check_for_run()
 

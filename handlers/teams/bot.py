@@ -16,7 +16,7 @@ from handlers.teams.references import ConversationBook
 log = logging.getLogger(__name__)
 
 
-class DeskTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
+class DeskTeamsBot(TeamsActivityHandler):
     def __init__(self, deps: Core, book: ConversationBook) -> None:
         super().__init__()
         self.deps = deps

@@ -47,15 +47,17 @@ def reply_for(answer: Answer) -> Activity:
     """The chat reply for a command's answer."""
     match answer:
         case OpenList(views, everything):
-            return MessageFactory.text(list_text(views, everything=everything))
+            text = list_text(views, everything=everything)
         case Shown(view):
-            reply = MessageFactory.attachment(CardFactory.adaptive_card(show_card(view)))
+            reply: Activity = MessageFactory.attachment(CardFactory.adaptive_card(show_card(view)))
             reply.summary = card_summary(view)
             return reply
         case Timeline(key, entries):
-            return MessageFactory.text(timeline_text(key, entries))
+            text = timeline_text(key, entries)
         case Usage(example):
-            return MessageFactory.text(f"Usage: `{example}`")
+            text = f"Usage: `{example}`"
         case Refused(message):
-            return MessageFactory.text(message)
-    return MessageFactory.text(HELP_TEXT)
+            text = message
+        case _:
+            text = HELP_TEXT
+    return MessageFactory.text(text)

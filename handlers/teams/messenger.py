@@ -18,6 +18,7 @@ from botbuilder.schema import (
     ConversationParameters,
     ConversationReference,
 )
+from botframework.connector.aio import ConnectorClient
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.clocks.service import Clocks
@@ -153,6 +154,7 @@ class TeamsMessenger:
         async def create(context: TurnContext) -> str:
             # Inside a turn (not adapter.create_conversation) so the SDK's own retries are off.
             client = context.turn_state[CloudAdapter.BOT_CONNECTOR_CLIENT_KEY]
+            assert isinstance(client, ConnectorClient)  # what CloudAdapter keeps under that key
             created = await client.conversations.create_conversation(params)
             return str(created.id)
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, select, text, update
 
 from bot.audit import trail
 from bot.audit.chain import GENESIS_HASH, BreakReason, link_hash
@@ -203,14 +203,15 @@ def test_one_byte_changed_in_any_stored_field_is_modified_at_its_seq(
         if name == "occurred_at":
             shift = data.draw(st.integers(-(10**12), 10**12).filter(bool))
             current = conn.scalar(select(AuditEvent.occurred_at).where(AuditEvent.seq == row.seq))
+            assert current is not None
             conn.execute(
-                AuditEvent.__table__.update()
+                update(AuditEvent)
                 .where(AuditEvent.seq == row.seq)
                 .values(occurred_at=current + timedelta(microseconds=shift))
             )
         elif name == "incident_id":
-            new = data.draw(st.integers(1, 10**6).filter(lambda v: v != row.incident_id))
-            set_value(conn, row.seq, name, new)
+            other = data.draw(st.integers(1, 10**6).filter(lambda v: v != row.incident_id))
+            set_value(conn, row.seq, name, other)
         else:
             raw = getattr(row, name)
             new = mutate_text(raw, data)
@@ -363,7 +364,7 @@ async def test_concurrent_appends_from_two_replicas_never_fork_or_gap(database_u
     for db in replicas:
         await db.dispose()
     assert [r.seq for r in rows] == list(range(1, writers + 1))
-    assert sorted(r.after["n"] for r in rows) == list(range(writers))  # type: ignore[index]
+    assert sorted((r.after or {})["n"] for r in rows) == list(range(writers))
     assert all(b.prev_hash == a.hash for a, b in pairwise(rows))
     result = await asyncio.to_thread(verify_url, database_url, AUDIT_KEY)
     assert result.ok and result.checked == writers

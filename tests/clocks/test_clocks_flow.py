@@ -53,7 +53,9 @@ async def filled_form(h: Harness) -> dict[str, Any]:
     return {**call.json_arg("view"), "id": call.args["view_id"]}
 
 
-async def classify(h: Harness, incident: Incident, user: str = "U0ADMIN1", **answers: Any) -> dict:
+async def classify(
+    h: Harness, incident: Incident, user: str = "U0ADMIN1", **answers: Any
+) -> dict[str, Any]:
     await click(
         h,
         block_action(
@@ -82,7 +84,7 @@ async def classify(h: Harness, incident: Incident, user: str = "U0ADMIN1", **ans
 
 async def decide(
     h: Harness, obligation_id: int, decision: str, user: str = "U0ADMIN1", **values: Any
-) -> dict:
+) -> dict[str, Any]:
     action_id = {
         "notified": "obligation_notified",
         "not_required": "obligation_not_required",
@@ -179,6 +181,7 @@ async def test_ico_clock_nudges_at_offsets_until_notified(harness: Harness, cloc
         assert await tick(harness, clock, START + timedelta(hours=hours)) == 0
     assert len(channel_nudges(harness)) == 2
     [row] = [o for o in await rows(harness, Obligation) if o.regime_id == "uk_gdpr_art33"]
+    assert row.decision is not None
     assert (row.status, row.decided_by, row.decision["reference"]) == (
         "notified",
         "slack:U0ADMIN1",
@@ -190,7 +193,7 @@ async def test_ico_clock_nudges_at_offsets_until_notified(harness: Harness, cloc
         "cancelled",
     }
     decided = [e for e in await rows(harness, AuditEvent) if e.action == "obligation.decided"]
-    assert decided[0].after["status"] == "notified"
+    assert decided[0].after is not None and decided[0].after["status"] == "notified"
 
 
 async def test_overdue_nudges_go_to_every_admin_every_12_hours(
@@ -239,6 +242,7 @@ async def test_not_required_needs_a_rationale(harness: Harness, clock: Any) -> N
     assert "Art. 33(5)" in missing["errors"]["rationale"]
     assert done == {}
     [row] = [o for o in await rows(harness, Obligation) if o.id == ico.id]
+    assert row.decision is not None
     assert (row.status, row.decision["rationale"]) == ("not_required", "Encrypted; key not exposed")
 
 
@@ -268,7 +272,8 @@ async def test_late_notification_needs_reasons_and_notified_after_deadline_is_re
     assert "reasons for the delay" in no_reasons["errors"]["reasons"]
     assert late == {}
     [row] = [o for o in await rows(harness, Obligation) if o.id == ico.id]
-    assert row.status == "late" and row.decision["reasons"].startswith("DPO on leave")
+    assert row.status == "late" and row.decision is not None
+    assert row.decision["reasons"].startswith("DPO on leave")
 
 
 async def test_close_is_blocked_while_an_obligation_is_undecided(
@@ -308,7 +313,8 @@ async def test_correcting_awareness_moves_the_deadline_and_reschedules(
     pending = [n for n in await rows(harness, Nudge) if n.status == "pending"]
     assert min(n.due_at for n in pending) == START + timedelta(hours=14)  # 48 h left
     events = [e for e in await rows(harness, AuditEvent) if e.action == "incident.classified"]
-    assert len(events) == 2 and events[1].before["aware_at"] == START.isoformat()
+    assert len(events) == 2 and events[1].before is not None
+    assert events[1].before["aware_at"] == START.isoformat()
 
 
 async def test_classification_without_personal_data_starts_no_ico_clock(

@@ -44,7 +44,7 @@ def test_register_lists_personal_data_incidents_with_decisions(
             Settings(
                 _env_file=None,
                 DATABASE_URL=url,
-                SLACK_BOT_TOKEN="xoxb-1",  # type: ignore[call-arg]
+                SLACK_BOT_TOKEN="xoxb-1",
                 SLACK_API_URL=DEAD_API,
                 INCIDENT_ADMINS="U0ADMIN1",
             )

@@ -160,7 +160,7 @@ async def test_cli_exports_each_format_and_audits_who_exported(
         assert code == 0 and out.stat().st_size > 500
 
     exported = [e for e in await rows(harness, AuditEvent) if e.action == "incident.exported"]
-    assert [(e.actor, e.after["format"]) for e in exported] == [
+    assert [(e.actor, (e.after or {}).get("format")) for e in exported] == [
         ("cli:dpo", "md"),
         ("cli:dpo", "html"),
         ("cli:dpo", "json"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from tests.support.harness import Harness, sign
@@ -10,7 +11,9 @@ from tests.support.slack_payloads import load, slash_command
 from tests.support.slack_steps import open_report, submit
 
 
-async def run(h: Harness, text: str, user: str = "U0REPORTER") -> tuple[dict, list[dict]]:
+async def run(
+    h: Harness, text: str, user: str = "U0REPORTER"
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     before = len(h.fake.responses)
     resp = await h.command(slash_command(text, user=user, response_url=h.fake.response_url))
     assert resp.status == 200

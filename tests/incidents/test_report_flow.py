@@ -60,6 +60,7 @@ async def test_report_stores_incident_evidence_and_dms_every_admin(harness: Harn
     assert confirm.args["user"] == "U0REPORTER" and "INC-0001" in confirm.args["text"]
     event, files = await rows(harness, AuditEvent)
     assert (event.action, event.actor) == ("incident.reported", "slack:U0REPORTER")
+    assert event.after is not None and files.after is not None
     assert event.after["evidence_sha256"] == evidence.sha256
     # The sample's file lives on files.slack.com, which a test never calls: recorded, not fetched.
     assert files.action == "evidence.files_fetched"

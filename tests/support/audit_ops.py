@@ -15,7 +15,7 @@ MALLORY = Actor(platform=Platform.SLACK, user_id="U0MALLORY", name="Mallory")
 
 def core_app(database_url: str, config: DeskConfig | None = None, **values: Any) -> DeskApp:
     """The app with no chat platform: the core and the database only."""
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         DATABASE_URL=database_url,
         INCIDENT_ADMINS=",".join(ADMINS),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from handlers.cli import main
+from storage.models import Incident
 from tests.support.harness import AUDIT_KEY, Harness
 from tests.support.slack_payloads import message_changed
 from tests.support.slack_steps import (
@@ -21,6 +22,7 @@ from tests.support.slack_steps import (
     close_form,
     file_meta,
     open_report,
+    rows,
     submit,
     submit_close,
 )
@@ -44,12 +46,8 @@ async def full_incident(h: Harness, *, close: bool = True) -> None:
     await click(h, "U0ADMIN1", "triage_assign_me", 1)
     await click(h, "U0ADMIN1", "triage_severity", 1, selected="SEV2")
     if close:
-        await submit_close(h, await close_form(h, _Ref(1)), correction=CORRECTION)
-
-
-class _Ref:
-    def __init__(self, incident_id: int) -> None:
-        self.id = incident_id
+        [incident] = await rows(h, Incident)
+        await submit_close(h, await close_form(h, incident), correction=CORRECTION)
 
 
 async def run_cli(h: Harness, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from bot.exports.files import ExportFormat, render
 from storage.models import (
+    Base,
     Incident,
 )
 from tests.support.harness import Harness
@@ -50,9 +51,14 @@ async def submit(
     return json.loads(body) if body else {}
 
 
-async def rows(h: Harness, model: Any) -> list[Any]:
+Row = TypeVar("Row", bound=Base)
+
+
+async def rows(h: Harness, model: type[Row]) -> list[Row]:
+    """Every row of the table, in primary-key order."""
+    query = select(model).order_by(*inspect(model).primary_key)
     async with h.app.db.sessions() as s:
-        return list((await s.execute(select(model).order_by(model.id))).scalars().all())
+        return list((await s.execute(query)).scalars().all())
 
 
 async def click(h: Harness, user: str, action_id: str, incident_id: int, **kw: Any) -> None:
@@ -100,7 +106,7 @@ async def submit_close(
     return json.loads(body) if body else {}
 
 
-OTHER_MESSAGE = {
+OTHER_MESSAGE: dict[str, Any] = {
     "ts": "1700000050.000200",
     "text": "Client A's Q3 margin was 31% (also from the Client B file).",
     "blocks": [],

@@ -4,18 +4,22 @@ Connector does."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from bot.settings import Settings
 from handlers.wiring import DeskApp
+from storage.models import Base
 from tests.support import teams_activities as act
 from tests.support.fakes.bot_connector import ConnectorCall, FakeBotConnector
 from tests.support.harness import Harness
 
 TEAMS_ADMINS = (act.ADMIN_1, act.ADMIN_2)
+
+Row = TypeVar("Row", bound=Base)
 
 
 def teams_settings(database_url: str, **overrides: Any) -> Settings:
@@ -26,14 +30,19 @@ def teams_settings(database_url: str, **overrides: Any) -> Settings:
         "OUTBOX_INTERVAL_SECONDS": 60,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 class TeamsHarness(Harness):
     """Posts activities the way the Bot Connector does and waits for what follows."""
 
-    def __init__(self, app: DeskApp, client: TestClient, connector: FakeBotConnector) -> None:
-        super().__init__(app, client, fake=None)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        app: DeskApp,
+        client: TestClient[web.Request, web.Application],
+        connector: FakeBotConnector,
+    ) -> None:
+        super().__init__(app, client, fake=None)
         self.connector = connector
 
     @property
@@ -69,6 +78,8 @@ class TeamsHarness(Harness):
             if c.body.get("text")
         ]
 
-    async def rows(self, model: Any) -> list[Any]:
+    async def rows(self, model: type[Row]) -> list[Row]:
+        """Every row of the table, in primary-key order."""
+        query = select(model).order_by(*inspect(model).primary_key)
         async with self.app.db.sessions() as s:
-            return list((await s.execute(select(model).order_by(model.id))).scalars().all())
+            return list((await s.execute(query)).scalars().all())

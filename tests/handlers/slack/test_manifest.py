@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import jsonschema
 import pytest
@@ -15,8 +16,9 @@ from tests.support.manifests import SLACK_SCHEMA as SCHEMA
 ROOT = REPO
 
 
-def manifest() -> dict:
-    return yaml.safe_load(MANIFEST.read_text())
+def manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(MANIFEST.read_text())
+    return loaded
 
 
 @pytest.mark.skipif(not SCHEMA.exists(), reason=f"Slack manifest schema not found at {SCHEMA}")

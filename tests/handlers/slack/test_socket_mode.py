@@ -18,7 +18,9 @@ async def test_socket_mode_connects_and_acks_a_slash_command(
     )
     app = create_app(settings)
     assert app.socket_mode is not None
-    assert not [r for r in app.web.router.routes() if r.resource.canonical == "/slack/events"]
+    assert not [
+        r for r in app.web.router.routes() if r.resource and r.resource.canonical == "/slack/events"
+    ]
 
     await app.start(with_scheduler=False)
     try:

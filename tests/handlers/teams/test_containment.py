@@ -125,7 +125,7 @@ async def test_someone_else_pressing_contained_is_refused_and_audited(
     [row] = await teams.rows(Incident)
     assert row.contained_at is None
     refused = [e for e in await teams.rows(AuditEvent) if e.action == "triage.refused"]
-    assert [(e.actor, e.after["attempted"]) for e in refused] == [
+    assert [(e.actor, (e.after or {}).get("attempted")) for e in refused] == [
         (f"teams:{act.MALLORY}", "incident.contained")
     ]
 

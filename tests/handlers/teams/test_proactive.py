@@ -60,7 +60,7 @@ async def test_admin_without_reference_fails_clearly_then_gets_the_card_on_insta
     rows = {r.target: r for r in await teams.rows(OutboxMessage) if r.kind == "triage_card"}
     assert rows[act.ADMIN_1].status == "sent"
     missing = rows[act.ADMIN_2]
-    assert missing.status == "failed"
+    assert missing.status == "failed" and missing.last_error is not None
     assert missing.last_error.startswith(f"no Teams conversation reference for {act.ADMIN_2}")
     assert "not installed AI Incident Desk" in missing.last_error
     assert any(act.ADMIN_2 in r.message and r.levelname == "ERROR" for r in caplog.records)

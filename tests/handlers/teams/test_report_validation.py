@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from typing import Any
 
 from storage.db import Database
 from storage.models import Evidence, Incident, OutboxMessage
@@ -12,7 +13,7 @@ from tests.support.teams_harness import TeamsHarness
 from tests.support.teams_steps import form_of, inputs
 
 
-def errors_under_fields(card: dict) -> dict[str, str]:
+def errors_under_fields(card: dict[str, Any]) -> dict[str, str]:
     """Each error TextBlock, keyed by the input it follows."""
     found: dict[str, str] = {}
     body = card["body"]

@@ -41,7 +41,7 @@ async def test_sdk_process_still_serialises_invoke_bodies_twice(teams: TeamsHarn
     adapter, bot = teams.app.teams.adapter, teams.app.teams.bot
 
     async def sdk_route(request: web.Request) -> web.StreamResponse:
-        response = await adapter.process(request, bot)
+        response: web.StreamResponse | None = await adapter.process(request, bot)
         assert response is not None
         return response
 
@@ -70,7 +70,7 @@ async def test_malformed_requests_are_rejected_and_nothing_is_stored(teams: Team
 @pytest.fixture
 async def secured(
     database_url: str, connector: FakeBotConnector
-) -> AsyncIterator[tuple[DeskApp, TestClient]]:
+) -> AsyncIterator[tuple[DeskApp, TestClient[web.Request, web.Application]]]:
     settings = teams_settings(
         database_url,
         TEAMS_ENABLED="false",
@@ -85,7 +85,7 @@ async def secured(
 
 
 async def test_with_an_app_id_a_request_without_a_valid_token_gets_401(
-    secured: tuple[DeskApp, TestClient], connector: FakeBotConnector
+    secured: tuple[DeskApp, TestClient[web.Request, web.Application]], connector: FakeBotConnector
 ) -> None:
     app, client = secured
     untrusted = jwt.encode(

@@ -13,7 +13,8 @@ from handlers.teams.timezone import local_inputs, reader_zone, utc_from_inputs, 
 
 
 def activity(**fields: Any) -> Activity:
-    return Activity().deserialize({"type": "invoke", **fields})
+    parsed: Activity = Activity().deserialize({"type": "invoke", **fields})
+    return parsed
 
 
 def client_info(zone: str) -> list[dict[str, Any]]:

@@ -116,7 +116,7 @@ async def test_non_admin_click_is_refused_audited_and_changes_nothing(teams: Tea
     assert (row.severity, row.status) == (None, "reported")
     assert len(teams.connector.named("update")) == updates_before
     refused = [e for e in await teams.rows(AuditEvent) if e.action == "triage.refused"]
-    assert [(e.actor, e.after["attempted"]) for e in refused] == [
+    assert [(e.actor, (e.after or {}).get("attempted")) for e in refused] == [
         (f"teams:{act.MALLORY}", "incident.severity_changed"),
         (f"teams:{act.MALLORY}", "incident.close_form"),
         (f"teams:{act.MALLORY}", "incident.closed"),
@@ -187,7 +187,11 @@ async def test_false_positive_opens_the_close_form_preset(teams: TeamsHarness) -
 
 async def test_a_crafted_button_is_answered_not_crashed(teams: TeamsHarness) -> None:
     await reported(teams)
-    for verb, data in [("triage.assign_me", {"incident_id": "x"}), ("nope", {"incident_id": 1})]:
+    crafted: list[tuple[str, dict[str, Any]]] = [
+        ("triage.assign_me", {"incident_id": "x"}),
+        ("nope", {"incident_id": 1}),
+    ]
+    for verb, data in crafted:
         answer = await teams.click(verb, user=act.ADMIN_1, **data)
         assert answer["value"] == "This button is not one of ours."
     missing = await teams.click("triage.assign_me", user=act.ADMIN_1, incident_id=999)

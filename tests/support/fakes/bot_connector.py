@@ -71,7 +71,9 @@ class FakeBotConnector:
 
     # ---- test helpers -----------------------------------------------------------------------
 
-    def fail(self, method: str, *, status: int, retry_after: int | None = None, times: int = 1):
+    def fail(
+        self, method: str, *, status: int, retry_after: int | None = None, times: int = 1
+    ) -> None:
         """Make the next `times` calls of `method` ("send", "update", "create") fail."""
         self.failures.setdefault(method, []).append(ConnectorFailure(status, retry_after, times))
 

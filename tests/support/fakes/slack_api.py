@@ -185,7 +185,7 @@ class FakeSlack:
         }
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        view = args.get("view")
+        view = args["view"]
         view = json.loads(view) if isinstance(view, str) else view
         return {"view": {**view, "id": f"V{next(self._ts):04d}"}}
 
@@ -234,7 +234,7 @@ class FakeSlack:
         return {"bot": {"id": args.get("bot"), "app_id": "A0DRAFTER", "name": "DraftBot"}}
 
     def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
-        view = args.get("view")
+        view = args["view"]
         view = json.loads(view) if isinstance(view, str) else view
         return {"view": {**view, "id": f"V{next(self._ts):04d}"}}
 
