@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.clocks.near_miss import KIND_CHANGES, starts_clocks
 from bot.clocks.regimes import (
     OVERDUE_EVERY,
@@ -182,7 +183,7 @@ class Clocks:
         return await self.desk.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.classified",
+            action=AuditAction.CLASSIFIED,
             fields=(
                 "classification",
                 "aware_at",
@@ -275,7 +276,7 @@ class Clocks:
         await trail.record(
             session,
             actor=actor,
-            action="obligations.derived",
+            action=AuditAction.OBLIGATIONS_DERIVED,
             incident_id=incident.id,
             after={"obligations": changes},
         )
@@ -329,7 +330,7 @@ class Clocks:
             await trail.record(
                 session,
                 actor=actor,
-                action="obligation.decided",
+                action=AuditAction.OBLIGATION_DECIDED,
                 incident_id=incident.id,
                 before={"obligation": row.id, "status": "open"},
                 after={
@@ -344,7 +345,7 @@ class Clocks:
         return await self.desk.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="obligation.decided",
+            action=AuditAction.OBLIGATION_DECIDED,
             fields=(),
             change=change,
             also=apply,
@@ -386,12 +387,14 @@ class Clocks:
         )
         return list(rows.scalars())
 
-    async def _on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
+    async def _on_change(
+        self, session: AsyncSession, incident: Incident, action: AuditAction
+    ) -> None:
         if action in KIND_CHANGES and incident.classification:
             # Becoming a near miss withdraws clocks; becoming an incident again restores them.
             answers = ClassificationAnswers.model_validate(incident.classification)
             await self._derive(session, incident, answers, SYSTEM_ACTOR, datetime.now(UTC))
-        if action != "incident.closed":
+        if action != AuditAction.CLOSED:
             return
         waiting = await self.undecided(session, incident.id)
         if waiting:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import Actor, IncidentView, Platform, Severity, Status
 from bot.errors import InvalidTransition, NotFound
@@ -28,8 +29,10 @@ class Containment:
         self.desk = desk
         desk.change_hooks.append(self._on_change)
 
-    async def _on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
-        if action in {"incident.severity_changed", "incident.classified"}:
+    async def _on_change(
+        self, session: AsyncSession, incident: Incident, action: AuditAction
+    ) -> None:
+        if action in {AuditAction.SEVERITY_CHANGED, AuditAction.CLASSIFIED}:
             self.page_if_needed(session, incident)
 
     def page_if_needed(self, session: AsyncSession, incident: Incident) -> bool:
@@ -93,7 +96,7 @@ class Containment:
         if not allowed:
             raise await self.desk.refuse(
                 actor=actor,
-                action="incident.contained",
+                action=AuditAction.CONTAINED,
                 incident_id=incident_id,
                 channel_id=channel_id,
             )
@@ -116,7 +119,7 @@ class Containment:
             await trail.record(
                 session,
                 actor=actor,
-                action="incident.contained",
+                action=AuditAction.CONTAINED,
                 incident_id=incident.id,
                 before=before,
                 after={

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import (
     MAX_DESCRIPTION,
@@ -235,7 +236,7 @@ class Reporting:
         await trail.record(
             session,
             actor=actor,
-            action="incident.reported",
+            action=AuditAction.REPORTED,
             incident_id=incident.id,
             after={
                 "key": incident.key,
@@ -296,7 +297,7 @@ class Reporting:
             await trail.record(
                 session,
                 actor=actor,
-                action="incident.reporter_added",
+                action=AuditAction.REPORTER_ADDED,
                 incident_id=incident.id,
                 after={"reporter": actor.ref, "description": form.description.strip()},
             )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import (
     MAX_RATIONALE,
@@ -44,7 +45,7 @@ REFUSAL_TEXT = (
 )
 
 
-ChangeHook = Callable[[AsyncSession, Incident, str], Awaitable[None]]
+ChangeHook = Callable[[AsyncSession, Incident, AuditAction], Awaitable[None]]
 
 
 def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
@@ -156,7 +157,7 @@ class Desk(Reporting):
         self,
         *,
         actor: Actor,
-        action: str,
+        action: AuditAction,
         incident_id: int | None,
         channel_id: str | None = None,
         notify: bool = True,
@@ -166,7 +167,7 @@ class Desk(Reporting):
             await trail.record(
                 session,
                 actor=actor,
-                action="triage.refused",
+                action=AuditAction.REFUSED,
                 incident_id=incident_id,
                 after={"attempted": action},
             )
@@ -188,7 +189,7 @@ class Desk(Reporting):
         *,
         actor: Actor,
         incident_id: int,
-        action: str,
+        action: AuditAction,
         fields: tuple[str, ...],
         change: Callable[[Incident], None],
         also: Callable[[AsyncSession, Incident], Awaitable[None]] | None = None,
@@ -257,7 +258,7 @@ class Desk(Reporting):
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.assigned",
+            action=AuditAction.ASSIGNED,
             channel_id=channel_id,
             fields=("assignee", "status"),
             change=change,
@@ -278,7 +279,7 @@ class Desk(Reporting):
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.severity_changed",
+            action=AuditAction.SEVERITY_CHANGED,
             channel_id=channel_id,
             fields=("severity", "status"),
             change=change,
@@ -294,7 +295,7 @@ class Desk(Reporting):
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.marked_near_miss",
+            action=AuditAction.MARKED_NEAR_MISS,
             channel_id=channel_id,
             fields=("kind", "status"),
             change=change,
@@ -349,7 +350,7 @@ class Desk(Reporting):
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.closed",
+            action=AuditAction.CLOSED,
             notify_refusal=False,
             fields=(
                 "status",

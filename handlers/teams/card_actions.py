@@ -11,6 +11,7 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from bot.audit.actions import AuditAction
 from bot.domain import CloseInput, IncidentView, Outcome, Platform, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
 from bot.incidents.triage import Desk
@@ -96,23 +97,23 @@ async def _back(deps: TeamsDeps, click: Click) -> Element:
 
 # verb → (what it does, the audited action name a non-admin's click is refused as; None when
 # the core itself decides who may, as for Contained, which a tool's kill-switch owner may press)
-TRIAGE_ACTIONS: dict[Verb, tuple[Action, str | None]] = {
-    Verb.ASSIGN_ME: (_assign, "incident.assigned"),
-    Verb.SEVERITY: (_severity, "incident.severity_changed"),
-    Verb.NEAR_MISS: (_near_miss, "incident.marked_near_miss"),
-    Verb.FALSE_POSITIVE: (_open_close_form(Outcome.FALSE_POSITIVE), "incident.close_form"),
-    Verb.CLOSE: (_open_close_form(None), "incident.close_form"),
-    Verb.CLOSE_SUBMIT: (_close, "incident.closed"),
-    Verb.CLOSE_CANCEL: (_back, "incident.close_form"),
-    Verb.CLASSIFY: (clocks.open_classify, "incident.classify_form"),
+TRIAGE_ACTIONS: dict[Verb, tuple[Action, AuditAction | None]] = {
+    Verb.ASSIGN_ME: (_assign, AuditAction.ASSIGNED),
+    Verb.SEVERITY: (_severity, AuditAction.SEVERITY_CHANGED),
+    Verb.NEAR_MISS: (_near_miss, AuditAction.MARKED_NEAR_MISS),
+    Verb.FALSE_POSITIVE: (_open_close_form(Outcome.FALSE_POSITIVE), AuditAction.CLOSE_FORM),
+    Verb.CLOSE: (_open_close_form(None), AuditAction.CLOSE_FORM),
+    Verb.CLOSE_SUBMIT: (_close, AuditAction.CLOSED),
+    Verb.CLOSE_CANCEL: (_back, AuditAction.CLOSE_FORM),
+    Verb.CLASSIFY: (clocks.open_classify, AuditAction.CLASSIFY_FORM),
     Verb.CONTAINED: (clocks.contained, None),
-    Verb.CLASSIFY_SUBMIT: (clocks.submit_classify, "incident.classified"),
-    Verb.CLASSIFY_CANCEL: (_back, "incident.classify_form"),
-    Verb.NOTIFIED: (clocks.open_decision, "obligation.decision_form"),
-    Verb.NOT_REQUIRED: (clocks.open_decision, "obligation.decision_form"),
-    Verb.NOTIFIED_LATE: (clocks.open_decision, "obligation.decision_form"),
-    Verb.DECISION_SUBMIT: (clocks.submit_decision, "obligation.decided"),
-    Verb.DECISION_CANCEL: (clocks.back_from_decision, "obligation.decision_form"),
+    Verb.CLASSIFY_SUBMIT: (clocks.submit_classify, AuditAction.CLASSIFIED),
+    Verb.CLASSIFY_CANCEL: (_back, AuditAction.CLASSIFY_FORM),
+    Verb.NOTIFIED: (clocks.open_decision, AuditAction.DECISION_FORM),
+    Verb.NOT_REQUIRED: (clocks.open_decision, AuditAction.DECISION_FORM),
+    Verb.NOTIFIED_LATE: (clocks.open_decision, AuditAction.DECISION_FORM),
+    Verb.DECISION_SUBMIT: (clocks.submit_decision, AuditAction.OBLIGATION_DECIDED),
+    Verb.DECISION_CANCEL: (clocks.back_from_decision, AuditAction.DECISION_FORM),
 }
 # Decision buttons name an obligation stage; every other button names an incident.
 OBLIGATION_VERBS = frozenset(v for v in TRIAGE_ACTIONS if v.startswith("obligation."))

@@ -11,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.audit.actions import AuditAction
 from bot.domain import Actor, IncidentView, Outcome, Severity
 from bot.errors import DeskError, InvalidInput, NotAuthorized
 from handlers.slack.api_errors import error_code
@@ -56,7 +57,7 @@ async def refused_form(
     context: AsyncBoltContext,
     body: dict[str, Any],
     *,
-    form: str,
+    form: AuditAction,
     incident_id: int | None,
     channel_id: str | None,
 ) -> bool:
@@ -139,7 +140,7 @@ def open_close_form(outcome: Outcome | None) -> Callable[..., Awaitable[None]]:
         if await refused_form(
             context,
             body,
-            form="incident.close_form",
+            form=AuditAction.CLOSE_FORM,
             incident_id=ref.incident_id,
             channel_id=ref.channel_id,
         ):

@@ -11,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.audit.actions import AuditAction
 from bot.clocks.classification import answers_from_form
 from bot.clocks.service import DecisionInput, ObligationStatus
 from bot.domain import Actor, IncidentView
@@ -63,7 +64,7 @@ async def open_classify(
     if await refused_form(
         context,
         body,
-        form="incident.classify_form",
+        form=AuditAction.CLASSIFY_FORM,
         incident_id=ref.incident_id,
         channel_id=ref.channel_id,
     ):
@@ -143,7 +144,7 @@ async def open_decision(
         return
     channel = (body.get("channel") or {}).get("id")
     if await refused_form(
-        context, body, form="obligation.decision_form", incident_id=None, channel_id=channel
+        context, body, form=AuditAction.DECISION_FORM, incident_id=None, channel_id=channel
     ):
         return
     view_id = await _open_then_fill(
