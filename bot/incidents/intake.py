@@ -26,6 +26,8 @@ from bot.domain import (
 )
 from bot.errors import InvalidInput
 from bot.evidence.lifecycle import insert_evidence
+from bot.incidents import notices
+from bot.notes import note_payload
 from bot.settings import DeskConfig
 from storage import repository as repo
 from storage.db import Database
@@ -265,14 +267,9 @@ class Reporting:
             kind=OutboxKind.NOTICE,
             target=actor.user_id,
             incident_id=incident.id,
-            payload={
-                "channel_id": channel_id,
-                "text": (
-                    f"Thanks, reported as *{incident.key}*"
-                    f" ({'near miss' if incident.kind == Kind.NEAR_MISS else 'incident'}). "
-                    "The incident admins have been told and will triage it."
-                ),
-            },
+            payload=note_payload(
+                notices.reported(incident.key, incident.kind), channel_id=channel_id
+            ),
         )
 
     async def _join(
@@ -301,17 +298,17 @@ class Reporting:
                 incident_id=incident.id,
                 after={"reporter": actor.ref, "description": form.description.strip()},
             )
-            text = f"This message was already reported as *{incident.key}*; you were added."
+            told = notices.joined(incident.key)
             self.refresh_cards(session, incident)
         else:
-            text = f"You already reported this message as *{incident.key}*."
+            told = notices.already_reported(incident.key)
         enqueue(
             session,
             platform=actor.platform,
             kind=OutboxKind.NOTICE,
             target=actor.user_id,
             incident_id=incident.id,
-            payload={"channel_id": channel_id, "text": text},
+            payload=note_payload(told, channel_id=channel_id),
         )
         return ReportResult(
             incident_key=incident.key, created=False, reporter_added=already is None

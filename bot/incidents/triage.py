@@ -31,7 +31,9 @@ from bot.domain import (
 from bot.errors import InvalidInput, InvalidTransition, NotAuthorized, NotFound
 from bot.evidence.canonical import excerpt
 from bot.evidence.lifecycle import EvidenceDesk, evidence_notes
+from bot.incidents import notices
 from bot.incidents.intake import Reporting
+from bot.notes import note_payload
 from bot.settings import DeskConfig
 from storage import repository as repo
 from storage.db import Database
@@ -341,10 +343,11 @@ class Desk(Reporting):
                     kind=OutboxKind.DM,
                     target=user_id,
                     incident_id=incident.id,
-                    payload={
-                        "text": f"*{incident.key}*, which you reported, was closed: "
-                        f"{OUTCOME_LABELS[form.outcome]}. {form.rationale.strip()}"
-                    },
+                    payload=note_payload(
+                        notices.closed(
+                            incident.key, OUTCOME_LABELS[form.outcome], form.rationale.strip()
+                        )
+                    ),
                 )
 
         return await self.admin_change(

@@ -16,6 +16,7 @@ from botbuilder.schema.teams import (
 from bot.domain import Platform
 from bot.errors import InvalidInput, StorageUnavailable
 from bot.evidence.canonical import excerpt
+from bot.incidents import notices
 from bot.incidents.triage import Desk
 from handlers.teams.capture import author_hint, capture_message, html_to_text, source_key
 from handlers.teams.cards.elements import Element
@@ -110,8 +111,6 @@ async def submit_action(desk: Desk, context: TurnContext) -> MessagingExtensionA
     except StorageUnavailable:
         log.warning("report by %s not saved: database unavailable", actor.ref)
         return show_form(_form(desk, message, values=data, errors={"general": SAVE_FAILED}))
-    if result.created:
-        text = f"Reported as {result.incident_key}. The incident admins have been told."
-    else:
-        text = f"This was already reported as {result.incident_key}; you were added."
+    # A dialog's closing message is plain text: no markdown is rendered there.
+    text = notices.report_answer(result).plain
     return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))

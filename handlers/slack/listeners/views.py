@@ -10,9 +10,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.domain import CloseInput, Outcome, Platform
 from bot.errors import DeskError, InvalidInput, StorageUnavailable
+from bot.incidents import notices
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.blocks.evidence import added_modal
 from handlers.slack.blocks.modals import reported_modal
+from handlers.slack.blocks.text import mrkdwn_of
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import BlockId, CallbackId
 from handlers.slack.metadata import CardRef, ReportMeta, parse
@@ -62,13 +64,9 @@ async def submit_report(
             },
         )
         return
+    text = mrkdwn_of(notices.report_answer(result))
     if result.created:
-        text = (
-            f":white_check_mark: Reported as *{result.incident_key}*. "
-            "The incident admins have been told."
-        )
-    else:
-        text = f"This was already reported as *{result.incident_key}*; you were added."
+        text = f":white_check_mark: {text}"
     await ack(response_action="update", view=reported_modal(text))
 
 
