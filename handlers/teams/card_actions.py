@@ -12,8 +12,9 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from bot.audit.actions import AuditAction
-from bot.domain import CloseInput, IncidentView, Outcome, Platform, Severity
+from bot.domain import IncidentView, Outcome, Platform
 from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
+from bot.incidents.forms import parse_close, parse_severity, report_answers
 from bot.incidents.triage import Desk
 from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
@@ -48,10 +49,7 @@ async def _assign(deps: TeamsDeps, click: Click) -> Element:
 
 
 async def _severity(deps: TeamsDeps, click: Click) -> Element:
-    try:
-        severity = Severity(str(click.data.get(InputId.SEVERITY)))
-    except ValueError:
-        raise InvalidInput({"severity": "Pick SEV1 to SEV4, then press Set severity."}) from None
+    severity = parse_severity(click.data.get(InputId.SEVERITY), then="press Set severity")
     view = await deps.desk.set_severity(
         actor=click.actor, incident_id=click.incident_id, severity=severity
     )
@@ -74,16 +72,8 @@ def _open_close_form(outcome: Outcome | None) -> Action:
 
 async def _close(deps: TeamsDeps, click: Click) -> Element:
     desk, data, incident_id = deps.desk, click.data, click.incident_id
-    raw_outcome = data.get(InputId.OUTCOME)
     try:
-        if raw_outcome not in {o.value for o in Outcome}:
-            raise InvalidInput({InputId.OUTCOME.value: "Pick an outcome."})
-        form = CloseInput(
-            outcome=Outcome(str(raw_outcome)),
-            rationale=str(data.get(InputId.RATIONALE) or ""),
-            root_cause=str(data.get(InputId.ROOT_CAUSE) or ""),
-            lessons=str(data.get(InputId.LESSONS) or ""),
-        )
+        form = parse_close(data)
         view: IncidentView = await desk.close(actor=click.actor, incident_id=incident_id, form=form)
     except InvalidInput as exc:
         key = (await desk.view(incident_id=incident_id)).key
@@ -123,12 +113,7 @@ async def report_from_chat(desk: Desk, context: TurnContext, data: dict[str, Any
     """The form `report <text>` posted in the chat; it becomes the confirmation when saved."""
     actor = actor_of(context.activity)
     try:
-        form = desk.parse_report(
-            description=data.get(InputId.DESCRIPTION),
-            failure_type=data.get(InputId.FAILURE_TYPE),
-            reach=data.get(InputId.REACH),
-            personal_data=data.get(InputId.PERSONAL_DATA),
-        )
+        form = desk.parse_report(**report_answers(data))
         result = await desk.report(
             actor=actor,
             form=form,

@@ -17,11 +17,12 @@ from bot.domain import Platform
 from bot.errors import InvalidInput, StorageUnavailable
 from bot.evidence.canonical import excerpt
 from bot.incidents import notices
+from bot.incidents.forms import report_answers
 from bot.incidents.triage import Desk
 from handlers.teams.capture import author_hint, capture_message, html_to_text, source_key
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.forms import SAVE_FAILED, report_form
-from handlers.teams.ids import REPORT_COMMAND, InputId
+from handlers.teams.ids import REPORT_COMMAND
 from handlers.teams.references import actor_of, channel_of, tenant_of
 
 log = logging.getLogger(__name__)
@@ -78,12 +79,7 @@ async def submit_action(desk: Desk, context: TurnContext) -> MessagingExtensionA
     conversation_id = activity.conversation.id
     tenant_id = tenant_of(activity)
     try:
-        form = desk.parse_report(
-            description=data.get(InputId.DESCRIPTION),
-            failure_type=data.get(InputId.FAILURE_TYPE),
-            reach=data.get(InputId.REACH),
-            personal_data=data.get(InputId.PERSONAL_DATA),
-        )
+        form = desk.parse_report(**report_answers(data))
         evidence = key = None
         if message is not None:
             team_id, channel_id = channel_of(activity)

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit.actions import AuditAction
-from bot.domain import Actor, IncidentView, Outcome, Severity
+from bot.domain import Actor, IncidentView, Outcome
 from bot.errors import DeskError, InvalidInput, NotAuthorized
+from bot.incidents.forms import parse_severity
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.modals import close_modal
 from handlers.slack.deps import actor_from, deps
@@ -103,11 +104,7 @@ async def _assign(
 async def _severity(
     context: AsyncBoltContext, actor: Actor, ref: CardRef, action: dict[str, Any]
 ) -> IncidentView:
-    raw = (action.get("selected_option") or {}).get("value")
-    try:
-        severity = Severity(str(raw))
-    except ValueError:
-        raise InvalidInput({"severity": "Pick SEV1 to SEV4."}) from None
+    severity = parse_severity((action.get("selected_option") or {}).get("value"))
     return await deps(context).desk.set_severity(
         actor=actor, incident_id=ref.incident_id, severity=severity, channel_id=ref.channel_id
     )

@@ -129,7 +129,7 @@ async def test_close_shows_the_form_then_records_the_outcome(teams: TeamsHarness
     form = await teams.click("triage.close", user=act.ADMIN_1, incident_id=incident.id)
 
     ids = [e.get("id") for e in form["value"]["body"] if e.get("id")]
-    assert ids == ["outcome", "rationale", "root_cause", "lessons"]
+    assert ids == ["outcome", "rationale", "root_cause", "lessons", "correction"]
     assert "Close INC-0001" in json.dumps(form["value"])
 
     closed = await teams.click(
