@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
+from bot.containment.wording import PAGED
 from bot.delivery.outbox import OutboxKind, enqueue
-from bot.domain import Actor, IncidentView, Platform, Severity, Status
+from bot.domain import Actor, IncidentView, Platform, Status
 from bot.errors import InvalidTransition, NotFound
 from bot.incidents.intake import platform_of
 from bot.incidents.triage import Desk, to_view
@@ -18,8 +19,6 @@ from storage import repository as repo
 from storage.models import Incident
 
 log = logging.getLogger(__name__)
-
-PAGED_SEVERITIES = frozenset({Severity.SEV1.value, Severity.SEV2.value})
 
 
 class Containment:
@@ -37,7 +36,7 @@ class Containment:
 
     def page_if_needed(self, session: AsyncSession, incident: Incident) -> bool:
         """Queue the owners' DMs and the kill-switch webhook in the caller's transaction."""
-        if incident.severity not in PAGED_SEVERITIES or incident.containment_paged_at:
+        if incident.severity not in PAGED or incident.containment_paged_at:
             return False
         if incident.contained_at or incident.status == Status.CLOSED:
             return False
