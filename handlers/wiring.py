@@ -20,6 +20,7 @@ from bot.delivery.port import Messenger
 from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
 from bot.incidents.context import DeskContext
+from bot.notes import RenderNotes
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
 from storage import repository as repo
@@ -111,8 +112,10 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         from handlers.slack.insights_messenger import InsightsMessenger
 
         slack_app = build_bolt_app(settings, core, client)
+        from handlers.slack.blocks.text import mrkdwn_of
+
         messengers[Platform.SLACK] = InsightsMessenger(
-            SlackMessenger(client, core, core.clocks), client, core.insights
+            RenderNotes(SlackMessenger(client, core, core.clocks), mrkdwn_of), client, core.insights
         )
         if settings.slack_signing_secret:
             routes.append(
@@ -131,7 +134,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         from handlers.teams.app import build_teams
 
         teams_app = build_teams(settings, core, kick)
-        messengers[Platform.TEAMS] = teams_app.messenger
+        from handlers.teams.cards.elements import markdown_of
+
+        messengers[Platform.TEAMS] = RenderNotes(teams_app.messenger, markdown_of)
         routes.append(("POST", "/api/messages", teams_app.route))
     dispatcher = OutboxDispatcher(db, messengers)
     dispatcher_box.append(dispatcher)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import SYSTEM_ACTOR, Actor, Platform, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
@@ -78,7 +79,7 @@ async def _redact_row(
     await trail.record(
         session,
         actor=actor,
-        action="evidence.redacted",
+        action=AuditAction.EVIDENCE_REDACTED,
         incident_id=incident.id,
         after={"evidence": number, "sha256": row.sha256, "reason": reason},
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit.actions import AuditAction
 from bot.domain import Actor
 from bot.errors import NotAuthorized, NotFound
 from bot.evidence.canonical import canonical_json
@@ -18,20 +19,20 @@ from storage.models import AuditEvent
 if TYPE_CHECKING:
     from bot.incidents.access import AccessPolicy
 
-ACTION_LABELS = {
-    "incident.reported": "Reported",
-    "incident.reporter_added": "Another reporter joined",
-    "incident.assigned": "Assigned",
-    "incident.severity_changed": "Severity set",
-    "incident.marked_near_miss": "Marked near miss",
-    "incident.closed": "Closed",
-    "incident.exported": "Exported",
-    "triage.refused": "Refused: not an admin",
-    "evidence.added": "Evidence added",
-    "evidence.source_edited": "Source message edited",
-    "evidence.source_deleted": "Source message deleted",
-    "evidence.files_fetched": "Evidence files downloaded",
-    "evidence.redacted": "Evidence redacted",
+ACTION_LABELS: dict[str, str] = {
+    AuditAction.REPORTED: "Reported",
+    AuditAction.REPORTER_ADDED: "Another reporter joined",
+    AuditAction.ASSIGNED: "Assigned",
+    AuditAction.SEVERITY_CHANGED: "Severity set",
+    AuditAction.MARKED_NEAR_MISS: "Marked near miss",
+    AuditAction.CLOSED: "Closed",
+    AuditAction.EXPORTED: "Exported",
+    AuditAction.REFUSED: "Refused: not an admin",
+    AuditAction.EVIDENCE_ADDED: "Evidence added",
+    AuditAction.SOURCE_EDITED: "Source message edited",
+    AuditAction.SOURCE_DELETED: "Source message deleted",
+    AuditAction.FILES_FETCHED: "Evidence files downloaded",
+    AuditAction.EVIDENCE_REDACTED: "Evidence redacted",
 }
 VALUE_LIMIT = 160
 TIMELINE_DENIED = "The audit timeline is shown to incident admins only."

@@ -20,6 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from bot.audit.actions import AuditAction
 from bot.audit.chain import (
     GENESIS_HASH,
     default_key_path,
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 KEY_INFO = "incident_desk.audit_hmac_key"
 PENDING_INFO = "incident_desk.audit_pending"
-CHAIN_STARTED = "audit.chain_started"
 
 
 def session_info(key: bytes) -> dict[str, Any]:
@@ -112,7 +112,7 @@ async def record(
     session: AsyncSession,
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     incident_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -124,7 +124,7 @@ async def record(
         actor=actor.ref,
         actor_name=actor.name,
         platform=actor.platform.value,
-        action=action,
+        action=str(action),  # the plain value, whatever the database driver does with enums
         incident_id=incident_id,
         before=_plain(before),
         after=_plain(after),
@@ -185,7 +185,7 @@ def _seal_legacy(session: Session, key: bytes, head: chain_repo.Head) -> chain_r
             actor=SYSTEM_ACTOR.ref,
             actor_name=SYSTEM_ACTOR.name,
             platform=SYSTEM_ACTOR.platform.value,
-            action=CHAIN_STARTED,
+            action=AuditAction.CHAIN_STARTED.value,
             incident_id=None,
             before=None,
             after={"legacy_events": count, "legacy_sha256": digest},

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, pool
 
+from bot.audit.actions import AuditAction
 from bot.audit.chain import BreakReason, ChainRow, iso_utc, verify_chain
-from bot.audit.trail import CHAIN_STARTED, event_fields, legacy_digest
+from bot.audit.trail import event_fields, legacy_digest
 from storage import audit_repository as chain_repo
 from storage.migrate import sync_url
 
@@ -165,7 +166,11 @@ def _check_legacy(conn: Connection, base: ChainReport, rows: _Rows) -> ChainRepo
         {"id": raw.id, **stored_fields(raw)} for raw in chain_repo.stream_legacy(conn)
     )
     first = rows.first
-    sealed = (first or {}).get("after") if (first or {}).get("action") == CHAIN_STARTED else None
+    sealed = (
+        (first or {}).get("after")
+        if (first or {}).get("action") == AuditAction.CHAIN_STARTED
+        else None
+    )
     if isinstance(sealed, dict):
         expected = (sealed.get("legacy_events"), sealed.get("legacy_sha256"))
         if expected != (count, digest):

@@ -1,15 +1,19 @@
-"""The classification questions both platforms ask, and the answers the form values become."""
+"""The classification questions both platforms ask, what they show pre-filled, and the answers
+the form values become."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 
 from bot.clocks.regimes import ClassificationAnswers, RiskLevel, SeriousCondition
-from bot.domain import PersonalData
+from bot.domain import IncidentView, PersonalData
 from bot.errors import InvalidInput
+from bot.incidents.labels import PERSONAL_DATA_OPTIONS
+from bot.questions import Question, Widget
 from bot.settings import DeskConfig
 
 FLAG_OPTIONS = [
@@ -43,6 +47,127 @@ def scope_options(config: DeskConfig) -> list[tuple[str, str]]:
     """The NIS2 / DORA questions, asked only where the config says the firm is in scope."""
     in_scope = {"nis2_in_scope": config.firm.nis2_in_scope, "dora_major": config.firm.dora_in_scope}
     return [(k, v) for k, v in SCOPE_OPTIONS.items() if in_scope[k]]
+
+
+def classify_questions(config: DeskConfig) -> list[Question]:
+    """DESIGN.md's questions; the ids are ClassificationAnswers' field names (`flags` and
+    `scope` hold the ticked flag names)."""
+    questions = [
+        Question(
+            id="aware_at",
+            label="When did the firm become aware?",
+            widget=Widget.WHEN,
+            hint="The clocks (e.g. ICO 72 h) start here. Defaults to the report time.",
+        ),
+        Question(
+            id="personal_data",
+            label="Was personal data involved?",
+            widget=Widget.RADIO,
+            options=tuple(PERSONAL_DATA_OPTIONS),
+        ),
+        Question(
+            id="risk_to_individuals",
+            label="Risk to individuals' rights and freedoms",
+            widget=Widget.RADIO,
+            required=False,
+            options=tuple(RISK_OPTIONS),
+        ),
+        Question(
+            id="flags",
+            label="What happened (tick all that apply)",
+            widget=Widget.MULTI,
+            required=False,
+            options=tuple(FLAG_OPTIONS),
+        ),
+        Question(
+            id="serious_incident_condition",
+            label="EU AI Act serious-incident condition",
+            widget=Widget.SELECT,
+            options=tuple(SERIOUS_OPTIONS),
+        ),
+    ]
+    scope = scope_options(config)
+    if scope:
+        questions.append(
+            Question(
+                id="scope",
+                label="NIS2 / DORA",
+                widget=Widget.MULTI,
+                required=False,
+                options=tuple(scope),
+            )
+        )
+    questions += [
+        Question(
+            id="failure_type",
+            label="Failure type",
+            widget=Widget.SELECT,
+            options=tuple((t.id, t.label) for t in config.failure_types),
+        ),
+        Question(
+            id="failure_point",
+            label="Failure point",
+            widget=Widget.SELECT,
+            required=False,
+            options=tuple((p.id, p.label) for p in config.failure_points),
+        ),
+    ]
+    if config.runbook:
+        questions.append(
+            Question(
+                id="ai_tool",
+                label="AI tool",
+                widget=Widget.SELECT,
+                required=False,
+                options=tuple((t.id, t.name) for t in config.runbook),
+            )
+        )
+    return questions
+
+
+def classify_prefill(
+    view: IncidentView, config: DeskConfig, previous: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the form shows before anyone answers: the stored answers, else what the incident
+    already says (awareness defaults to the report time)."""
+    return {
+        "aware_at": view.aware_at or view.created_at,
+        "personal_data": previous.get("personal_data") or view.personal_data.value,
+        "risk_to_individuals": previous.get("risk_to_individuals"),
+        "flags": [name for name, _ in FLAG_OPTIONS if previous.get(name)],
+        "serious_incident_condition": previous.get("serious_incident_condition") or "none",
+        "scope": [name for name, _ in scope_options(config) if previous.get(name)],
+        "failure_type": view.failure_type,
+        "failure_point": view.failure_point,
+        "ai_tool": view.ai_tool if config.tool(view.ai_tool) else None,
+    }
+
+
+def answers_from_values(
+    config: DeskConfig,
+    values: Mapping[str, Any],
+    *,
+    aware_at: datetime | None,
+    flags: Iterable[str],
+) -> ClassificationAnswers:
+    """The classify form's answers keyed by question id; the platform reads its own date, time
+    and multi-select widgets (`flags` holds the ticked names of both `flags` and `scope`)."""
+
+    def answer(question_id: str) -> str | None:
+        value = values.get(question_id)
+        return (value.strip() or None) if isinstance(value, str) else None
+
+    return answers_from_form(
+        config,
+        aware_at=aware_at,
+        personal_data=answer("personal_data"),
+        risk=answer("risk_to_individuals"),
+        serious=answer("serious_incident_condition"),
+        flags=flags,
+        failure_type=answer("failure_type"),
+        failure_point=answer("failure_point"),
+        ai_tool=answer("ai_tool"),
+    )
 
 
 def answers_from_form(

@@ -3,11 +3,12 @@ clock unless personal data actually left the firm."""
 
 from __future__ import annotations
 
+from bot.audit.actions import AuditAction
 from bot.clocks.regimes import ClassificationAnswers
 from bot.domain import Kind, PersonalData
 
 # Kind changes after which an incident's clocks are re-derived from its stored answers.
-KIND_CHANGES = frozenset({"incident.marked_near_miss", "incident.confirmed"})
+KIND_CHANGES = frozenset({AuditAction.MARKED_NEAR_MISS, AuditAction.CONFIRMED})
 
 
 def data_left_the_firm(answers: ClassificationAnswers) -> bool:

@@ -7,11 +7,17 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
+from bot.clocks.decisions import (
+    DECIDED_LABEL,
+    DecisionInput,
+    ObligationStatus,
+    validate_decision,
+)
 from bot.clocks.near_miss import KIND_CHANGES, starts_clocks
 from bot.clocks.regimes import (
     OVERDUE_EVERY,
@@ -32,16 +38,6 @@ from storage.models import Incident, Nudge, Obligation
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 3000
-
-
-class ObligationStatus(StrEnum):
-    OPEN = "open"
-    NOTIFIED = "notified"
-    NOT_REQUIRED = "not_required"
-    LATE = "late"
-    WITHDRAWN = "withdrawn"  # a revised classification no longer triggers it
-
 
 class NudgeKind(StrEnum):
     BEFORE = "before"
@@ -55,24 +51,6 @@ class NudgeStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-DECIDED_LABEL = {
-    ObligationStatus.NOTIFIED: "notified",
-    ObligationStatus.NOT_REQUIRED: "not required",
-    ObligationStatus.LATE: "notified late",
-}
-
-
-class DecisionInput(BaseModel):
-    """What an admin records to stop a clock."""
-
-    decision: ObligationStatus
-    reference: str = ""
-    notified_at: datetime | None = None
-    rationale: str = ""
-    reasons: str = ""
-    details: dict[str, str] = {}
-
-
 def first_overdue_at(stage: DerivedStage) -> datetime:
     """Overdue reminders start at the deadline, or 12 h after the last planned nudge."""
     return (
@@ -81,45 +59,6 @@ def first_overdue_at(stage: DerivedStage) -> datetime:
         else stage.repeat_from
         + (OVERDUE_EVERY if stage.repeat_from > stage.due_at else timedelta(0))
     )
-
-
-def validate_decision(form: DecisionInput, *, due_at: datetime, now: datetime) -> dict[str, Any]:
-    """The decision as stored, or InvalidInput naming each missing or contradictory field."""
-    errors: dict[str, str] = {}
-    record: dict[str, Any] = {"details": {k: v.strip() for k, v in form.details.items() if v}}
-    for name, value in (
-        ("reference", form.reference),
-        ("rationale", form.rationale),
-        ("reasons", form.reasons),
-    ):
-        if len(value) > MAX_TEXT:
-            errors[name] = f"Keep it under {MAX_TEXT} characters."
-    if form.decision in (ObligationStatus.NOTIFIED, ObligationStatus.LATE):
-        if not form.reference.strip():
-            errors["reference"] = "Give the authority's reference (or 'none given')."
-        if form.notified_at is None:
-            errors["notified_at"] = "When was the notification made?"
-        elif form.notified_at > now + timedelta(minutes=5):
-            errors["notified_at"] = "That is in the future."
-        elif form.decision == ObligationStatus.NOTIFIED and form.notified_at > due_at:
-            errors["notified_at"] = (
-                "That is after the deadline: use Notified late… and give the reasons."
-            )
-        record["reference"] = form.reference.strip()
-        record["notified_at"] = form.notified_at.isoformat() if form.notified_at else None
-    if form.decision == ObligationStatus.LATE:
-        if not form.reasons.strip():
-            errors["reasons"] = "A late notification must give the reasons for the delay."
-        record["reasons"] = form.reasons.strip()
-    if form.decision == ObligationStatus.NOT_REQUIRED:
-        if not form.rationale.strip():
-            errors["rationale"] = "Record why no notification is needed (Art. 33(5))."
-        record["rationale"] = form.rationale.strip()
-    if form.decision not in DECIDED_LABEL:
-        errors["decision"] = "Pick notified, not required or notified late."
-    if errors:
-        raise InvalidInput(errors)
-    return record
 
 
 class Clocks:
@@ -184,7 +123,7 @@ class Clocks:
         return await self.triage.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.classified",
+            action=AuditAction.CLASSIFIED,
             fields=(
                 "classification",
                 "aware_at",
@@ -277,7 +216,7 @@ class Clocks:
         await trail.record(
             session,
             actor=actor,
-            action="obligations.derived",
+            action=AuditAction.OBLIGATIONS_DERIVED,
             incident_id=incident.id,
             after={"obligations": changes},
         )
@@ -331,7 +270,7 @@ class Clocks:
             await trail.record(
                 session,
                 actor=actor,
-                action="obligation.decided",
+                action=AuditAction.OBLIGATION_DECIDED,
                 incident_id=incident.id,
                 before={"obligation": row.id, "status": "open"},
                 after={
@@ -346,7 +285,7 @@ class Clocks:
         return await self.triage.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="obligation.decided",
+            action=AuditAction.OBLIGATION_DECIDED,
             fields=(),
             change=change,
             also=apply,
@@ -388,12 +327,14 @@ class Clocks:
         )
         return list(rows.scalars())
 
-    async def on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
+    async def on_change(
+        self, session: AsyncSession, incident: Incident, action: AuditAction
+    ) -> None:
         if action in KIND_CHANGES and incident.classification:
             # Becoming a near miss withdraws clocks; becoming an incident again restores them.
             answers = ClassificationAnswers.model_validate(incident.classification)
             await self._derive(session, incident, answers, SYSTEM_ACTOR, datetime.now(UTC))
-        if action != "incident.closed":
+        if action != AuditAction.CLOSED:
             return
         waiting = await self.undecided(session, incident.id)
         if waiting:

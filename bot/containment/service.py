@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
+from bot.containment.wording import PAGED
 from bot.delivery.outbox import OutboxKind, enqueue
-from bot.domain import Actor, IncidentView, Platform, Severity, Status
+from bot.domain import Actor, IncidentView, Platform, Status
 from bot.errors import InvalidTransition, NotFound
 from bot.incidents.access import AccessPolicy
 from bot.incidents.cards import CardFanout, platform_of
@@ -20,8 +22,6 @@ from storage.models import Incident
 
 log = logging.getLogger(__name__)
 
-PAGED_SEVERITIES = frozenset({Severity.SEV1.value, Severity.SEV2.value})
-
 
 class Containment:
     """Pages owners once per incident when it becomes SEV1/SEV2 with a known AI tool."""
@@ -31,13 +31,15 @@ class Containment:
         self.access = access
         self.cards = cards
 
-    async def on_change(self, session: AsyncSession, incident: Incident, action: str) -> None:
-        if action in {"incident.severity_changed", "incident.classified"}:
+    async def on_change(
+        self, session: AsyncSession, incident: Incident, action: AuditAction
+    ) -> None:
+        if action in {AuditAction.SEVERITY_CHANGED, AuditAction.CLASSIFIED}:
             self.page_if_needed(session, incident)
 
     def page_if_needed(self, session: AsyncSession, incident: Incident) -> bool:
         """Queue the owners' DMs and the kill-switch webhook in the caller's transaction."""
-        if incident.severity not in PAGED_SEVERITIES or incident.containment_paged_at:
+        if incident.severity not in PAGED or incident.containment_paged_at:
             return False
         if incident.contained_at or incident.status == Status.CLOSED:
             return False
@@ -96,7 +98,7 @@ class Containment:
         if not allowed:
             raise await self.access.refuse(
                 actor=actor,
-                action="incident.contained",
+                action=AuditAction.CONTAINED,
                 incident_id=incident_id,
                 channel_id=channel_id,
             )
@@ -119,7 +121,7 @@ class Containment:
             await trail.record(
                 session,
                 actor=actor,
-                action="incident.contained",
+                action=AuditAction.CONTAINED,
                 incident_id=incident.id,
                 before=before,
                 after={

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import SYSTEM_ACTOR, Platform
 from bot.evidence.download import FetchProblem, too_big
@@ -178,7 +179,7 @@ async def _save(db: Database, store: EvidenceStore, evidence_id: int, done: list
             await trail.record(
                 session,
                 actor=SYSTEM_ACTOR,
-                action="evidence.files_fetched",
+                action=AuditAction.FILES_FETCHED,
                 incident_id=incident.id,
                 after={"evidence": incident.evidence.index(row) + 1, "files": recorded},
             )

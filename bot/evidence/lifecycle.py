@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.domain import SYSTEM_ACTOR, Actor, Platform, Status
 from bot.errors import InvalidTransition, NotAuthorized, NotFound
 from bot.evidence.canonical import sha256_hex
@@ -36,6 +37,12 @@ NOT_YOURS = (
 class ChangeKind(StrEnum):
     EDITED = "edited"
     DELETED = "deleted"
+
+
+SOURCE_CHANGE_ACTIONS = {
+    ChangeKind.EDITED: AuditAction.SOURCE_EDITED,
+    ChangeKind.DELETED: AuditAction.SOURCE_DELETED,
+}
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,7 @@ class EvidenceService:
         """Attach another captured message to an open incident (its reporters and admins)."""
         if not await self.may_add(actor, incident_id):
             await self.access.refuse(
-                actor=actor, action="evidence.add", incident_id=incident_id, notify=False
+                actor=actor, action=AuditAction.ADD_EVIDENCE, incident_id=incident_id, notify=False
             )
             raise NotAuthorized(NOT_YOURS)
         async with self.ctx.db.transaction() as session:
@@ -192,7 +199,7 @@ class EvidenceService:
         await trail.record(
             session,
             actor=actor,
-            action="evidence.added",
+            action=AuditAction.EVIDENCE_ADDED,
             incident_id=incident.id,
             after={"evidence": number, "sha256": evidence.sha256, "source_key": source_key},
         )
@@ -249,7 +256,7 @@ class EvidenceService:
             await trail.record(
                 session,
                 actor=SYSTEM_ACTOR,
-                action=f"evidence.source_{change.kind.value}",
+                action=SOURCE_CHANGE_ACTIONS[change.kind],
                 incident_id=incident.id,
                 after={
                     "evidence": number,

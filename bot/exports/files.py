@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import Actor
 from bot.errors import NotAuthorized, NotFound
@@ -91,7 +92,7 @@ async def record_export(
         await trail.record(
             session,
             actor=actor,
-            action="incident.exported",
+            action=AuditAction.EXPORTED,
             incident_id=incident.id,
             after={"format": fmt.value, "to": "direct message" if deliver else "file"},
         )
@@ -110,7 +111,7 @@ async def record_export(
 async def request_export(access: AccessPolicy, *, actor: Actor, key: str, fmt: ExportFormat) -> str:
     """An admin asked for an export in chat: audit it and DM the file through the outbox."""
     if not access.is_admin(actor):
-        await access.refuse(actor=actor, action="incident.export", incident_id=None, notify=False)
+        await access.refuse(actor=actor, action=AuditAction.EXPORT, incident_id=None, notify=False)
         raise NotAuthorized(EXPORT_DENIED)
     found = await record_export(
         access.ctx.db,

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit.actions import AuditAction
 from bot.audit.timeline import TimelineEntry, load
 from bot.audit.trail import KEY_INFO
 from bot.audit.verify import verify_url
@@ -134,9 +135,9 @@ def _sealed_hashes(timeline: list[TimelineEntry]) -> dict[int, str]:
     sealed: dict[int, str] = {}
     for item in timeline:
         after = item.after or {}
-        if item.action == "incident.reported" and after.get("evidence_sha256"):
+        if item.action == AuditAction.REPORTED and after.get("evidence_sha256"):
             sealed[1] = str(after["evidence_sha256"])
-        elif item.action == "evidence.added" and isinstance(after.get("evidence"), int):
+        elif item.action == AuditAction.EVIDENCE_ADDED and isinstance(after.get("evidence"), int):
             sealed[after["evidence"]] = str(after.get("sha256"))
     return sealed
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import Actor
 from bot.errors import NotAuthorized
@@ -33,7 +34,7 @@ class AccessPolicy:
         self,
         *,
         actor: Actor,
-        action: str,
+        action: AuditAction,
         incident_id: int | None,
         channel_id: str | None = None,
         notify: bool = True,
@@ -43,7 +44,7 @@ class AccessPolicy:
             await trail.record(
                 session,
                 actor=actor,
-                action="triage.refused",
+                action=AuditAction.REFUSED,
                 incident_id=incident_id,
                 after={"attempted": action},
             )

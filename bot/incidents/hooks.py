@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit.actions import AuditAction
 from storage.models import Incident
 
-ChangeHook = Callable[[AsyncSession, Incident, str], Awaitable[None]]
+ChangeHook = Callable[[AsyncSession, Incident, AuditAction], Awaitable[None]]
 ReportHook = Callable[[AsyncSession, Incident], Awaitable[None]]
 RefreshHook = Callable[[AsyncSession, Incident], None]
 
@@ -21,7 +22,9 @@ class IncidentHooks:
     reported: list[ReportHook] = field(default_factory=list)
     refreshed: list[RefreshHook] = field(default_factory=list)
 
-    async def run_changed(self, session: AsyncSession, incident: Incident, action: str) -> None:
+    async def run_changed(
+        self, session: AsyncSession, incident: Incident, action: AuditAction
+    ) -> None:
         """After an admin's change to an incident, inside its transaction."""
         for hook in self.changed:
             await hook(session, incident, action)

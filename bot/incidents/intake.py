@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import (
     MAX_DESCRIPTION,
@@ -25,9 +26,11 @@ from bot.domain import (
 )
 from bot.errors import InvalidInput
 from bot.evidence.lifecycle import insert_evidence
+from bot.incidents import notices
 from bot.incidents.cards import CardFanout
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
+from bot.notes import note_payload
 from storage import repository as repo
 from storage.models import EvidenceDraft, Incident, IncidentReporter
 
@@ -221,7 +224,7 @@ class Intake:
         await trail.record(
             session,
             actor=actor,
-            action="incident.reported",
+            action=AuditAction.REPORTED,
             incident_id=incident.id,
             after={
                 "key": incident.key,
@@ -241,14 +244,9 @@ class Intake:
             kind=OutboxKind.NOTICE,
             target=actor.user_id,
             incident_id=incident.id,
-            payload={
-                "channel_id": channel_id,
-                "text": (
-                    f"Thanks, reported as *{incident.key}*"
-                    f" ({'near miss' if incident.kind == Kind.NEAR_MISS else 'incident'}). "
-                    "The incident admins have been told and will triage it."
-                ),
-            },
+            payload=note_payload(
+                notices.reported(incident.key, incident.kind), channel_id=channel_id
+            ),
         )
 
     async def _join(
@@ -273,21 +271,21 @@ class Intake:
             await trail.record(
                 session,
                 actor=actor,
-                action="incident.reporter_added",
+                action=AuditAction.REPORTER_ADDED,
                 incident_id=incident.id,
                 after={"reporter": actor.ref, "description": form.description.strip()},
             )
-            text = f"This message was already reported as *{incident.key}*; you were added."
+            told = notices.joined(incident.key)
             self.cards.refresh(session, incident)
         else:
-            text = f"You already reported this message as *{incident.key}*."
+            told = notices.already_reported(incident.key)
         enqueue(
             session,
             platform=actor.platform,
             kind=OutboxKind.NOTICE,
             target=actor.user_id,
             incident_id=incident.id,
-            payload={"channel_id": channel_id, "text": text},
+            payload=note_payload(told, channel_id=channel_id),
         )
         return ReportResult(
             incident_key=incident.key, created=False, reporter_added=already is None

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import (
     MAX_RATIONALE,
@@ -24,11 +25,13 @@ from bot.domain import (
     Status,
 )
 from bot.errors import InvalidInput, InvalidTransition, NotFound
+from bot.incidents import notices
 from bot.incidents.access import AccessPolicy
 from bot.incidents.cards import CardFanout
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
 from bot.incidents.views import snapshot, to_view
+from bot.notes import note_payload
 from storage import repository as repo
 from storage.models import Incident
 
@@ -47,7 +50,7 @@ class Triage:
         *,
         actor: Actor,
         incident_id: int,
-        action: str,
+        action: AuditAction,
         fields: tuple[str, ...],
         change: Callable[[Incident], None],
         also: Callable[[AsyncSession, Incident], Awaitable[None]] | None = None,
@@ -112,7 +115,7 @@ class Triage:
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.assigned",
+            action=AuditAction.ASSIGNED,
             channel_id=channel_id,
             fields=("assignee", "status"),
             change=change,
@@ -133,7 +136,7 @@ class Triage:
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.severity_changed",
+            action=AuditAction.SEVERITY_CHANGED,
             channel_id=channel_id,
             fields=("severity", "status"),
             change=change,
@@ -149,7 +152,7 @@ class Triage:
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.marked_near_miss",
+            action=AuditAction.MARKED_NEAR_MISS,
             channel_id=channel_id,
             fields=("kind", "status"),
             change=change,
@@ -195,16 +198,17 @@ class Triage:
                     kind=OutboxKind.DM,
                     target=user_id,
                     incident_id=incident.id,
-                    payload={
-                        "text": f"*{incident.key}*, which you reported, was closed: "
-                        f"{OUTCOME_LABELS[form.outcome]}. {form.rationale.strip()}"
-                    },
+                    payload=note_payload(
+                        notices.closed(
+                            incident.key, OUTCOME_LABELS[form.outcome], form.rationale.strip()
+                        )
+                    ),
                 )
 
         return await self.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action="incident.closed",
+            action=AuditAction.CLOSED,
             notify_refusal=False,
             fields=(
                 "status",

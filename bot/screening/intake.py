@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.delivery.outbox import OutboxKind, enqueue
 from bot.domain import SYSTEM_ACTOR, Kind, PersonalData, Platform, Reach, Status
 from bot.evidence.canonical import sha256_hex
@@ -283,7 +284,7 @@ class Screener:
         await trail.record(
             session,
             actor=SYSTEM_ACTOR,
-            action="incident.suspected",
+            action=AuditAction.SUSPECTED,
             incident_id=incident.id,
             after={
                 "key": incident.key,

@@ -11,14 +11,13 @@ from enum import StrEnum
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit.actions import AuditAction
 from bot.domain import Actor, IncidentView, Kind, Outcome, Reach, Status
 from bot.incidents.triage import Triage
 from bot.screening.scoring import RuleSettings, rule_precision
 from storage import insight_queries as q
 from storage.db import Database
 from storage.models import Incident
-
-CONFIRM_ACTION = "incident.confirmed"
 
 
 class Decision(StrEnum):
@@ -124,13 +123,15 @@ class SuspectedTriage:
         return await self.triage.admin_change(
             actor=actor,
             incident_id=incident_id,
-            action=CONFIRM_ACTION,
+            action=AuditAction.CONFIRMED,
             channel_id=channel_id,
             fields=("kind", "reach", "status"),
             change=change,
         )
 
-    async def keep_decision(self, session: AsyncSession, incident: Incident, action: str) -> None:
+    async def keep_decision(
+        self, session: AsyncSession, incident: Incident, action: AuditAction
+    ) -> None:
         decision = decision_for(
             kind=incident.kind, status=incident.status, outcome=incident.outcome
         )

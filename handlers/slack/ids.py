@@ -32,6 +32,9 @@ class ActionId(StrEnum):
 
 
 class BlockId(StrEnum):
+    """Input blocks are named after the fields they fill, so a core error lands under its input;
+    the report, close and decision forms' blocks are the core's questions (bot/questions.py)."""
+
     DESCRIPTION = "description"
     FAILURE_TYPE = "failure_type"
     REACH = "reach"
@@ -53,7 +56,6 @@ class BlockId(StrEnum):
     REFERENCE = "reference"
     NOTIFIED_AT = "notified_at"
     REASONS = "reasons"
-    DETAIL_PREFIX = "detail__"
 
 
 SLASH_COMMAND = "/incident"

@@ -11,9 +11,11 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from bot.audit.actions import AuditAction
 from bot.core import Core
-from bot.domain import CloseInput, IncidentView, Outcome, Platform, Severity
+from bot.domain import IncidentView, Outcome, Platform
 from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
+from bot.incidents.forms import parse_close, parse_severity, report_answers
 from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
 from handlers.teams.cards.forms import SAVE_FAILED, answer_card, close_form, report_form
@@ -47,10 +49,7 @@ async def _assign(deps: Core, click: Click) -> Element:
 
 
 async def _severity(deps: Core, click: Click) -> Element:
-    try:
-        severity = Severity(str(click.data.get(InputId.SEVERITY)))
-    except ValueError:
-        raise InvalidInput({"severity": "Pick SEV1 to SEV4, then press Set severity."}) from None
+    severity = parse_severity(click.data.get(InputId.SEVERITY), then="press Set severity")
     view = await deps.triage.set_severity(
         actor=click.actor, incident_id=click.incident_id, severity=severity
     )
@@ -73,16 +72,8 @@ def _open_close_form(outcome: Outcome | None) -> Action:
 
 async def _close(deps: Core, click: Click) -> Element:
     core, data, incident_id = deps, click.data, click.incident_id
-    raw_outcome = data.get(InputId.OUTCOME)
     try:
-        if raw_outcome not in {o.value for o in Outcome}:
-            raise InvalidInput({InputId.OUTCOME.value: "Pick an outcome."})
-        form = CloseInput(
-            outcome=Outcome(str(raw_outcome)),
-            rationale=str(data.get(InputId.RATIONALE) or ""),
-            root_cause=str(data.get(InputId.ROOT_CAUSE) or ""),
-            lessons=str(data.get(InputId.LESSONS) or ""),
-        )
+        form = parse_close(data)
         view: IncidentView = await core.triage.close(
             actor=click.actor, incident_id=incident_id, form=form
         )
@@ -98,23 +89,23 @@ async def _back(deps: Core, click: Click) -> Element:
 
 # verb → (what it does, the audited action name a non-admin's click is refused as; None when
 # the core itself decides who may, as for Contained, which a tool's kill-switch owner may press)
-TRIAGE_ACTIONS: dict[Verb, tuple[Action, str | None]] = {
-    Verb.ASSIGN_ME: (_assign, "incident.assigned"),
-    Verb.SEVERITY: (_severity, "incident.severity_changed"),
-    Verb.NEAR_MISS: (_near_miss, "incident.marked_near_miss"),
-    Verb.FALSE_POSITIVE: (_open_close_form(Outcome.FALSE_POSITIVE), "incident.close_form"),
-    Verb.CLOSE: (_open_close_form(None), "incident.close_form"),
-    Verb.CLOSE_SUBMIT: (_close, "incident.closed"),
-    Verb.CLOSE_CANCEL: (_back, "incident.close_form"),
-    Verb.CLASSIFY: (clocks.open_classify, "incident.classify_form"),
+TRIAGE_ACTIONS: dict[Verb, tuple[Action, AuditAction | None]] = {
+    Verb.ASSIGN_ME: (_assign, AuditAction.ASSIGNED),
+    Verb.SEVERITY: (_severity, AuditAction.SEVERITY_CHANGED),
+    Verb.NEAR_MISS: (_near_miss, AuditAction.MARKED_NEAR_MISS),
+    Verb.FALSE_POSITIVE: (_open_close_form(Outcome.FALSE_POSITIVE), AuditAction.CLOSE_FORM),
+    Verb.CLOSE: (_open_close_form(None), AuditAction.CLOSE_FORM),
+    Verb.CLOSE_SUBMIT: (_close, AuditAction.CLOSED),
+    Verb.CLOSE_CANCEL: (_back, AuditAction.CLOSE_FORM),
+    Verb.CLASSIFY: (clocks.open_classify, AuditAction.CLASSIFY_FORM),
     Verb.CONTAINED: (clocks.contained, None),
-    Verb.CLASSIFY_SUBMIT: (clocks.submit_classify, "incident.classified"),
-    Verb.CLASSIFY_CANCEL: (_back, "incident.classify_form"),
-    Verb.NOTIFIED: (clocks.open_decision, "obligation.decision_form"),
-    Verb.NOT_REQUIRED: (clocks.open_decision, "obligation.decision_form"),
-    Verb.NOTIFIED_LATE: (clocks.open_decision, "obligation.decision_form"),
-    Verb.DECISION_SUBMIT: (clocks.submit_decision, "obligation.decided"),
-    Verb.DECISION_CANCEL: (clocks.back_from_decision, "obligation.decision_form"),
+    Verb.CLASSIFY_SUBMIT: (clocks.submit_classify, AuditAction.CLASSIFIED),
+    Verb.CLASSIFY_CANCEL: (_back, AuditAction.CLASSIFY_FORM),
+    Verb.NOTIFIED: (clocks.open_decision, AuditAction.DECISION_FORM),
+    Verb.NOT_REQUIRED: (clocks.open_decision, AuditAction.DECISION_FORM),
+    Verb.NOTIFIED_LATE: (clocks.open_decision, AuditAction.DECISION_FORM),
+    Verb.DECISION_SUBMIT: (clocks.submit_decision, AuditAction.OBLIGATION_DECIDED),
+    Verb.DECISION_CANCEL: (clocks.back_from_decision, AuditAction.DECISION_FORM),
 }
 # Decision buttons name an obligation stage; every other button names an incident.
 OBLIGATION_VERBS = frozenset(v for v in TRIAGE_ACTIONS if v.startswith("obligation."))
@@ -124,12 +115,7 @@ async def report_from_chat(core: Core, context: TurnContext, data: dict[str, Any
     """The form `report <text>` posted in the chat; it becomes the confirmation when saved."""
     actor = actor_of(context.activity)
     try:
-        form = core.intake.parse_report(
-            description=data.get(InputId.DESCRIPTION),
-            failure_type=data.get(InputId.FAILURE_TYPE),
-            reach=data.get(InputId.REACH),
-            personal_data=data.get(InputId.PERSONAL_DATA),
-        )
+        form = core.intake.parse_report(**report_answers(data))
         result = await core.intake.report(
             actor=actor,
             form=form,

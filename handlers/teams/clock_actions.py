@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clocks.classification import answers_from_form
-from bot.clocks.service import DecisionInput, ObligationStatus
+from bot.clocks.classification import answers_from_values
+from bot.clocks.decisions import parse_decision
 from bot.core import Core
 from bot.domain import IncidentView, ObligationLine
 from bot.errors import InvalidInput
-from handlers.teams.cards.classify import DECISION_TITLES, classify_form, decision_form
+from handlers.teams.cards.classify import classify_form, decision_form
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.obligations import DECISION_OF_VERB, containment_card, nudge_card
 from handlers.teams.cards.triage import triage_card
@@ -41,16 +41,11 @@ async def submit_classify(deps: Core, click: Click) -> Element:
         click.data.get(InputId.AWARE_DATE), click.data.get(InputId.AWARE_TIME), click.zone
     )
     try:
-        answers = answers_from_form(
+        answers = answers_from_values(
             deps.ctx.config,
+            click.data,
             aware_at=aware_at,
-            personal_data=click.text(InputId.PERSONAL_DATA),
-            risk=click.text(InputId.RISK),
-            serious=click.text(InputId.SERIOUS),
             flags=click.choices(InputId.FLAGS) + click.choices(InputId.SCOPE),
-            failure_type=click.text(InputId.FAILURE_TYPE),
-            failure_point=click.text(InputId.FAILURE_POINT),
-            ai_tool=click.text(InputId.AI_TOOL),
         )
         view = await deps.clocks.classify(
             actor=click.actor, incident_id=click.incident_id, answers=answers
@@ -83,7 +78,7 @@ async def open_decision(deps: Core, click: Click) -> Element:
         view,
         line,
         decision,
-        must_record=must_record if decision in ("notified", "late") else [],
+        must_record=must_record,
         zone=click.zone,
         now=datetime.now(UTC),
         origin=click.origin,
@@ -92,26 +87,17 @@ async def open_decision(deps: Core, click: Click) -> Element:
 
 async def submit_decision(deps: Core, click: Click) -> Element:
     """Record the decision (no further nudge for that stage), or re-show the form with errors."""
-    decision = str(click.data.get("decision") or "")
-    if decision not in DECISION_TITLES:
-        raise InvalidInput({"decision": "This form is not one of ours."})
-    prefix = InputId.DETAIL_PREFIX.value
-    form = DecisionInput(
-        decision=ObligationStatus(decision),
-        reference=click.text(InputId.REFERENCE) or "",
+    # Outside the try: a crafted decision is refused, not re-shown as a form.
+    form = parse_decision(
+        click.text("decision"),
+        click.data,
         notified_at=utc_from_inputs(
             click.data.get(InputId.NOTIFIED_DATE),
             click.data.get(InputId.NOTIFIED_TIME),
             click.zone,
         ),
-        rationale=click.text(InputId.RATIONALE) or "",
-        reasons=click.text(InputId.REASONS) or "",
-        details={
-            k.removeprefix(prefix): v
-            for k in click.data
-            if k.startswith(prefix) and (v := click.text(k))
-        },
     )
+    decision = form.decision.value
     try:
         view = await deps.clocks.decide(
             actor=click.actor, obligation_id=click.obligation_id, form=form
@@ -122,7 +108,7 @@ async def submit_decision(deps: Core, click: Click) -> Element:
             incident,
             line,
             decision,
-            must_record=must_record if decision in ("notified", "late") else [],
+            must_record=must_record,
             zone=click.zone,
             now=datetime.now(UTC),
             origin=click.origin,

@@ -17,10 +17,12 @@ from bot.core import Core
 from bot.domain import Platform
 from bot.errors import InvalidInput, StorageUnavailable
 from bot.evidence.canonical import excerpt
+from bot.incidents import notices
+from bot.incidents.forms import report_answers
 from handlers.teams.capture import author_hint, capture_message, html_to_text, source_key
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.forms import SAVE_FAILED, report_form
-from handlers.teams.ids import REPORT_COMMAND, InputId
+from handlers.teams.ids import REPORT_COMMAND
 from handlers.teams.references import actor_of, channel_of, tenant_of
 
 log = logging.getLogger(__name__)
@@ -77,12 +79,7 @@ async def submit_action(core: Core, context: TurnContext) -> MessagingExtensionA
     conversation_id = activity.conversation.id
     tenant_id = tenant_of(activity)
     try:
-        form = core.intake.parse_report(
-            description=data.get(InputId.DESCRIPTION),
-            failure_type=data.get(InputId.FAILURE_TYPE),
-            reach=data.get(InputId.REACH),
-            personal_data=data.get(InputId.PERSONAL_DATA),
-        )
+        form = core.intake.parse_report(**report_answers(data))
         evidence = key = None
         if message is not None:
             team_id, channel_id = channel_of(activity)
@@ -110,8 +107,6 @@ async def submit_action(core: Core, context: TurnContext) -> MessagingExtensionA
     except StorageUnavailable:
         log.warning("report by %s not saved: database unavailable", actor.ref)
         return show_form(_form(core, message, values=data, errors={"general": SAVE_FAILED}))
-    if result.created:
-        text = f"Reported as {result.incident_key}. The incident admins have been told."
-    else:
-        text = f"This was already reported as {result.incident_key}; you were added."
+    # A dialog's closing message is plain text: no markdown is rendered there.
+    text = notices.report_answer(result).plain
     return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))

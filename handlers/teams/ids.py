@@ -31,30 +31,18 @@ class Verb(StrEnum):
 
 
 class InputId(StrEnum):
-    DESCRIPTION = "description"
-    FAILURE_TYPE = "failure_type"
-    REACH = "reach"
-    PERSONAL_DATA = "personal_data"
-    SEVERITY = "severity"
-    OUTCOME = "outcome"
-    RATIONALE = "rationale"
-    ROOT_CAUSE = "root_cause"
-    LESSONS = "lessons"
-    # Classification: the ids are ClassificationAnswers' field names, so core errors land here.
+    """Inputs Teams code reads by name. The forms' inputs are the core's questions
+    (bot/questions.py), named after the fields they fill, so a core error lands under its input;
+    a WHEN question is two inputs, `<its id>_date` and `<its id>_time`."""
+
+    DESCRIPTION = "description"  # pre-filled from `report <text>` in the chat
+    SEVERITY = "severity"  # the triage card's picker
     AWARE_DATE = "aware_at_date"
     AWARE_TIME = "aware_at_time"
-    RISK = "risk_to_individuals"
-    FLAGS = "flags"
-    SERIOUS = "serious_incident_condition"
+    FLAGS = "flags"  # multi-selects: Teams sends their values comma-separated
     SCOPE = "scope"
-    FAILURE_POINT = "failure_point"
-    AI_TOOL = "ai_tool"
-    # Decisions: likewise DecisionInput's field names.
-    REFERENCE = "reference"
     NOTIFIED_DATE = "notified_at_date"
     NOTIFIED_TIME = "notified_at_time"
-    REASONS = "reasons"
-    DETAIL_PREFIX = "detail__"
 
 
 class Origin(StrEnum):

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, create_engine, select, text, update
 
 from bot.audit import trail
+from bot.audit.actions import AuditAction
 from bot.audit.chain import GENESIS_HASH, BreakReason, link_hash
 from bot.audit.verify import stored_fields, verify_connection, verify_url
 from bot.domain import SYSTEM_ACTOR
@@ -169,7 +170,7 @@ async def test_a_session_without_the_key_records_nothing(database_url: str) -> N
     db = Database(database_url)
     with pytest.raises(ConfigError, match="audit key is not configured"):
         async with db.transaction() as session:
-            await trail.record(session, actor=SYSTEM_ACTOR, action="x")
+            await trail.record(session, actor=SYSTEM_ACTOR, action=AuditAction.EXPORT)
     async with db.sessions() as session:
         assert (await session.execute(select(AuditEvent))).first() is None
     await db.dispose()
@@ -355,7 +356,9 @@ async def test_concurrent_appends_from_two_replicas_never_fork_or_gap(database_u
         db = replicas[n % 2]
         async with db.transaction() as session:
             await asyncio.sleep(0)  # interleave the transactions before they reach the head lock
-            await trail.record(session, actor=SYSTEM_ACTOR, action="load.test", after={"n": n})
+            await trail.record(
+                session, actor=SYSTEM_ACTOR, action=AuditAction.EXPORT, after={"n": n}
+            )
 
     await asyncio.gather(*(append(n) for n in range(writers)))
 

@@ -7,8 +7,16 @@ from typing import Any
 
 import pytest
 
-from bot.clocks.classification import answers_from_form, scope_options
+from bot.clocks.classification import (
+    answers_from_form,
+    answers_from_values,
+    classify_prefill,
+    classify_questions,
+    scope_options,
+)
+from bot.domain import IncidentView
 from bot.errors import InvalidInput
+from bot.questions import Widget
 from bot.settings import DeskConfig, FirmScope, RunbookTool
 
 AWARE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -81,3 +89,93 @@ def test_a_naive_awareness_time_is_refused_not_guessed() -> None:
 def test_a_runbook_tool_is_accepted() -> None:
     config = DeskConfig(runbook=[RunbookTool(id="copilot", name="Copilot")])
     assert parse(config, ai_tool="copilot").ai_tool == "copilot"
+
+
+def classified_view(**fields: Any) -> IncidentView:
+    values: dict[str, Any] = {
+        "id": 1,
+        "key": "INC-0001",
+        "kind": "incident",
+        "status": "triaging",
+        "severity": None,
+        "description": "x",
+        "failure_type": "data_exposure",
+        "failure_type_label": "Data exposure",
+        "personal_data": "unsure",
+        "reach": "reached_client",
+        "platform": "teams",
+        "reported_by": "teams:a",
+        "reporters": [],
+        "assignee": None,
+        "created_at": AWARE,
+        "closed_at": None,
+        "outcome": None,
+        "rationale": None,
+        "root_cause": None,
+        "lessons": None,
+        "excerpt": None,
+        "author": None,
+        "permalink": None,
+        "channel_id": None,
+    }
+    return IncidentView(**{**values, **fields})
+
+
+def test_the_form_asks_scope_and_tool_only_where_the_config_has_them() -> None:
+    plain = [q.id for q in classify_questions(DeskConfig())]
+    full = DeskConfig(
+        firm=FirmScope(nis2_in_scope=True),
+        runbook=[RunbookTool(id="copilot", name="Copilot")],
+    )
+
+    assert plain == [
+        "aware_at",
+        "personal_data",
+        "risk_to_individuals",
+        "flags",
+        "serious_incident_condition",
+        "failure_type",
+        "failure_point",
+    ]
+    questions = {q.id: q for q in classify_questions(full)}
+    assert [v for v, _ in questions["scope"].options] == ["nis2_in_scope"]
+    assert questions["ai_tool"].options == (("copilot", "Copilot"),)
+    assert questions["flags"].widget == Widget.MULTI and not questions["flags"].required
+
+
+def test_the_form_is_prefilled_from_stored_answers_else_from_the_incident() -> None:
+    config = DeskConfig(
+        firm=FirmScope(dora_in_scope=True), runbook=[RunbookTool(id="copilot", name="Copilot")]
+    )
+    fresh = classify_prefill(classified_view(ai_tool="gone"), config, {})
+    revised = classify_prefill(
+        classified_view(aware_at=AWARE, ai_tool="copilot", failure_point="integration"),
+        config,
+        {"personal_data": "yes", "wrong_recipient": True, "dora_major": True},
+    )
+
+    assert fresh["aware_at"] == AWARE and fresh["personal_data"] == "unsure"
+    assert fresh["flags"] == [] and fresh["serious_incident_condition"] == "none"
+    assert fresh["ai_tool"] is None
+    assert revised["personal_data"] == "yes" and revised["flags"] == ["wrong_recipient"]
+    assert revised["scope"] == ["dora_major"]
+    assert (revised["ai_tool"], revised["failure_point"]) == ("copilot", "integration")
+
+
+def test_answers_keyed_by_question_id_are_parsed_like_the_form_fields() -> None:
+    answers = answers_from_values(
+        DeskConfig(),
+        {
+            "personal_data": "yes",
+            "risk_to_individuals": " high_risk ",
+            "serious_incident_condition": "",
+            "failure_type": "data_exposure",
+            "failure_point": None,
+            "flags": "ignored: the platform passes flags",
+        },
+        aware_at=AWARE,
+        flags=["client_received"],
+    )
+
+    assert answers.risk_to_individuals == "high_risk" and answers.client_received
+    assert answers.serious_incident_condition == "none" and answers.failure_point is None

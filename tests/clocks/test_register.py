@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.clocks.decisions import DecisionInput, ObligationStatus
 from bot.clocks.regimes import ClassificationAnswers, RiskLevel
-from bot.clocks.service import DecisionInput, ObligationStatus
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from bot.settings import Settings
 from handlers.cli import main

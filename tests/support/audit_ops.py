@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.audit.actions import AuditAction
 from bot.domain import Actor, CloseInput, Outcome, PersonalData, Platform, Reach, ReportInput
 from bot.settings import DeskConfig, Settings
 from handlers.wiring import DeskApp, create_app
@@ -73,7 +74,7 @@ async def many_operations(app: DeskApp, incidents: int = 6) -> None:
         )
         if incident_id % 3 == 0:
             await core.access.refuse(
-                actor=MALLORY, action="incident.closed", incident_id=incident_id
+                actor=MALLORY, action=AuditAction.CLOSED, incident_id=incident_id
             )
         if incident_id % 2:
             await core.triage.close(

@@ -4,42 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain import OUTCOME_LABELS, SEVERITY_MEANING, IncidentView, Kind, Severity, Status
+from bot.containment.wording import (
+    MISSING_RUNBOOK,
+    containment_ask,
+    containment_summary,
+    runbook_facts,
+    runbook_missing,
+)
+from bot.domain import OUTCOME_LABELS, IncidentView, Kind, Severity, Status
+from bot.incidents.labels import (
+    KIND_LABEL,
+    SEVERITY_OPTIONS,
+    STATUS_LABEL,
+    card_summary,
+    outcome_label,
+    summary_facts,
+)
 from handlers.slack.blocks.elements import Block, button, context, header, option, section
 from handlers.slack.blocks.obligations import decision_buttons, obligations_blocks
 from handlers.slack.blocks.screening import screening_blocks, suspected_actions
-from handlers.slack.blocks.text import mention, slack_date
+from handlers.slack.blocks.text import mention, mrkdwn_of, slack_date
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef
 
-KIND_LABEL = {Kind.INCIDENT: "Incident", Kind.NEAR_MISS: "Near miss", Kind.SUSPECTED: "Suspected"}
-STATUS_LABEL = {
-    Status.REPORTED: "Reported",
-    Status.TRIAGING: "Triaging",
-    Status.CONTAINED: "Contained",
-    Status.REMEDIATING: "Remediating",
-    Status.CLOSED: "Closed",
-}
-
-
-def reach_label(view: IncidentView) -> str:
-    if view.kind == Kind.SUSPECTED:
-        return "not yet known"
-    return "yes" if view.reach.value == "reached_client" else "no, caught"
-
 
 def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
-    severity = view.severity.value if view.severity else "not set"
-    fields = [
-        ("Kind", KIND_LABEL[view.kind]),
-        ("Severity", severity),
-        ("Status", STATUS_LABEL[view.status]),
-        ("Assignee", mention(view.assignee)),
-        ("Reported by", ", ".join(mention(r) for r in view.reporters) or mention(view.reported_by)),
-        ("Failure type", view.failure_type_label),
-        ("Reached a client", reach_label(view)),
-        ("Personal data", view.personal_data.value),
-    ]
+    reporters = ", ".join(mention(r) for r in view.reporters) or mention(view.reported_by)
+    fields = summary_facts(view, assignee=mention(view.assignee), reporters=reporters)
     return [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]
 
 
@@ -66,7 +57,7 @@ def evidence_notes(view: IncidentView) -> str | None:
 
 
 def severity_select(view: IncidentView) -> dict[str, Any]:
-    options = [option(s.value, f"{s.value}: {SEVERITY_MEANING[s]}") for s in Severity]
+    options = [option(value, label) for value, label in SEVERITY_OPTIONS]
     element: dict[str, Any] = {
         "type": "static_select",
         "action_id": ActionId.SEVERITY,
@@ -81,24 +72,13 @@ def severity_select(view: IncidentView) -> dict[str, Any]:
 def runbook_blocks(view: IncidentView) -> list[Block]:
     """The AI tool's runbook entry: who switches it off, where logs are, when it is safe."""
     if not view.runbook:
-        if view.severity and view.severity.value in {"SEV1", "SEV2"} and not view.contained_at:
-            return [
-                context(
-                    ":warning: No runbook entry for this AI tool: pick the tool in "
-                    "*Classify…* so its owners are paged to switch it off."
-                )
-            ]
+        if runbook_missing(view):
+            return [context(f":warning: {mrkdwn_of(MISSING_RUNBOOK)}")]
         return []
     book = view.runbook
     owners = ", ".join(mention(f"slack:{o}") for o in book.get("owners", [])) or "_none listed_"
     lines = [f"*Runbook: {book['name']}*", f"Can switch it off: {owners}"]
-    for key, label in (
-        ("logs", "Logs"),
-        ("safe_to_reenable", "Safe to re-enable when"),
-        ("reportable", "Reportable when"),
-    ):
-        if book.get(key):
-            lines.append(f"{label}: {book[key]}")
+    lines += [f"{label}: {value}" for label, value in runbook_facts(book)]
     return [section("\n".join(lines))]
 
 
@@ -116,8 +96,7 @@ def triage_card(view: IncidentView) -> list[Block]:
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
     if view.status == Status.CLOSED:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        blocks.append(section(f"*Closed: {outcome}*\n{view.rationale or ''}"))
+        blocks.append(section(f"*Closed: {outcome_label(view)}*\n{view.rationale or ''}"))
     elif view.kind == Kind.SUSPECTED:
         blocks.append(suspected_actions(view))
     else:
@@ -146,15 +125,9 @@ def triage_card(view: IncidentView) -> list[Block]:
 
 def containment_message(view: IncidentView) -> tuple[str, list[Block]]:
     """Asks a kill-switch owner to switch the AI tool off, with the runbook and a button."""
-    tool = (view.runbook or {}).get("name") or view.ai_tool or "the AI tool"
-    severity = view.severity.value if view.severity else "high severity"
-    text = f"{view.key} is {severity}: please switch off {tool} now"
     ref = CardRef(incident_id=view.id).model_dump_json()
     blocks: list[Block] = [
-        section(
-            f":rotating_light: *{view.key}* is *{severity}*. Containment comes first: "
-            f"please switch off *{tool}* now, then press *Contained*."
-        ),
+        section(f":rotating_light: {mrkdwn_of(containment_ask(view))}"),
         section(f"*What went wrong*\n{view.description[:1000]}"),
         *runbook_blocks(view),
         {
@@ -163,12 +136,12 @@ def containment_message(view: IncidentView) -> tuple[str, list[Block]]:
             "elements": [button(ActionId.CONTAINED, "Contained", ref, "primary")],
         },
     ]
-    return text, blocks
+    return containment_summary(view), blocks
 
 
 def card_text(view: IncidentView) -> str:
     """Notification fallback text for the card."""
-    return f"{view.key}: {KIND_LABEL[view.kind]} reported — {view.failure_type_label}"
+    return card_summary(view)
 
 
 def list_text(views: list[IncidentView], *, everything: bool) -> str:

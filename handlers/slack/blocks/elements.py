@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 Block = dict[str, Any]
@@ -96,6 +97,40 @@ def radio_input(
     if initial is not None:
         element["initial_option"] = option(initial, dict(options)[initial])
     return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+
+
+def checkboxes(
+    block_id: str, label: str, options: list[tuple[str, str]], selected: set[str]
+) -> Block:
+    element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": block_id,
+        "options": [option(v, lbl) for v, lbl in options],
+    }
+    chosen = [option(v, lbl) for v, lbl in options if v in selected]
+    if chosen:
+        element["initial_options"] = chosen
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": True,
+    }
+
+
+def datetime_input(block_id: str, label: str, initial: datetime, hint: str) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "hint": plain(hint),
+        "element": {
+            "type": "datetimepicker",
+            "action_id": block_id,
+            "initial_date_time": int(initial.timestamp()),
+        },
+    }
 
 
 def modal(

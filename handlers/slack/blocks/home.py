@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import IncidentView
+from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
 from bot.insights.dashboard import DeadlineLine, HomeData
 from bot.insights.stats import UNCLASSIFIED
 from bot.settings import DeskConfig
-from handlers.slack.blocks.cards import KIND_LABEL, STATUS_LABEL
 from handlers.slack.blocks.elements import Block, button, context, header, section
 from handlers.slack.blocks.stats import plural
 from handlers.slack.blocks.text import mention, slack_date

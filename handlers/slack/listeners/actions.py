@@ -11,8 +11,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import Actor, IncidentView, Outcome, Severity
+from bot.audit.actions import AuditAction
+from bot.domain import Actor, IncidentView, Outcome
 from bot.errors import DeskError, InvalidInput, NotAuthorized
+from bot.incidents.forms import parse_severity
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.modals import close_modal
 from handlers.slack.deps import actor_from, deps
@@ -56,7 +58,7 @@ async def refused_form(
     context: AsyncBoltContext,
     body: dict[str, Any],
     *,
-    form: str,
+    form: AuditAction,
     incident_id: int | None,
     channel_id: str | None,
 ) -> bool:
@@ -104,11 +106,7 @@ async def _assign(
 async def _severity(
     context: AsyncBoltContext, actor: Actor, ref: CardRef, action: dict[str, Any]
 ) -> IncidentView:
-    raw = (action.get("selected_option") or {}).get("value")
-    try:
-        severity = Severity(str(raw))
-    except ValueError:
-        raise InvalidInput({"severity": "Pick SEV1 to SEV4."}) from None
+    severity = parse_severity((action.get("selected_option") or {}).get("value"))
     return await deps(context).triage.set_severity(
         actor=actor, incident_id=ref.incident_id, severity=severity, channel_id=ref.channel_id
     )
@@ -141,7 +139,7 @@ def open_close_form(outcome: Outcome | None) -> Callable[..., Awaitable[None]]:
         if await refused_form(
             context,
             body,
-            form="incident.close_form",
+            form=AuditAction.CLOSE_FORM,
             incident_id=ref.incident_id,
             channel_id=ref.channel_id,
         ):

@@ -11,8 +11,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clocks.classification import answers_from_form
-from bot.clocks.service import DecisionInput, ObligationStatus
+from bot.audit.actions import AuditAction
+from bot.clocks.classification import answers_from_values
+from bot.clocks.decisions import ObligationStatus, parse_decision
 from bot.domain import Actor, IncidentView
 from bot.errors import DeskError, InvalidInput
 from handlers.slack.api_errors import error_code
@@ -63,7 +64,7 @@ async def open_classify(
     if await refused_form(
         context,
         body,
-        form="incident.classify_form",
+        form=AuditAction.CLASSIFY_FORM,
         incident_id=ref.incident_id,
         channel_id=ref.channel_id,
     ):
@@ -96,16 +97,11 @@ async def submit_classify(
             aware_at = datetime.fromtimestamp(int(aware), UTC) if aware else None
         except (TypeError, ValueError, OverflowError, OSError):
             aware_at = None
-        answers = answers_from_form(
+        answers = answers_from_values(
             d.ctx.config,
+            values,
             aware_at=aware_at,
-            personal_data=values.get(BlockId.PERSONAL_DATA),
-            risk=values.get(BlockId.RISK),
-            serious=values.get(BlockId.SERIOUS),
             flags=[*(values.get(BlockId.FLAGS) or []), *(values.get(BlockId.SCOPE) or [])],
-            failure_type=values.get(BlockId.FAILURE_TYPE),
-            failure_point=values.get(BlockId.FAILURE_POINT),
-            ai_tool=values.get(BlockId.AI_TOOL),
         )
         await d.clocks.classify(
             actor=actor_from(body), incident_id=ref.incident_id, answers=answers
@@ -143,7 +139,7 @@ async def open_decision(
         return
     channel = (body.get("channel") or {}).get("id")
     if await refused_form(
-        context, body, form="obligation.decision_form", incident_id=None, channel_id=channel
+        context, body, form=AuditAction.DECISION_FORM, incident_id=None, channel_id=channel
     ):
         return
     view_id = await _open_then_fill(
@@ -161,7 +157,7 @@ async def open_decision(
         line,
         ref.decision or "notified",
         private_metadata=ref.model_copy(update={"channel_id": channel}).model_dump_json(),
-        must_record=must_record if ref.decision in ("notified", "late") else [],
+        must_record=must_record,
         now=datetime.now(UTC),
     )
     await client.views_update(view_id=view_id, view=form)
@@ -175,16 +171,10 @@ async def submit_decision(
     try:
         ref = parse(ObligationRef, view.get("private_metadata"))
         notified = values.get(BlockId.NOTIFIED_AT)
-        prefix = BlockId.DETAIL_PREFIX.value
-        form = DecisionInput(
-            decision=ObligationStatus(ref.decision or "notified"),
-            reference=values.get(BlockId.REFERENCE) or "",
+        form = parse_decision(
+            ref.decision or ObligationStatus.NOTIFIED,
+            values,
             notified_at=datetime.fromtimestamp(int(notified), UTC) if notified else None,
-            rationale=values.get(BlockId.RATIONALE) or "",
-            reasons=values.get(BlockId.REASONS) or "",
-            details={
-                k.removeprefix(prefix): v for k, v in values.items() if k.startswith(prefix) and v
-            },
         )
         await d.clocks.decide(
             actor=actor_from(body),

@@ -8,11 +8,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.domain import CloseInput, Outcome, Platform
+from bot.domain import Platform
 from bot.errors import DeskError, InvalidInput, StorageUnavailable
+from bot.incidents import notices
+from bot.incidents.forms import parse_close, report_answers
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.blocks.evidence import added_modal
 from handlers.slack.blocks.modals import reported_modal
+from handlers.slack.blocks.text import mrkdwn_of
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import BlockId, CallbackId
 from handlers.slack.metadata import CardRef, ReportMeta, parse
@@ -36,12 +39,7 @@ async def submit_report(
     try:
         meta = parse(ReportMeta, view.get("private_metadata"))
         values = input_values(view)
-        form = core.intake.parse_report(
-            description=values.get(BlockId.DESCRIPTION),
-            failure_type=values.get(BlockId.FAILURE_TYPE),
-            reach=values.get(BlockId.REACH),
-            personal_data=values.get(BlockId.PERSONAL_DATA),
-        )
+        form = core.intake.parse_report(**report_answers(values))
         result = await core.intake.report(
             actor=actor_from(body),
             form=form,
@@ -62,13 +60,9 @@ async def submit_report(
             },
         )
         return
+    text = mrkdwn_of(notices.report_answer(result))
     if result.created:
-        text = (
-            f":white_check_mark: Reported as *{result.incident_key}*. "
-            "The incident admins have been told."
-        )
-    else:
-        text = f"This was already reported as *{result.incident_key}*; you were added."
+        text = f":white_check_mark: {text}"
     await ack(response_action="update", view=reported_modal(text))
 
 
@@ -79,15 +73,7 @@ async def submit_close(
     values = input_values(view)
     try:
         ref = parse(CardRef, view.get("private_metadata"))
-        if not values.get(BlockId.OUTCOME):
-            raise InvalidInput({BlockId.OUTCOME.value: "Pick an outcome."})
-        form = CloseInput(
-            outcome=Outcome(values[BlockId.OUTCOME] or ""),
-            rationale=values.get(BlockId.RATIONALE) or "",
-            root_cause=values.get(BlockId.ROOT_CAUSE) or "",
-            lessons=values.get(BlockId.LESSONS) or "",
-            correction=values.get(BlockId.CORRECTION) or "",
-        )
+        form = parse_close(values)
         await core.triage.close(actor=actor_from(body), incident_id=ref.incident_id, form=form)
     except InvalidInput as exc:
         await ack(response_action="errors", errors=_errors(exc, BlockId.RATIONALE))

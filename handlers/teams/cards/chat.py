@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.audit.timeline import TimelineEntry
 from bot.domain import OUTCOME_LABELS, IncidentView, Status
+from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
 from handlers.teams.cards.elements import Element, card, text, who
 from handlers.teams.cards.obligations import clocks_body, runbook_body
-from handlers.teams.cards.triage import KIND_LABEL, STATUS_LABEL, incident_body
+from handlers.teams.cards.triage import incident_body
 
 HELP_TEXT = (
     "**AI Incident Desk** — type one of these here:\n\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.notes import Note, render
+
 Element = dict[str, Any]
 
 CARD_VERSION = "1.5"
@@ -71,6 +73,30 @@ def local_time(moment: datetime) -> str:
     """Teams renders {{DATE}} and {{TIME}} in each reader's own time zone."""
     iso = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}"
+
+
+class TeamsMarkup:
+    """Teams markdown: `**bold**`, `[label](url)`, dates in each reader's zone, names."""
+
+    def strong(self, text: str) -> str:
+        return f"**{text}**"
+
+    def link(self, label: str, url: str) -> str:
+        return f"[{label}]({url})"
+
+    def moment(self, at: datetime) -> str:
+        return local_time(at)
+
+    def person(self, ref: str | None, name: str | None) -> str:
+        return who(ref, name)
+
+
+MARKUP = TeamsMarkup()
+
+
+def markdown_of(note: Note) -> str:
+    """A core note as Teams markdown (TextBlocks and chat messages)."""
+    return render(note, MARKUP)
 
 
 def text_input(

@@ -5,15 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain import (
-    OUTCOME_LABELS,
-    SEVERITY_MEANING,
-    IncidentView,
-    Kind,
-    Reach,
-    Severity,
-    Status,
-)
+from bot.domain import IncidentView, Status
+from bot.incidents.labels import KIND_LABEL, SEVERITY_OPTIONS, outcome_label, summary_facts
+from bot.incidents.labels import card_summary as card_summary  # the card's notification text
 from handlers.teams.cards.elements import (
     Element,
     action_set,
@@ -29,15 +23,6 @@ from handlers.teams.cards.elements import (
 )
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.ids import InputId, Verb
-
-KIND_LABEL = {Kind.INCIDENT: "Incident", Kind.NEAR_MISS: "Near miss", Kind.SUSPECTED: "Suspected"}
-STATUS_LABEL = {
-    Status.REPORTED: "Reported",
-    Status.TRIAGING: "Triaging",
-    Status.CONTAINED: "Contained",
-    Status.REMEDIATING: "Remediating",
-    Status.CLOSED: "Closed",
-}
 
 
 @dataclass(frozen=True)
@@ -64,29 +49,19 @@ TRIAGE_BUTTONS: tuple[TriageButton, ...] = (
 )
 
 
-def summary_facts(view: IncidentView) -> Element:
+def summary(view: IncidentView) -> Element:
     reporters = who(view.reported_by, view.reported_by_name)
     if len(view.reporters) > 1:
         reporters += f" and {len(view.reporters) - 1} more"
-    return facts(
-        [
-            ("Kind", KIND_LABEL[view.kind]),
-            ("Severity", view.severity.value if view.severity else "not set"),
-            ("Status", STATUS_LABEL[view.status]),
-            ("Assignee", who(view.assignee, view.assignee_name)),
-            ("Reported by", reporters),
-            ("Failure type", view.failure_type_label),
-            ("Reached a client", "yes" if view.reach == Reach.REACHED_CLIENT else "no, caught"),
-            ("Personal data", view.personal_data.value),
-        ]
-    )
+    assignee = who(view.assignee, view.assignee_name)
+    return facts(summary_facts(view, assignee=assignee, reporters=reporters))
 
 
 def incident_body(view: IncidentView) -> list[Element]:
     """What every card about an incident shows: summary, description and the flagged message."""
     body = [
         heading(f"{view.key} · {KIND_LABEL[view.kind]}"),
-        summary_facts(view),
+        summary(view),
         text("**What went wrong**"),
         text(view.description[:1500]),
     ]
@@ -99,11 +74,10 @@ def incident_body(view: IncidentView) -> list[Element]:
 
 
 def severity_picker(view: IncidentView) -> list[Element]:
-    options = [(s.value, f"{s.value}: {SEVERITY_MEANING[s]}") for s in Severity]
     picker = choice_input(
         InputId.SEVERITY,
         "Severity",
-        options,
+        SEVERITY_OPTIONS,
         value=view.severity.value if view.severity else None,
         required=False,
     )
@@ -118,8 +92,7 @@ def triage_card(view: IncidentView) -> Element:
     body += clocks_body(view, with_actions=not closed)
     actions: list[Element] = []
     if closed:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        body.append(text(f"**Closed: {outcome}**"))
+        body.append(text(f"**Closed: {outcome_label(view)}**"))
         body.append(text(view.rationale or ""))
     else:
         body += severity_picker(view)
@@ -131,8 +104,3 @@ def triage_card(view: IncidentView) -> Element:
         ]
     body.append(text(f"Reported {local_time(view.created_at)}", size="Small", subtle=True))
     return card(body, actions)
-
-
-def card_summary(view: IncidentView) -> str:
-    """Notification text that travels with the card."""
-    return f"{view.key}: {KIND_LABEL[view.kind]} reported — {view.failure_type_label}"

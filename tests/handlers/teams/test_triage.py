@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.exports.evals import build_cases
 from storage.models import AuditEvent, CardPost, Incident
 from tests.support import teams_activities as act
 from tests.support.teams_harness import TEAMS_ADMINS, TeamsHarness
@@ -129,7 +130,7 @@ async def test_close_shows_the_form_then_records_the_outcome(teams: TeamsHarness
     form = await teams.click("triage.close", user=act.ADMIN_1, incident_id=incident.id)
 
     ids = [e.get("id") for e in form["value"]["body"] if e.get("id")]
-    assert ids == ["outcome", "rationale", "root_cause", "lessons"]
+    assert ids == ["outcome", "rationale", "root_cause", "lessons", "correction"]
     assert "Close INC-0001" in json.dumps(form["value"])
 
     closed = await teams.click(
@@ -154,6 +155,35 @@ async def test_close_shows_the_form_then_records_the_outcome(teams: TeamsHarness
         assert "Closed: Remediated" in json.dumps(update["card"])
     [told] = [t for t in teams.connector.named("send") if "was closed" in str(t.body.get("text"))]
     assert "**INC-0001**" in told.body["text"]
+
+
+async def test_the_close_cards_correction_is_stored_and_becomes_the_eval_case(
+    teams: TeamsHarness,
+) -> None:
+    incident = await reported(teams)
+    expected = "Quote only this client's own revenue figures."
+
+    await teams.click(
+        "close.submit",
+        user=act.ADMIN_1,
+        incident_id=incident.id,
+        outcome="remediated",
+        rationale="Corrected and resent",
+        root_cause="Stale session context",
+        lessons="Reset context per client",
+        correction="  Quote only this client's own revenue figures.  ",
+    )
+
+    [row] = await teams.rows(Incident)
+    assert (row.status, row.correction) == (
+        "closed",
+        "Quote only this client's own revenue figures.",
+    )
+    [closed] = [e for e in await teams.rows(AuditEvent) if e.action == "incident.closed"]
+    assert (closed.after or {})["correction"] == "Quote only this client's own revenue figures."
+    cases, skipped = await build_cases(teams.app.db, teams.app.config)
+    assert skipped == []
+    assert [(c.id, c.expected_behaviour) for c in cases] == [("INC-0001", expected)]
 
 
 async def test_close_without_rationale_reshows_the_form_with_errors(teams: TeamsHarness) -> None:

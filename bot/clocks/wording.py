@@ -1,0 +1,101 @@
+"""How regulatory clocks are told to people: each stage's line on a card, the clocks' heading, and
+the nudge. Notes (bot/notes.py) that each platform renders, with its own icon per LineState."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from bot.clocks.decisions import DECIDED_LABEL, ObligationStatus
+from bot.clocks.regimes import format_time_left
+from bot.domain import IncidentView, ObligationLine
+from bot.notes import Note, Span, moment, note, person, strong
+
+NOT_CLASSIFIED = note("Not classified yet: ", strong("Classify…"), " decides which clocks start.")
+NO_OBLIGATIONS = note("Classified: no regulatory notification is triggered.")
+
+
+class LineState(StrEnum):
+    DECIDED = "decided"
+    INFORMATIONAL = "informational"  # not yet in force on the incident's date
+    OVERDUE = "overdue"
+    DUE = "due"  # or due immediately
+
+
+def line_state(line: ObligationLine, now: datetime) -> LineState:
+    if not line.open:
+        return LineState.DECIDED
+    if line.informational:
+        return LineState.INFORMATIONAL
+    if line.due_at < now and not line.immediate:
+        return LineState.OVERDUE
+    return LineState.DUE
+
+
+def decided_note(line: ObligationLine) -> Note:
+    """`notified (ref ICO-9) by <who>`."""
+    by: list[Span | str] = [" by ", person(line.decided_by)] if line.decided_by else []
+    return note(
+        DECIDED_LABEL.get(ObligationStatus(line.status), line.status),
+        f" (ref {line.reference})" if line.reference else "",
+        *by,
+    )
+
+
+def line_note(line: ObligationLine, now: datetime) -> Note:
+    """One stage: decided, informational, OVERDUE, or due with the time left."""
+    title = note(strong(line.name), f" — {line.stage}: ")
+    state = line_state(line, now)
+    if state == LineState.DECIDED:
+        return title + decided_note(line)
+    if state == LineState.INFORMATIONAL:
+        return title + "informational only, not yet in force on this date"
+    when = note("immediately") if line.immediate else note("due ", moment(line.due_at))
+    left = format_time_left(line.due_at - now)
+    if state == LineState.OVERDUE:
+        return note(title, strong("OVERDUE"), " — was ", when, f" ({left})")
+    return note(title, when, "" if line.immediate else f" ({left} left)")
+
+
+def clocks_heading(view: IncidentView) -> Note:
+    return note(
+        strong("Regulatory clocks"),
+        " (from awareness ",
+        moment(view.aware_at or view.created_at),
+        ")",
+    )
+
+
+def nudge_timing(line: ObligationLine, now: datetime) -> str:
+    left = line.due_at - now
+    if line.immediate:
+        return "is due immediately and has no decision recorded"
+    if left.total_seconds() <= 0:
+        return f"deadline passed {format_time_left(left).removeprefix('overdue by ')} ago"
+    return f"closes in {format_time_left(left)}"
+
+
+def nudge_overdue(line: ObligationLine, now: datetime) -> bool:
+    """Still undecided at or past the deadline: the nudge says OVERDUE."""
+    return line.open and line.due_at <= now
+
+
+def nudge_note(view: IncidentView, line: ObligationLine, now: datetime) -> Note:
+    """`OVERDUE ICO breach notification for INC-0001 deadline passed 3 h ago.`"""
+    overdue: list[Span | str] = [strong("OVERDUE"), " "] if nudge_overdue(line, now) else []
+    return note(
+        *overdue,
+        strong(line.name),
+        " for ",
+        strong(view.key),
+        f" {nudge_timing(line, now)}.",
+    )
+
+
+def nudge_stage_note(line: ObligationLine) -> Note:
+    return note(f"Stage: {line.stage} · deadline ", moment(line.due_at))
+
+
+def nudge_summary(view: IncidentView, line: ObligationLine, now: datetime) -> str:
+    """The notification text of a nudge."""
+    return f"{line.name} for {view.key} {nudge_timing(line, now)}"

@@ -1,0 +1,143 @@
+"""Platform-neutral rich text: what the core says to people, as data each platform renders.
+
+A `Note` is a run of spans: plain text, strong text, a link, a moment (shown in each reader's own
+time zone) or a person. Slack renders it as mrkdwn (`*bold*`, `<url|label>`, `<!date^…>`,
+`<@U…>`), Teams as markdown (`**bold**`, `[label](url)`, `{{DATE()}}`, names), and `plain` is
+the fallback for notifications and logs. The core never writes either platform's markup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.delivery.port import Messenger, OutboundMessage
+from bot.domain import Platform
+
+NOTE_KEY = "note"  # where an outbox payload carries its note; `text` holds the plain fallback
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str = ""
+    strong: bool = False
+    url: str | None = None  # a link; `text` is its label
+    at: datetime | None = None  # a moment
+    person: str | None = None  # a platform user ref (`slack:U1`); `text` is their name if known
+
+
+class Note(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    spans: tuple[Span, ...] = ()
+
+    def __add__(self, other: Note | Span | str) -> Note:
+        return note(self, other)
+
+    @property
+    def plain(self) -> str:
+        return render(self, PLAIN)
+
+
+def note(*parts: Note | Span | str) -> Note:
+    spans: list[Span] = []
+    for part in parts:
+        if isinstance(part, Note):
+            spans += part.spans
+        elif isinstance(part, Span):
+            spans.append(part)
+        elif part:
+            spans.append(Span(text=part))
+    return Note(spans=tuple(spans))
+
+
+def strong(text: str) -> Span:
+    return Span(text=text, strong=True)
+
+
+def link(label: str, url: str) -> Span:
+    return Span(text=label, url=url)
+
+
+def moment(at: datetime) -> Span:
+    return Span(at=at)
+
+
+def person(ref: str | None, name: str | None = None) -> Span:
+    """Somebody, or nobody when `ref` is empty (each platform says "nobody" its own way)."""
+    return Span(person=ref or "", text=name or "")
+
+
+class Markup(Protocol):
+    """How one platform writes each kind of span."""
+
+    def strong(self, text: str) -> str: ...
+
+    def link(self, label: str, url: str) -> str: ...
+
+    def moment(self, at: datetime) -> str: ...
+
+    def person(self, ref: str | None, name: str | None) -> str: ...
+
+
+def render(value: Note, markup: Markup) -> str:
+    out: list[str] = []
+    for span in value.spans:
+        if span.at is not None:
+            out.append(markup.moment(span.at))
+        elif span.person is not None:
+            out.append(markup.person(span.person or None, span.text or None))
+        elif span.url is not None:
+            out.append(markup.link(span.text, span.url))
+        elif span.strong:
+            out.append(markup.strong(span.text))
+        else:
+            out.append(span.text)
+    return "".join(out)
+
+
+class PlainMarkup:
+    """No markup at all: notification text, logs, Teams dialogs that show plain text."""
+
+    def strong(self, text: str) -> str:
+        return text
+
+    def link(self, label: str, url: str) -> str:
+        return f"{label} ({url})"
+
+    def moment(self, at: datetime) -> str:
+        return f"{at.astimezone(UTC):%a %d %b %Y %H:%M} UTC"
+
+    def person(self, ref: str | None, name: str | None) -> str:
+        if not ref:
+            return "nobody"
+        return name or ref.partition(":")[2] or ref
+
+
+PLAIN = PlainMarkup()
+
+
+def note_payload(value: Note, **extra: Any) -> dict[str, Any]:
+    """An outbox payload for a notice or DM: the note, and its plain text for old readers."""
+    return {**extra, "text": value.plain, NOTE_KEY: value.model_dump(mode="json")}
+
+
+class RenderNotes:
+    """A Messenger in front of a platform's own: a payload's note becomes its `text`, in that
+    platform's markup, before the platform's messenger sends it. Rows without a note (and
+    every other kind) pass through unchanged."""
+
+    def __init__(self, inner: Messenger, render_note: Callable[[Note], str]) -> None:
+        self.inner = inner
+        self.render_note = render_note
+        self.platform: Platform = inner.platform
+
+    async def deliver(self, message: OutboundMessage) -> None:
+        raw = message.payload.get(NOTE_KEY)
+        if isinstance(raw, dict):
+            text = self.render_note(Note.model_validate(raw))
+            message = message.model_copy(update={"payload": {**message.payload, "text": text}})
+        await self.inner.deliver(message)
