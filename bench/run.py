@@ -21,7 +21,8 @@ import uuid
 from sqlalchemy import create_engine, text
 
 from bot.audit import trail
-from bot.delivery.outbox import OutboxDispatcher, OutboxKind, enqueue
+from bot.delivery.outbox import OutboxDispatcher, enqueue
+from bot.delivery.payloads import DirectMessage
 from bot.delivery.port import OutboundMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from bot.incidents.triage import Desk
@@ -89,11 +90,7 @@ async def bench_outbox(url: str, workers: int, latency: float) -> float:
     async with db.transaction() as session:
         for i in range(N_MESSAGES):
             enqueue(
-                session,
-                platform=Platform.SLACK,
-                kind=OutboxKind.DM,
-                target=f"U{i}",
-                payload={"text": "x"},
+                session, platform=Platform.SLACK, payload=DirectMessage(target=f"U{i}", text="x")
             )
     dispatchers = [
         OutboxDispatcher(Database(url), {Platform.SLACK: Sink(latency)}) for _ in range(workers)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import ContainmentPage, Webhook
 from bot.domain import Actor, IncidentView, Platform, Severity, Status
 from bot.errors import InvalidTransition, NotFound
 from bot.incidents.intake import platform_of
@@ -48,21 +49,17 @@ class Containment:
                 enqueue(
                     session,
                     platform=platform,
-                    kind=OutboxKind.CONTAINMENT,
-                    target=owner,
-                    incident_id=incident.id,
-                    payload={"tool": tool.id},
+                    payload=ContainmentPage(target=owner, incident_id=incident.id, tool=tool.id),
                 )
         if tool.kill_switch_url:
             enqueue(
                 session,
                 platform=Platform.WEBHOOK,
-                kind=OutboxKind.WEBHOOK,
-                target=tool.kill_switch_url,
-                incident_id=incident.id,
-                payload={
-                    "secret_env": tool.kill_switch_secret_env,
-                    "body": {
+                payload=Webhook(
+                    target=tool.kill_switch_url,
+                    incident_id=incident.id,
+                    secret_env=tool.kill_switch_secret_env,
+                    body={
                         "event": "contain",
                         "incident": incident.key,
                         "severity": incident.severity,
@@ -70,7 +67,7 @@ class Containment:
                         "tool_name": tool.name,
                         "paged_at": incident.containment_paged_at.isoformat(),
                     },
-                },
+                ),
             )
         log.info(
             "containment paged for %s (%s, %s owners)", incident.key, tool.id, len(tool.owners)

@@ -13,29 +13,15 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery.payloads import OutboxKind, OutboxPayload
 from bot.delivery.port import DeliveryError, Messenger, OutboundMessage
 from bot.domain import Platform
 from storage.db import Database
 from storage.models import OutboxMessage
 
+__all__ = ["OutboxDispatcher", "OutboxKind", "OutboxStatus", "enqueue"]
+
 log = logging.getLogger(__name__)
-
-
-class OutboxKind(StrEnum):
-    TRIAGE_CARD = "triage_card"  # post the triage card to one admin
-    REFRESH_CARDS = "refresh_cards"  # update every posted copy of an incident's card
-    NOTICE = "notice"  # tell a user something: ephemeral in a channel, DM as fallback
-    DM = "dm"  # a direct message
-    FETCH_EVIDENCE_FILES = "fetch_evidence_files"  # download a captured message's files
-    EXPORT = "export"  # build an incident export and DM it as a file
-    REFRESH_DASHBOARD = (
-        "refresh_dashboard"  # republish the App Home of everyone an incident touches
-    )
-    SCREENING_DIGEST = "screening_digest"  # suspicious messages over the flood cap, listed once
-    WEEKLY_DIGEST = "weekly_digest"  # the week's incidents, deadlines and chart
-    NUDGE = "nudge"  # an obligation deadline reminder, to a channel thread or a person
-    CONTAINMENT = "containment"  # ask a kill-switch owner to switch an AI tool off
-    WEBHOOK = "webhook"  # a signed POST to a tool's kill-switch URL
 
 
 class OutboxStatus(StrEnum):
@@ -45,23 +31,17 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
-def enqueue(
-    session: AsyncSession,
-    *,
-    platform: Platform,
-    kind: OutboxKind | str,
-    target: str | None = None,
-    incident_id: int | None = None,
-    payload: dict[str, Any] | None = None,
-) -> OutboxMessage:
-    """Add a message to the caller's transaction; delivered only if that transaction commits."""
+def enqueue(session: AsyncSession, *, platform: Platform, payload: OutboxPayload) -> OutboxMessage:
+    """Add a message to the caller's transaction; delivered only if that transaction commits.
+
+    The payload's type is the row's kind; its `target` and `incident_id` get their own columns."""
     now = datetime.now(UTC)
     row = OutboxMessage(
         platform=platform.value,
-        kind=str(kind),
-        target=target,
-        incident_id=incident_id,
-        payload=payload or {},
+        kind=payload.kind.value,
+        target=payload.target,
+        incident_id=payload.incident_id,
+        payload=payload.payload_json(),
         status=OutboxStatus.PENDING.value,
         attempts=0,
         next_attempt_at=now,

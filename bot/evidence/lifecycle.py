@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import RefreshCards
 from bot.domain import SYSTEM_ACTOR, Actor, Platform, Status
 from bot.errors import InvalidTransition, NotAuthorized, NotFound
 from bot.evidence.canonical import sha256_hex
@@ -273,6 +274,4 @@ class EvidenceDesk:
 
     def _refresh_cards(self, session: AsyncSession, incident: Incident) -> None:
         for platform in sorted(self.desk.platforms):
-            enqueue(
-                session, platform=platform, kind=OutboxKind.REFRESH_CARDS, incident_id=incident.id
-            )
+            enqueue(session, platform=platform, payload=RefreshCards(incident_id=incident.id))

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import Notice, TriageCard
 from bot.domain import (
     MAX_DESCRIPTION,
     Actor,
@@ -254,24 +255,21 @@ class Reporting:
                 enqueue(
                     session,
                     platform=admin_platform,
-                    kind=OutboxKind.TRIAGE_CARD,
-                    target=admin,
-                    incident_id=incident.id,
+                    payload=TriageCard(target=admin, incident_id=incident.id),
                 )
         enqueue(
             session,
             platform=actor.platform,
-            kind=OutboxKind.NOTICE,
-            target=actor.user_id,
-            incident_id=incident.id,
-            payload={
-                "channel_id": channel_id,
-                "text": (
+            payload=Notice(
+                target=actor.user_id,
+                incident_id=incident.id,
+                channel_id=channel_id,
+                text=(
                     f"Thanks, reported as *{incident.key}*"
                     f" ({'near miss' if incident.kind == Kind.NEAR_MISS else 'incident'}). "
                     "The incident admins have been told and will triage it."
                 ),
-            },
+            ),
         )
 
     async def _join(
@@ -307,10 +305,9 @@ class Reporting:
         enqueue(
             session,
             platform=actor.platform,
-            kind=OutboxKind.NOTICE,
-            target=actor.user_id,
-            incident_id=incident.id,
-            payload={"channel_id": channel_id, "text": text},
+            payload=Notice(
+                target=actor.user_id, incident_id=incident.id, channel_id=channel_id, text=text
+            ),
         )
         return ReportResult(
             incident_key=incident.key, created=False, reporter_added=already is None

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import DirectMessage, Notice, RefreshCards
 from bot.domain import (
     MAX_RATIONALE,
     OUTCOME_LABELS,
@@ -174,10 +175,12 @@ class Desk(Reporting):
                 enqueue(
                     session,
                     platform=actor.platform,
-                    kind=OutboxKind.NOTICE,
-                    target=actor.user_id,
-                    incident_id=incident_id,
-                    payload={"channel_id": channel_id, "text": REFUSAL_TEXT},
+                    payload=Notice(
+                        target=actor.user_id,
+                        incident_id=incident_id,
+                        channel_id=channel_id,
+                        text=REFUSAL_TEXT,
+                    ),
                 )
         self._on_commit()
         log.warning("refused %s by non-admin %s on incident %s", action, actor.ref, incident_id)
@@ -337,13 +340,12 @@ class Desk(Reporting):
                 enqueue(
                     session,
                     platform=Platform(platform_name),
-                    kind=OutboxKind.DM,
-                    target=user_id,
-                    incident_id=incident.id,
-                    payload={
-                        "text": f"*{incident.key}*, which you reported, was closed: "
-                        f"{OUTCOME_LABELS[form.outcome]}. {form.rationale.strip()}"
-                    },
+                    payload=DirectMessage(
+                        target=user_id,
+                        incident_id=incident.id,
+                        text=f"*{incident.key}*, which you reported, was closed: "
+                        f"{OUTCOME_LABELS[form.outcome]}. {form.rationale.strip()}",
+                    ),
                 )
 
         return await self.admin_change(
@@ -366,12 +368,7 @@ class Desk(Reporting):
 
     def refresh_cards(self, session: AsyncSession, incident: Incident) -> None:
         for platform in sorted(self.platforms):
-            enqueue(
-                session,
-                platform=platform,
-                kind=OutboxKind.REFRESH_CARDS,
-                incident_id=incident.id,
-            )
+            enqueue(session, platform=platform, payload=RefreshCards(incident_id=incident.id))
         for hook in self.refresh_hooks:
             hook(session, incident)
 

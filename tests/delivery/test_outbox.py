@@ -9,6 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from bot.delivery.outbox import OutboxDispatcher, OutboxKind, enqueue
+from bot.delivery.payloads import DirectMessage
 from bot.delivery.port import OutboundMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from handlers.wiring import create_app
@@ -117,11 +118,7 @@ async def test_two_dispatchers_deliver_each_message_exactly_once(database_url: s
     async with db.transaction() as session:
         for i in range(200):
             enqueue(
-                session,
-                platform=Platform.SLACK,
-                kind=OutboxKind.DM,
-                target=f"U{i}",
-                payload={"text": "hi"},
+                session, platform=Platform.SLACK, payload=DirectMessage(target=f"U{i}", text="hi")
             )
     messengers = [CountingMessenger(), CountingMessenger()]
     workers = [

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import DirectMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from handlers.cli import main
 from handlers.wiring import create_app
@@ -182,9 +183,10 @@ async def test_a_message_to_a_channel_target_posts_in_that_channel(teams: TeamsH
         enqueue(
             session,
             platform=Platform.TEAMS,
-            kind=OutboxKind.DM,
-            target="19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2",
-            payload={"text": "ICO window for *INC-0001* closes in 24 h"},
+            payload=DirectMessage(
+                target="19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2",
+                text="ICO window for *INC-0001* closes in 24 h",
+            ),
         )
     await teams.app.dispatcher.drain()
     [post] = teams.connector.sent_to("19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2")
