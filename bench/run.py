@@ -21,9 +21,8 @@ import uuid
 from sqlalchemy import create_engine, text
 
 from bot.audit import trail
-from bot.delivery.outbox import OutboxDispatcher, enqueue
+from bot.delivery.outbox import OutboundMessage, OutboxDispatcher, enqueue
 from bot.delivery.payloads import DirectMessage
-from bot.delivery.port import OutboundMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from bot.incidents.triage import Desk
 from bot.settings import DeskConfig
@@ -39,7 +38,7 @@ FORM = ReportInput(
 
 
 class Sink:
-    platform = Platform.SLACK
+    platforms = frozenset({Platform.SLACK})
 
     def __init__(self, latency: float) -> None:
         self.latency = latency
@@ -92,9 +91,7 @@ async def bench_outbox(url: str, workers: int, latency: float) -> float:
             enqueue(
                 session, platform=Platform.SLACK, payload=DirectMessage(target=f"U{i}", text="x")
             )
-    dispatchers = [
-        OutboxDispatcher(Database(url), {Platform.SLACK: Sink(latency)}) for _ in range(workers)
-    ]
+    dispatchers = [OutboxDispatcher(Database(url), Sink(latency)) for _ in range(workers)]
 
     async def run(d: OutboxDispatcher) -> None:
         while await d.run_once():

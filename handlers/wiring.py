@@ -15,9 +15,11 @@ from bot.audit import trail
 from bot.audit.redaction import retention_jobs
 from bot.clocks.service import Clocks
 from bot.containment.service import Containment
-from bot.containment.webhook import WebhookMessenger
+from bot.containment.webhook import WebhookSender
+from bot.delivery.addresses import AddressBook
+from bot.delivery.courier import Courier
 from bot.delivery.outbox import OutboxDispatcher
-from bot.delivery.port import Messenger
+from bot.delivery.port import ChatPort
 from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
 from bot.incidents.triage import Desk
@@ -83,7 +85,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         platforms.add(Platform.SLACK)
     if settings.teams_enabled:
         platforms.add(Platform.TEAMS)
-    messengers: dict[Platform, Messenger] = {}
+    ports: dict[Platform, ChatPort] = {}
     dispatcher_box: list[OutboxDispatcher] = []
 
     def kick() -> None:
@@ -107,21 +109,17 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     )
     containment = Containment(desk)
     insights = Insights.build(desk, triage_channel=settings.triage_channel)
-    messengers[Platform.WEBHOOK] = WebhookMessenger()
+    addresses = AddressBook(db, platform=Platform.TEAMS, on_requeue=kick)
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
     socket_handler = None
     if settings.slack_enabled:
         from handlers.slack.app import build_bolt_app, build_client, slack_events_route
-        from handlers.slack.messenger import SlackMessenger
+        from handlers.slack.port import SlackPort
 
         client = build_client(settings)
-        from handlers.slack.insights_messenger import InsightsMessenger
-
         slack_app = build_bolt_app(settings, desk, clocks, containment, client, insights)
-        messengers[Platform.SLACK] = InsightsMessenger(
-            SlackMessenger(client, desk, clocks), client, insights
-        )
+        ports[Platform.SLACK] = SlackPort(client, config)
         if settings.slack_signing_secret:
             routes.append(
                 (
@@ -138,10 +136,20 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     if settings.teams_enabled:
         from handlers.teams.app import build_teams
 
-        teams_app = build_teams(settings, desk, clocks, containment, kick)
-        messengers[Platform.TEAMS] = teams_app.messenger
+        teams_app = build_teams(settings, desk, clocks, containment, addresses)
+        ports[Platform.TEAMS] = teams_app.port
         routes.append(("POST", "/api/messages", teams_app.route))
-    dispatcher = OutboxDispatcher(db, messengers)
+    courier = Courier(
+        db,
+        config,
+        ports=ports,
+        webhook=WebhookSender(),
+        addresses=addresses,
+        store=desk.evidence.store,
+        dashboard=insights.dashboard,
+        digest=insights.digest,
+    )
+    dispatcher = OutboxDispatcher(db, courier)
     dispatcher_box.append(dispatcher)
 
     async def purge_drafts() -> None:

@@ -8,18 +8,19 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
+from pydantic import BaseModel
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.payloads import OutboxKind, OutboxPayload
-from bot.delivery.port import DeliveryError, Messenger, OutboundMessage
+from bot.delivery.payloads import OutboxKind, OutboxPayload, Payload, load_payload
+from bot.delivery.port import DeliveryError
 from bot.domain import Platform
 from storage.db import Database
 from storage.models import OutboxMessage
 
-__all__ = ["OutboxDispatcher", "OutboxKind", "OutboxStatus", "enqueue"]
+__all__ = ["OutboundMessage", "OutboxDispatcher", "OutboxKind", "OutboxStatus", "enqueue"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,32 @@ def enqueue(session: AsyncSession, *, platform: Platform, payload: OutboxPayload
     return row
 
 
+class OutboundMessage(BaseModel):
+    """One claimed outbox row, as stored."""
+
+    id: int
+    platform: Platform
+    kind: str
+    target: str | None
+    incident_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+    def typed(self) -> Payload:
+        """The row's payload model; UnreadablePayload for a kind this version does not know."""
+        return load_payload(
+            self.kind, target=self.target, incident_id=self.incident_id, payload=self.payload
+        )
+
+
+class Deliverer(Protocol):
+    """Delivers one claimed row for the platforms it serves, or raises DeliveryError."""
+
+    platforms: frozenset[Platform]
+
+    async def deliver(self, message: OutboundMessage) -> None: ...
+
+
 def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2.0) -> float:
     """Exponential backoff with jitter, capped at 15 minutes, never shorter than Retry-After."""
     delay = min(base ** max(attempts, 1), 900.0) * (0.8 + 0.4 * random.random())
@@ -58,12 +85,12 @@ def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2
 
 
 class OutboxDispatcher:
-    """Claims due rows atomically and hands them to the platform's messenger."""
+    """Claims due rows atomically, hands each to the courier, and records the outcome."""
 
     def __init__(
         self,
         db: Database,
-        messengers: dict[Platform, Messenger],
+        courier: Deliverer,
         *,
         lease: timedelta = timedelta(seconds=120),
         batch_size: int = 25,
@@ -71,7 +98,7 @@ class OutboxDispatcher:
         worker_id: str | None = None,
     ) -> None:
         self.db = db
-        self.messengers = messengers
+        self.courier = courier
         self.lease = lease
         self.batch_size = batch_size
         self.max_attempts = max_attempts
@@ -79,13 +106,18 @@ class OutboxDispatcher:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
 
+    @property
+    def platforms(self) -> frozenset[Platform]:
+        """The platforms whose rows this dispatcher claims."""
+        return self.courier.platforms
+
     async def claim(self) -> list[OutboundMessage]:
         """Claim up to `batch_size` due rows; a crashed worker's expired lease is reclaimed."""
         now = datetime.now(UTC)
         due = (
             select(OutboxMessage.id)
             .where(
-                OutboxMessage.platform.in_([p.value for p in self.messengers]),
+                OutboxMessage.platform.in_([p.value for p in self.platforms]),
                 or_(
                     and_(
                         OutboxMessage.status == OutboxStatus.PENDING.value,
@@ -162,9 +194,8 @@ class OutboxDispatcher:
             return 0
 
     async def _deliver(self, message: OutboundMessage) -> None:
-        messenger = self.messengers[message.platform]
         try:
-            await messenger.deliver(message)
+            await self.courier.deliver(message)
         except DeliveryError as exc:
             await self._failed(message, exc)
             return

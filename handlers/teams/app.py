@@ -1,21 +1,22 @@
-"""Builds the Teams side (adapter, bot, messenger, route) from settings; nothing runs at import."""
+"""Builds the Teams side (adapter, bot, delivery port, route) from settings; nothing runs at
+import."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.clocks.service import Clocks
 from bot.containment.service import Containment
+from bot.delivery.addresses import AddressBook
 from bot.incidents.triage import Desk
 from bot.server import Handler
 from bot.settings import Settings
 from handlers.teams.adapter import build_adapter
 from handlers.teams.bot import DeskTeamsBot
 from handlers.teams.deps import TeamsDeps
-from handlers.teams.messenger import TeamsMessenger
+from handlers.teams.port import TeamsPort
 from handlers.teams.references import ConversationBook
 from handlers.teams.route import messages_route
 
@@ -24,7 +25,7 @@ from handlers.teams.route import messages_route
 class TeamsApp:
     adapter: CloudAdapter
     bot: DeskTeamsBot
-    messenger: TeamsMessenger
+    port: TeamsPort
     route: Handler
 
 
@@ -33,10 +34,9 @@ def build_teams(
     desk: Desk,
     clocks: Clocks,
     containment: Containment,
-    kick: Callable[[], None],
+    addresses: AddressBook,
 ) -> TeamsApp:
     adapter = build_adapter(settings)
-    book = ConversationBook(desk.db, on_requeue=kick)
-    bot = DeskTeamsBot(TeamsDeps(desk, clocks, containment), book)
-    messenger = TeamsMessenger(adapter, desk, clocks, book, settings.microsoft_app_id or "")
-    return TeamsApp(adapter, bot, messenger, messages_route(adapter, bot))
+    bot = DeskTeamsBot(TeamsDeps(desk, clocks, containment), ConversationBook(addresses))
+    port = TeamsPort(adapter, settings.microsoft_app_id or "")
+    return TeamsApp(adapter, bot, port, messages_route(adapter, bot))

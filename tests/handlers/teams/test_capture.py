@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.teams.capture import html_to_text, sender, source_key
-from handlers.teams.messenger import teams_markdown
+from handlers.teams.port import teams_markdown
 
 
 def test_html_body_renders_as_plain_text_lines() -> None:
