@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, text
 
 from bot.audit import trail
 from bot.core import build_core
-from bot.delivery.outbox import OutboxDispatcher, OutboxKind, enqueue
-from bot.delivery.port import OutboundMessage
+from bot.delivery.outbox import OutboundMessage, OutboxDispatcher, enqueue
+from bot.delivery.payloads import DirectMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from bot.incidents.context import DeskContext
 from bot.settings import DeskConfig
@@ -39,7 +39,7 @@ FORM = ReportInput(
 
 
 class Sink:
-    platform = Platform.SLACK
+    platforms = frozenset({Platform.SLACK})
 
     def __init__(self, latency: float) -> None:
         self.latency = latency
@@ -92,15 +92,9 @@ async def bench_outbox(url: str, workers: int, latency: float) -> float:
     async with db.transaction() as session:
         for i in range(N_MESSAGES):
             enqueue(
-                session,
-                platform=Platform.SLACK,
-                kind=OutboxKind.DM,
-                target=f"U{i}",
-                payload={"text": "x"},
+                session, platform=Platform.SLACK, payload=DirectMessage(target=f"U{i}", text="x")
             )
-    dispatchers = [
-        OutboxDispatcher(Database(url), {Platform.SLACK: Sink(latency)}) for _ in range(workers)
-    ]
+    dispatchers = [OutboxDispatcher(Database(url), Sink(latency)) for _ in range(workers)]
 
     async def run(d: OutboxDispatcher) -> None:
         while await d.run_once():

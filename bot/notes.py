@@ -7,16 +7,10 @@ the fallback for notifications and logs. The core never writes either platform's
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
-
-from bot.delivery.port import Messenger, OutboundMessage
-from bot.domain import Platform
-
-NOTE_KEY = "note"  # where an outbox payload carries its note; `text` holds the plain fallback
 
 
 class Span(BaseModel):
@@ -118,26 +112,3 @@ class PlainMarkup:
 
 
 PLAIN = PlainMarkup()
-
-
-def note_payload(value: Note, **extra: Any) -> dict[str, Any]:
-    """An outbox payload for a notice or DM: the note, and its plain text for old readers."""
-    return {**extra, "text": value.plain, NOTE_KEY: value.model_dump(mode="json")}
-
-
-class RenderNotes:
-    """A Messenger in front of a platform's own: a payload's note becomes its `text`, in that
-    platform's markup, before the platform's messenger sends it. Rows without a note (and
-    every other kind) pass through unchanged."""
-
-    def __init__(self, inner: Messenger, render_note: Callable[[Note], str]) -> None:
-        self.inner = inner
-        self.render_note = render_note
-        self.platform: Platform = inner.platform
-
-    async def deliver(self, message: OutboundMessage) -> None:
-        raw = message.payload.get(NOTE_KEY)
-        if isinstance(raw, dict):
-            text = self.render_note(Note.model_validate(raw))
-            message = message.model_copy(update={"payload": {**message.payload, "text": text}})
-        await self.inner.deliver(message)

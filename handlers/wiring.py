@@ -13,14 +13,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.audit import trail
 from bot.audit.redaction import retention_jobs
-from bot.containment.webhook import WebhookMessenger
+from bot.containment.webhook import WebhookSender
 from bot.core import Core, build_core
+from bot.delivery.addresses import AddressBook
+from bot.delivery.courier import Courier
 from bot.delivery.outbox import OutboxDispatcher
-from bot.delivery.port import Messenger
+from bot.delivery.port import ChatPort
 from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
 from bot.incidents.context import DeskContext
-from bot.notes import RenderNotes
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
 from storage import repository as repo
@@ -79,7 +80,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         platforms.add(Platform.SLACK)
     if settings.teams_enabled:
         platforms.add(Platform.TEAMS)
-    messengers: dict[Platform, Messenger] = {}
+    ports: dict[Platform, ChatPort] = {}
     dispatcher_box: list[OutboxDispatcher] = []
 
     def kick() -> None:
@@ -100,23 +101,17 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         triage_channel=settings.triage_channel,
         teams_triage_channel=settings.teams_triage_channel,
     )
-    messengers[Platform.WEBHOOK] = WebhookMessenger()
+    addresses = AddressBook(db, platform=Platform.TEAMS, on_requeue=kick)
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
     socket_handler = None
     if settings.slack_enabled:
         from handlers.slack.app import build_bolt_app, build_client, slack_events_route
-        from handlers.slack.messenger import SlackMessenger
+        from handlers.slack.port import SlackPort
 
         client = build_client(settings)
-        from handlers.slack.insights_messenger import InsightsMessenger
-
         slack_app = build_bolt_app(settings, core, client)
-        from handlers.slack.blocks.text import mrkdwn_of
-
-        messengers[Platform.SLACK] = InsightsMessenger(
-            RenderNotes(SlackMessenger(client, core, core.clocks), mrkdwn_of), client, core.insights
-        )
+        ports[Platform.SLACK] = SlackPort(client, config)
         if settings.slack_signing_secret:
             routes.append(
                 (
@@ -133,12 +128,20 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     if settings.teams_enabled:
         from handlers.teams.app import build_teams
 
-        teams_app = build_teams(settings, core, kick)
-        from handlers.teams.cards.elements import markdown_of
-
-        messengers[Platform.TEAMS] = RenderNotes(teams_app.messenger, markdown_of)
+        teams_app = build_teams(settings, core, addresses)
+        ports[Platform.TEAMS] = teams_app.port
         routes.append(("POST", "/api/messages", teams_app.route))
-    dispatcher = OutboxDispatcher(db, messengers)
+    courier = Courier(
+        db,
+        config,
+        ports=ports,
+        webhook=WebhookSender(),
+        addresses=addresses,
+        store=core.evidence.store,
+        dashboard=core.insights.dashboard,
+        digest=core.insights.digest,
+    )
+    dispatcher = OutboxDispatcher(db, courier)
     dispatcher_box.append(dispatcher)
 
     async def purge_drafts() -> None:

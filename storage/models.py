@@ -264,6 +264,9 @@ class CardPost(Base):
     channel: Mapped[str] = mapped_column(String(512))
     message_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
+    # Why the last update of this copy failed (e.g. a deleted DM); cleared when one succeeds.
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None]
 
 
 class Obligation(Base):

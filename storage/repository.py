@@ -127,6 +127,39 @@ async def get_card_post(
     return result.scalar_one_or_none()
 
 
+def add_card_post(
+    session: AsyncSession,
+    *,
+    incident_id: int,
+    platform: str,
+    recipient: str,
+    channel: str,
+    message_id: str,
+    at: datetime,
+) -> CardPost:
+    post = CardPost(
+        incident_id=incident_id,
+        platform=platform,
+        recipient=recipient,
+        channel=channel,
+        message_id=message_id,
+        created_at=at,
+    )
+    session.add(post)
+    return post
+
+
+async def note_card_update(
+    session: AsyncSession, *, card_post_id: int, error: str | None, at: datetime
+) -> None:
+    """Record why updating one card copy failed, or (error None) that it updates again."""
+    await session.execute(
+        update(CardPost)
+        .where(CardPost.id == card_post_id)
+        .values(last_error=error, failed_at=at if error is not None else None)
+    )
+
+
 async def save_draft(session: AsyncSession, *, draft: EvidenceDraft) -> None:
     await session.merge(draft)
 

@@ -74,7 +74,7 @@ def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_database: str | None
 ) -> str:
     if request.param == "sqlite":
-        path = tmp_path / "desk.db"
+        path = tmp_path / "core.ctx.db"
         shutil.copy(sqlite_template, path)
         return f"sqlite+aiosqlite:///{path}"
     assert pg_database is not None

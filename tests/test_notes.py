@@ -1,49 +1,14 @@
-"""Notes: the core's rich text as data, its plain fallback, and the messenger wrapper that hands
-each platform its own rendering."""
+"""Notes: the core's rich text as data, its plain fallback, and how it travels in the outbox."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.delivery.outbox import OutboxKind
-from bot.delivery.port import OutboundMessage
-from bot.domain import Platform
+from bot.delivery.payloads import Notice
 from bot.incidents import notices
-from bot.notes import (
-    NOTE_KEY,
-    Note,
-    RenderNotes,
-    link,
-    moment,
-    note,
-    note_payload,
-    person,
-    strong,
-)
+from bot.notes import link, moment, note, person, strong
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-
-
-class Recording:
-    platform = Platform.TEAMS
-
-    def __init__(self) -> None:
-        self.delivered: list[OutboundMessage] = []
-
-    async def deliver(self, message: OutboundMessage) -> None:
-        self.delivered.append(message)
-
-
-def outbound(payload: dict[str, object], kind: OutboxKind = OutboxKind.NOTICE) -> OutboundMessage:
-    return OutboundMessage(
-        id=1,
-        platform=Platform.TEAMS,
-        kind=kind,
-        target="user",
-        incident_id=1,
-        payload=payload,
-        attempts=0,
-    )
 
 
 def test_plain_text_has_no_markup() -> None:
@@ -69,27 +34,22 @@ def test_plain_text_has_no_markup() -> None:
 
 def test_notes_join_and_survive_the_outbox_json() -> None:
     told = notices.closed("INC-0001", "Remediated", "Resent.")
-    payload = note_payload(told, channel_id="C1")
+    stored = Notice(
+        target="U1", incident_id=1, channel_id="C1", text=told.plain, note=told
+    ).model_dump(mode="json")
 
-    assert payload["text"] == "INC-0001, which you reported, was closed: Remediated. Resent."
-    assert payload["channel_id"] == "C1"
-    assert Note.model_validate(payload[NOTE_KEY]) == told
+    loaded = Notice.model_validate(stored)
+
+    assert loaded.text == "INC-0001, which you reported, was closed: Remediated. Resent."
+    assert loaded.channel_id == "C1"
+    assert loaded.note == told
     assert note("a", strong("b")) + "c" == note("a", strong("b"), "c")
 
 
-async def test_the_wrapper_renders_a_note_into_text_and_passes_the_rest_untouched() -> None:
-    inner = Recording()
-    messenger = RenderNotes(inner, lambda n: f"<{n.plain}>")
-    noted = outbound(note_payload(notices.joined("INC-0002"), channel_id=None))
-    plain = outbound({"text": "Only incident admins can triage incidents."})
-    nudge = outbound({"obligation_id": 3}, OutboxKind.NUDGE)
-
-    for message in (noted, plain, nudge):
-        await messenger.deliver(message)
-
-    assert messenger.platform == Platform.TEAMS
-    assert inner.delivered[0].payload["text"] == (
-        "<This message was already reported as INC-0002; you were added.>"
+def test_a_notice_stored_before_notes_existed_still_loads_as_plain_text() -> None:
+    loaded = Notice.model_validate(
+        {"target": "U1", "channel_id": None, "text": "Only incident admins can triage."}
     )
-    assert inner.delivered[0].payload[NOTE_KEY] == noted.payload[NOTE_KEY]
-    assert inner.delivered[1:] == [plain, nudge]
+
+    assert loaded.note is None
+    assert loaded.text == "Only incident admins can triage."

@@ -53,9 +53,9 @@ def test_plain_database_urls_get_async_drivers() -> None:
 
 
 def test_config_file_errors_name_the_file_and_field(tmp_path: Path) -> None:
-    bad = tmp_path / "desk.yaml"
+    bad = tmp_path / "core.yaml"
     bad.write_text("failure_types:\n  - id: Not Valid\n    label: x\n")
-    with pytest.raises(ConfigError, match=r"desk.yaml: failure_types.0.id"):
+    with pytest.raises(ConfigError, match=r"core.yaml: failure_types.0.id"):
         load_config(bad)
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "missing.yaml")
@@ -65,7 +65,7 @@ def test_config_file_errors_name_the_file_and_field(tmp_path: Path) -> None:
 
 
 def test_config_file_overrides_vocabulary(tmp_path: Path) -> None:
-    path = tmp_path / "desk.yaml"
+    path = tmp_path / "core.yaml"
     path.write_text("failure_types:\n  - {id: tax_error, label: Tax computation error}\n")
     assert load_config(path).failure_type_label("tax_error") == "Tax computation error"
 

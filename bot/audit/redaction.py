@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import RefreshCards
 from bot.domain import SYSTEM_ACTOR, Actor, Platform, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
 from bot.evidence.files import FileStatus
@@ -88,12 +89,7 @@ async def _redact_row(
         select(CardPost.platform).where(CardPost.incident_id == incident.id).distinct()
     )
     for platform in sorted(posted.scalars()):
-        enqueue(
-            session,
-            platform=Platform(platform),
-            kind=OutboxKind.REFRESH_CARDS,
-            incident_id=incident.id,
-        )
+        enqueue(session, platform=Platform(platform), payload=RefreshCards(incident_id=incident.id))
     return Redacted(incident.key, number, row.sha256, len(row.files))
 
 

@@ -27,7 +27,8 @@ from bot.clocks.regimes import (
     evaluate,
     next_overdue_nudge,
 )
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import DeadlineNudge, TriageCard
 from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, ObligationLine, Platform, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
 from bot.incidents.cards import platform_of
@@ -85,9 +86,7 @@ class Clocks:
             enqueue(
                 session,
                 platform=Platform.SLACK,
-                kind=OutboxKind.TRIAGE_CARD,
-                target=self.triage_channel,
-                incident_id=incident.id,
+                payload=TriageCard(target=self.triage_channel, incident_id=incident.id),
             )
 
     # ---- classification ----------------------------------------------------------------------
@@ -416,15 +415,17 @@ class Clocks:
         latest.status = NudgeStatus.SENT.value
         latest.sent_at = now
         overdue = now >= obligation.due_at
-        payload = {"obligation_id": obligation.id, "nudge_id": latest.id, "overdue": overdue}
         for platform, target in self._nudge_targets(incident, overdue):
             enqueue(
                 session,
                 platform=platform,
-                kind=OutboxKind.NUDGE,
-                target=target,
-                incident_id=incident.id,
-                payload=payload,
+                payload=DeadlineNudge(
+                    target=target,
+                    incident_id=incident.id,
+                    obligation_id=obligation.id,
+                    nudge_id=latest.id,
+                    overdue=overdue,
+                ),
             )
         if latest.kind == NudgeKind.OVERDUE:
             session.add(

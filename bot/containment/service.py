@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.audit import trail
 from bot.audit.actions import AuditAction
 from bot.containment.wording import PAGED
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import ContainmentPage, Webhook
 from bot.domain import Actor, IncidentView, Platform, Status
 from bot.errors import InvalidTransition, NotFound
 from bot.incidents.access import AccessPolicy
@@ -53,21 +54,17 @@ class Containment:
                 enqueue(
                     session,
                     platform=platform,
-                    kind=OutboxKind.CONTAINMENT,
-                    target=owner,
-                    incident_id=incident.id,
-                    payload={"tool": tool.id},
+                    payload=ContainmentPage(target=owner, incident_id=incident.id, tool=tool.id),
                 )
         if tool.kill_switch_url:
             enqueue(
                 session,
                 platform=Platform.WEBHOOK,
-                kind=OutboxKind.WEBHOOK,
-                target=tool.kill_switch_url,
-                incident_id=incident.id,
-                payload={
-                    "secret_env": tool.kill_switch_secret_env,
-                    "body": {
+                payload=Webhook(
+                    target=tool.kill_switch_url,
+                    incident_id=incident.id,
+                    secret_env=tool.kill_switch_secret_env,
+                    body={
                         "event": "contain",
                         "incident": incident.key,
                         "severity": incident.severity,
@@ -75,7 +72,7 @@ class Containment:
                         "tool_name": tool.name,
                         "paged_at": incident.containment_paged_at.isoformat(),
                     },
-                },
+                ),
             )
         log.info(
             "containment paged for %s (%s, %s owners)", incident.key, tool.id, len(tool.owners)

@@ -7,11 +7,11 @@ import hmac
 import json
 import os
 import time
+from typing import Any
 
 import aiohttp
 
-from bot.delivery.port import DeliveryError, OutboundMessage
-from bot.domain import Platform
+from bot.delivery.port import DeliveryError
 
 SIGNATURE_HEADER = "X-Incident-Desk-Signature"
 TIMESTAMP_HEADER = "X-Incident-Desk-Timestamp"
@@ -23,15 +23,13 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-class WebhookMessenger:
-    platform = Platform.WEBHOOK
+class WebhookSender:
+    """Implements the core's WebhookPort."""
 
     def __init__(self, *, timeout: float = 10.0) -> None:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
-    async def deliver(self, message: OutboundMessage) -> None:
-        url = message.target or ""
-        secret_env = message.payload.get("secret_env")
+    async def post(self, url: str, *, secret_env: str | None, body: dict[str, Any]) -> None:
         secret = os.environ.get(secret_env or "") if secret_env else None
         if not secret:
             raise DeliveryError(
@@ -39,17 +37,17 @@ class WebhookMessenger:
                 f"kill_switch_secret_env ({secret_env or 'not configured'}) to the shared secret",
                 permanent=True,
             )
-        body = json.dumps(message.payload["body"], sort_keys=True).encode()
+        data = json.dumps(body, sort_keys=True).encode()
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(secret, timestamp, body),
+            SIGNATURE_HEADER: sign(secret, timestamp, data),
         }
         try:
             async with (
                 aiohttp.ClientSession(timeout=self.timeout) as session,
-                session.post(url, data=body, headers=headers) as resp,
+                session.post(url, data=data, headers=headers) as resp,
             ):
                 if resp.status == 429 or resp.status >= 500:
                     retry = resp.headers.get("Retry-After")

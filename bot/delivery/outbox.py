@@ -8,34 +8,21 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
+from pydantic import BaseModel
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.port import DeliveryError, Messenger, OutboundMessage
+from bot.delivery.payloads import OutboxKind, OutboxPayload, Payload, load_payload
+from bot.delivery.port import DeliveryError
 from bot.domain import Platform
 from storage.db import Database
 from storage.models import OutboxMessage
 
+__all__ = ["OutboundMessage", "OutboxDispatcher", "OutboxKind", "OutboxStatus", "enqueue"]
+
 log = logging.getLogger(__name__)
-
-
-class OutboxKind(StrEnum):
-    TRIAGE_CARD = "triage_card"  # post the triage card to one admin
-    REFRESH_CARDS = "refresh_cards"  # update every posted copy of an incident's card
-    NOTICE = "notice"  # tell a user something: ephemeral in a channel, DM as fallback
-    DM = "dm"  # a direct message
-    FETCH_EVIDENCE_FILES = "fetch_evidence_files"  # download a captured message's files
-    EXPORT = "export"  # build an incident export and DM it as a file
-    REFRESH_DASHBOARD = (
-        "refresh_dashboard"  # republish the App Home of everyone an incident touches
-    )
-    SCREENING_DIGEST = "screening_digest"  # suspicious messages over the flood cap, listed once
-    WEEKLY_DIGEST = "weekly_digest"  # the week's incidents, deadlines and chart
-    NUDGE = "nudge"  # an obligation deadline reminder, to a channel thread or a person
-    CONTAINMENT = "containment"  # ask a kill-switch owner to switch an AI tool off
-    WEBHOOK = "webhook"  # a signed POST to a tool's kill-switch URL
 
 
 class OutboxStatus(StrEnum):
@@ -45,23 +32,17 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
-def enqueue(
-    session: AsyncSession,
-    *,
-    platform: Platform,
-    kind: OutboxKind | str,
-    target: str | None = None,
-    incident_id: int | None = None,
-    payload: dict[str, Any] | None = None,
-) -> OutboxMessage:
-    """Add a message to the caller's transaction; delivered only if that transaction commits."""
+def enqueue(session: AsyncSession, *, platform: Platform, payload: OutboxPayload) -> OutboxMessage:
+    """Add a message to the caller's transaction; delivered only if that transaction commits.
+
+    The payload's type is the row's kind; its `target` and `incident_id` get their own columns."""
     now = datetime.now(UTC)
     row = OutboxMessage(
         platform=platform.value,
-        kind=str(kind),
-        target=target,
-        incident_id=incident_id,
-        payload=payload or {},
+        kind=payload.kind.value,
+        target=payload.target,
+        incident_id=payload.incident_id,
+        payload=payload.payload_json(),
         status=OutboxStatus.PENDING.value,
         attempts=0,
         next_attempt_at=now,
@@ -71,6 +52,32 @@ def enqueue(
     return row
 
 
+class OutboundMessage(BaseModel):
+    """One claimed outbox row, as stored."""
+
+    id: int
+    platform: Platform
+    kind: str
+    target: str | None
+    incident_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+    def typed(self) -> Payload:
+        """The row's payload model; UnreadablePayload for a kind this version does not know."""
+        return load_payload(
+            self.kind, target=self.target, incident_id=self.incident_id, payload=self.payload
+        )
+
+
+class Deliverer(Protocol):
+    """Delivers one claimed row for the platforms it serves, or raises DeliveryError."""
+
+    platforms: frozenset[Platform]
+
+    async def deliver(self, message: OutboundMessage) -> None: ...
+
+
 def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2.0) -> float:
     """Exponential backoff with jitter, capped at 15 minutes, never shorter than Retry-After."""
     delay = min(base ** max(attempts, 1), 900.0) * (0.8 + 0.4 * random.random())
@@ -78,12 +85,12 @@ def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2
 
 
 class OutboxDispatcher:
-    """Claims due rows atomically and hands them to the platform's messenger."""
+    """Claims due rows atomically, hands each to the courier, and records the outcome."""
 
     def __init__(
         self,
         db: Database,
-        messengers: dict[Platform, Messenger],
+        courier: Deliverer,
         *,
         lease: timedelta = timedelta(seconds=120),
         batch_size: int = 25,
@@ -91,7 +98,7 @@ class OutboxDispatcher:
         worker_id: str | None = None,
     ) -> None:
         self.db = db
-        self.messengers = messengers
+        self.courier = courier
         self.lease = lease
         self.batch_size = batch_size
         self.max_attempts = max_attempts
@@ -99,13 +106,18 @@ class OutboxDispatcher:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
 
+    @property
+    def platforms(self) -> frozenset[Platform]:
+        """The platforms whose rows this dispatcher claims."""
+        return self.courier.platforms
+
     async def claim(self) -> list[OutboundMessage]:
         """Claim up to `batch_size` due rows; a crashed worker's expired lease is reclaimed."""
         now = datetime.now(UTC)
         due = (
             select(OutboxMessage.id)
             .where(
-                OutboxMessage.platform.in_([p.value for p in self.messengers]),
+                OutboxMessage.platform.in_([p.value for p in self.platforms]),
                 or_(
                     and_(
                         OutboxMessage.status == OutboxStatus.PENDING.value,
@@ -182,9 +194,8 @@ class OutboxDispatcher:
             return 0
 
     async def _deliver(self, message: OutboundMessage) -> None:
-        messenger = self.messengers[message.platform]
         try:
-            await messenger.deliver(message)
+            await self.courier.deliver(message)
         except DeliveryError as exc:
             await self._failed(message, exc)
             return

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import FetchEvidenceFiles
 from bot.domain import SYSTEM_ACTOR, Platform
 from bot.evidence.download import FetchProblem, too_big
 from bot.evidence.store import EvidenceStore, safe_name
@@ -85,9 +86,7 @@ def add_file_rows(
         enqueue(
             session,
             platform=platform,
-            kind=OutboxKind.FETCH_EVIDENCE_FILES,
-            incident_id=incident_id,
-            payload={"evidence_id": evidence.id},
+            payload=FetchEvidenceFiles(incident_id=incident_id, evidence_id=evidence.id),
         )
     return len(files)
 

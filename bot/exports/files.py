@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import Export
 from bot.domain import Actor
 from bot.errors import NotAuthorized, NotFound
 from bot.evidence.store import EvidenceStore
@@ -100,10 +101,12 @@ async def record_export(
             enqueue(
                 session,
                 platform=actor.platform,
-                kind=OutboxKind.EXPORT,
-                target=actor.user_id,
-                incident_id=incident.id,
-                payload={"key": incident.key, "format": fmt.value},
+                payload=Export(
+                    target=actor.user_id,
+                    incident_id=incident.id,
+                    key=incident.key,
+                    format=fmt.value,
+                ),
             )
         return incident.key
 

@@ -6,7 +6,8 @@ import logging
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import Notice
 from bot.domain import Actor
 from bot.errors import NotAuthorized
 from bot.incidents.context import DeskContext
@@ -52,10 +53,12 @@ class AccessPolicy:
                 enqueue(
                     session,
                     platform=actor.platform,
-                    kind=OutboxKind.NOTICE,
-                    target=actor.user_id,
-                    incident_id=incident_id,
-                    payload={"channel_id": channel_id, "text": REFUSAL_TEXT},
+                    payload=Notice(
+                        target=actor.user_id,
+                        incident_id=incident_id,
+                        channel_id=channel_id,
+                        text=REFUSAL_TEXT,
+                    ),
                 )
         self.ctx.notify_committed()
         log.warning("refused %s by non-admin %s on incident %s", action, actor.ref, incident_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import RefreshCards, TriageCard
 from bot.domain import Platform
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
@@ -37,18 +38,11 @@ class CardFanout:
                 enqueue(
                     session,
                     platform=platform,
-                    kind=OutboxKind.TRIAGE_CARD,
-                    target=admin,
-                    incident_id=incident.id,
+                    payload=TriageCard(target=admin, incident_id=incident.id),
                 )
 
     def refresh(self, session: AsyncSession, incident: Incident) -> None:
         """Queue an update of every posted copy, then let dashboards and the like follow."""
         for platform in sorted(self.ctx.platforms):
-            enqueue(
-                session,
-                platform=platform,
-                kind=OutboxKind.REFRESH_CARDS,
-                incident_id=incident.id,
-            )
+            enqueue(session, platform=platform, payload=RefreshCards(incident_id=incident.id))
         self.hooks.run_refreshed(session, incident)

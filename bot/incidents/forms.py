@@ -43,7 +43,7 @@ def report_questions(config: DeskConfig) -> list[Question]:
 
 
 def report_answers(values: Mapping[str, Any]) -> dict[str, str | None]:
-    """The report form's answers, as Desk.parse_report takes them (it checks them all at once)."""
+    """The report form's answers, as Intake.parse_report takes them (it checks them all at once)."""
     fields = ("description", "failure_type", "reach", "personal_data")
     return {name: v if isinstance(v := values.get(name), str) else None for name in fields}
 

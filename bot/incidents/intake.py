@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import Notice
 from bot.domain import (
     MAX_DESCRIPTION,
     Actor,
@@ -30,7 +31,6 @@ from bot.incidents import notices
 from bot.incidents.cards import CardFanout
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
-from bot.notes import note_payload
 from storage import repository as repo
 from storage.models import EvidenceDraft, Incident, IncidentReporter
 
@@ -238,14 +238,16 @@ class Intake:
             },
         )
         self.cards.deal(session, incident)
+        told = notices.reported(incident.key, incident.kind)
         enqueue(
             session,
             platform=actor.platform,
-            kind=OutboxKind.NOTICE,
-            target=actor.user_id,
-            incident_id=incident.id,
-            payload=note_payload(
-                notices.reported(incident.key, incident.kind), channel_id=channel_id
+            payload=Notice(
+                target=actor.user_id,
+                incident_id=incident.id,
+                channel_id=channel_id,
+                text=told.plain,
+                note=told,
             ),
         )
 
@@ -282,10 +284,13 @@ class Intake:
         enqueue(
             session,
             platform=actor.platform,
-            kind=OutboxKind.NOTICE,
-            target=actor.user_id,
-            incident_id=incident.id,
-            payload=note_payload(told, channel_id=channel_id),
+            payload=Notice(
+                target=actor.user_id,
+                incident_id=incident.id,
+                channel_id=channel_id,
+                text=told.plain,
+                note=told,
+            ),
         )
         return ReportResult(
             incident_key=incident.key, created=False, reporter_added=already is None

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import DirectMessage
 from bot.domain import (
     MAX_RATIONALE,
     OUTCOME_LABELS,
@@ -31,7 +32,6 @@ from bot.incidents.cards import CardFanout
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
 from bot.incidents.views import snapshot, to_view
-from bot.notes import note_payload
 from storage import repository as repo
 from storage.models import Incident
 
@@ -188,6 +188,9 @@ class Triage:
             incident.closed_by = actor.ref
 
         async def tell_reporters(session: AsyncSession, incident: Incident) -> None:
+            told = notices.closed(
+                incident.key, OUTCOME_LABELS[form.outcome], form.rationale.strip()
+            )
             for reporter in incident.reporters:
                 if reporter.reporter == actor.ref:
                     continue
@@ -195,13 +198,11 @@ class Triage:
                 enqueue(
                     session,
                     platform=Platform(platform_name),
-                    kind=OutboxKind.DM,
-                    target=user_id,
-                    incident_id=incident.id,
-                    payload=note_payload(
-                        notices.closed(
-                            incident.key, OUTCOME_LABELS[form.outcome], form.rationale.strip()
-                        )
+                    payload=DirectMessage(
+                        target=user_id,
+                        incident_id=incident.id,
+                        text=told.plain,
+                        note=told,
                     ),
                 )
 

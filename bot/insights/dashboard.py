@@ -8,7 +8,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clocks.regimes import format_time_left
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import OutboxKind, RefreshDashboard
 from bot.domain import Actor, IncidentView, Kind, Platform, Severity
 from bot.incidents.access import AccessPolicy
 from bot.incidents.cards import platform_of
@@ -82,12 +83,7 @@ class Dashboard:
     def queue_refresh(self, session: AsyncSession, incident: Incident) -> None:
         """Rendered at delivery from the then-current state, so one row covers many changes."""
         for platform in sorted(DASHBOARD_PLATFORMS & self.ctx.platforms):
-            enqueue(
-                session,
-                platform=platform,
-                kind=OutboxKind.REFRESH_DASHBOARD,
-                incident_id=incident.id,
-            )
+            enqueue(session, platform=platform, payload=RefreshDashboard(incident_id=incident.id))
 
     async def on_report(self, session: AsyncSession, incident: Incident) -> None:
         self.queue_refresh(session, incident)

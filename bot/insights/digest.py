@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel
 
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import WeeklyDigestPost
 from bot.domain import IncidentView, Kind, Outcome, Platform
 from bot.incidents.context import DeskContext
 from bot.incidents.views import to_view
@@ -85,9 +86,7 @@ class WeeklyDigest:
                 enqueue(
                     session,
                     platform=Platform.SLACK,
-                    kind=OutboxKind.WEEKLY_DIGEST,
-                    target=target,
-                    payload={"period_end": period_end.isoformat()},
+                    payload=WeeklyDigestPost(target=target, period_end=period_end),
                 )
         self.ctx.notify_committed()
         log.info("weekly digest for the week to %s queued", period_end.isoformat())

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import ScreeningDigest, TriageCard
 from bot.domain import SYSTEM_ACTOR, Kind, PersonalData, Platform, Reach, Status
 from bot.evidence.canonical import sha256_hex
 from bot.incidents.cards import platform_of
@@ -301,9 +302,7 @@ class Screener:
                 enqueue(
                     session,
                     platform=admin_platform,
-                    kind=OutboxKind.TRIAGE_CARD,
-                    target=admin,
-                    incident_id=incident.id,
+                    payload=TriageCard(target=admin, incident_id=incident.id),
                 )
         return incident
 
@@ -332,14 +331,13 @@ class Screener:
                         "detected_at": row.detected_at.isoformat(),
                     }
                 )
-            payload = {"entries": entries, "cap": self.guard.cap_per_channel_per_hour}
             for target in targets:
                 enqueue(
                     session,
                     platform=Platform.SLACK,
-                    kind=OutboxKind.SCREENING_DIGEST,
-                    target=target,
-                    payload=payload,
+                    payload=ScreeningDigest(
+                        target=target, entries=entries, cap=self.guard.cap_per_channel_per_hour
+                    ),
                 )
         self.ctx.notify_committed()
         log.info("screening overflow digest queued with %s messages", len(entries))

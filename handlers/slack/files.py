@@ -7,14 +7,11 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core import Core
-from bot.delivery.port import DeliveryError
 from bot.evidence.download import FetchProblem, download, host_of
 from bot.evidence.files import PendingFile
 from handlers.slack.api_errors import error_code
 
 SLACK_FILE_HOSTS = frozenset({"files.slack.com:443"})
-MAX_ATTEMPTS = 5  # then a file that keeps failing is recorded as unreadable, with the reason
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
 )
@@ -45,27 +42,15 @@ async def _url_from_info(client: AsyncWebClient, file_id: str | None) -> str:
     return str(url)
 
 
-async def fetch_evidence_files(
-    client: AsyncWebClient, core: Core, *, evidence_id: int, attempts: int
-) -> None:
-    """Run the core's download job with Slack's credentials; raise to have the outbox retry."""
-    hosts = allowed_hosts(client)
-    headers = {"Authorization": f"Bearer {client.token}"}
+async def download_file(client: AsyncWebClient, file: PendingFile, max_bytes: int) -> bytes:
+    """One file of a captured message, with the bot token; FetchProblem when it cannot be."""
+    url = file.url or await _url_from_info(client, file.file_id)
     async with aiohttp.ClientSession() as http:
-
-        async def fetch(file: PendingFile, limit: int) -> bytes:
-            url = file.url or await _url_from_info(client, file.file_id)
-            return await download(
-                http,
-                url,
-                headers=headers,
-                allowed_hosts=hosts,
-                max_bytes=limit,
-                expect_html=file.mimetype == "text/html",
-            )
-
-        retry = await core.evidence.fetch_files(
-            evidence_id=evidence_id, fetch=fetch, give_up=attempts >= MAX_ATTEMPTS
+        return await download(
+            http,
+            url,
+            headers={"Authorization": f"Bearer {client.token}"},
+            allowed_hosts=allowed_hosts(client),
+            max_bytes=max_bytes,
+            expect_html=file.mimetype == "text/html",
         )
-    if retry:
-        raise DeliveryError(f"evidence {evidence_id}: some files could not be downloaded yet")

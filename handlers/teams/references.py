@@ -1,28 +1,18 @@
 """Conversation references: where the bot can reach a Teams user or channel proactively.
 
 Teams lets a bot message someone only in a conversation it already knows, so every inbound
-activity (install, message, invoke) records where its sender and channel can be reached."""
+activity (install, message, invoke) records where its sender and channel can be reached, as
+addresses in the core's AddressBook (the outbox dispatcher reads them)."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from botbuilder.schema import Activity
 
+from bot.delivery.addresses import CHANNEL, PERSONAL, Address, AddressBook
 from bot.domain import Actor, Platform
 from handlers.teams.capture import base_conversation_id
-from storage import repository as repo
-from storage.db import Database
-from storage.models import TeamsConversation
-
-log = logging.getLogger(__name__)
-
-PERSONAL = "personal"
-CHANNEL = "channel"
-# Outbox rows that failed with this reason are sent again once the user is reachable.
-NO_REFERENCE = "no Teams conversation reference"
 
 
 def actor_of(activity: Activity) -> Actor:
@@ -49,7 +39,7 @@ def channel_of(activity: Activity) -> tuple[str | None, str | None]:
     return (data.get("team") or {}).get("id"), (data.get("channel") or {}).get("id")
 
 
-def references_in(activity: Activity, now: datetime) -> list[TeamsConversation]:
+def references_in(activity: Activity, now: datetime) -> list[Address]:
     """The user (and channel) an inbound activity shows the bot can reach."""
     conversation = activity.conversation
     if conversation is None or not activity.service_url or activity.recipient is None:
@@ -68,7 +58,7 @@ def references_in(activity: Activity, now: datetime) -> list[TeamsConversation]:
     if actor is not None and activity.from_property is not None:
         personal = conversation.conversation_type == PERSONAL
         rows.append(
-            TeamsConversation(
+            Address(
                 scope=PERSONAL,
                 key=actor.user_id,
                 user_id=activity.from_property.id,
@@ -80,7 +70,7 @@ def references_in(activity: Activity, now: datetime) -> list[TeamsConversation]:
     _, channel_id = channel_of(activity)
     if channel_id:
         rows.append(
-            TeamsConversation(
+            Address(
                 scope=CHANNEL,
                 key=channel_id,
                 conversation_id=base_conversation_id(channel_id),
@@ -91,42 +81,10 @@ def references_in(activity: Activity, now: datetime) -> list[TeamsConversation]:
 
 
 class ConversationBook:
-    """Reads and writes the stored references."""
+    """Records, from each inbound activity, where its sender and channel can be reached."""
 
-    def __init__(self, db: Database, on_requeue: Callable[[], None] | None = None) -> None:
-        self.db = db
-        self._on_requeue = on_requeue or (lambda: None)
+    def __init__(self, addresses: AddressBook) -> None:
+        self.addresses = addresses
 
     async def remember(self, activity: Activity) -> None:
-        now = datetime.now(UTC)
-        rows = references_in(activity, now)
-        if not rows:
-            return
-        async with self.db.transaction() as session:
-            for row in rows:
-                await repo.upsert_teams_conversation(session, row=row)
-            requeued = 0
-            for row in rows:
-                if row.scope == PERSONAL:
-                    requeued += await repo.requeue_failed(
-                        session,
-                        platform="teams",
-                        target=row.key,
-                        error_prefix=NO_REFERENCE,
-                        now=now,
-                    )
-        if requeued:
-            log.info("%s message(s) to a newly reachable Teams user queued again", requeued)
-            self._on_requeue()
-
-    async def user(self, aad_id: str) -> TeamsConversation | None:
-        async with self.db.transaction() as session:
-            return await repo.get_teams_conversation(session, scope=PERSONAL, key=aad_id)
-
-    async def channel(self, channel_id: str) -> TeamsConversation | None:
-        async with self.db.transaction() as session:
-            return await repo.get_teams_conversation(session, scope=CHANNEL, key=channel_id)
-
-    async def save(self, row: TeamsConversation) -> None:
-        async with self.db.transaction() as session:
-            await repo.upsert_teams_conversation(session, row=row)
+        await self.addresses.remember(references_in(activity, datetime.now(UTC)))

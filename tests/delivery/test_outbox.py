@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from bot.delivery.outbox import OutboxDispatcher, OutboxKind, enqueue
-from bot.delivery.port import OutboundMessage
+from bot.delivery.outbox import OutboundMessage, OutboxDispatcher, OutboxKind, enqueue
+from bot.delivery.payloads import DirectMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from handlers.wiring import create_app
 from storage.db import Database
@@ -101,8 +101,8 @@ async def test_pending_rows_survive_a_restart_and_are_delivered_once(
     assert len(fake_slack.dms_to("U0REPORTER")) == 1  # the confirmation, once
 
 
-class CountingMessenger:
-    platform = Platform.SLACK
+class CountingCourier:
+    platforms = frozenset({Platform.SLACK})
 
     def __init__(self) -> None:
         self.delivered: list[int] = []
@@ -117,17 +117,10 @@ async def test_two_dispatchers_deliver_each_message_exactly_once(database_url: s
     async with db.transaction() as session:
         for i in range(200):
             enqueue(
-                session,
-                platform=Platform.SLACK,
-                kind=OutboxKind.DM,
-                target=f"U{i}",
-                payload={"text": "hi"},
+                session, platform=Platform.SLACK, payload=DirectMessage(target=f"U{i}", text="hi")
             )
-    messengers = [CountingMessenger(), CountingMessenger()]
-    workers = [
-        OutboxDispatcher(Database(database_url), {Platform.SLACK: m}, batch_size=7)
-        for m in messengers
-    ]
+    messengers = [CountingCourier(), CountingCourier()]
+    workers = [OutboxDispatcher(Database(database_url), m, batch_size=7) for m in messengers]
 
     async def work(d: OutboxDispatcher) -> None:
         while await d.run_once():

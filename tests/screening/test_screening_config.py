@@ -39,7 +39,7 @@ weekly_digest:
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "desk.yaml"
+    path = tmp_path / "core.yaml"
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -15,9 +15,9 @@ from bot.errors import DeskError
 from handlers.slack.api_errors import error_code
 from handlers.slack.deps import deps, insights
 from handlers.slack.ids import ActionId
-from handlers.slack.insights_messenger import publish_home
 from handlers.slack.listeners.shortcuts import open_report_form
 from handlers.slack.metadata import ReportMeta
+from handlers.slack.port import publish_home
 from handlers.slack.source_changes import source_change
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,9 @@ async def app_home_opened(
         return
     actor = Actor(platform=Platform.SLACK, user_id=event["user"])
     try:
-        await publish_home(client, insights(context), actor.user_id)
+        desk_insights = insights(context)
+        home = await desk_insights.dashboard.home(actor=actor)
+        await publish_home(client, actor.user_id, home, desk_insights.ctx.config)
     except DeskError as exc:
         log.warning("App Home for %s not refreshed: %s", actor.ref, exc.message)
     except SlackApiError as exc:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from bot.domain import Kind
+from bot.incidents import notices
+from bot.notes import note
 from handlers.teams.capture import html_to_text, sender, source_key
-from handlers.teams.messenger import teams_markdown
+from handlers.teams.port import TeamsPort
 
 
 def test_html_body_renders_as_plain_text_lines() -> None:
@@ -36,8 +39,10 @@ def test_sender_is_a_person_or_an_application() -> None:
     assert sender({})["type"] == "unknown"
 
 
-def test_slack_style_bold_becomes_teams_bold() -> None:
-    assert teams_markdown("Thanks, reported as *INC-0001* (incident).") == (
-        "Thanks, reported as **INC-0001** (incident)."
-    )
-    assert teams_markdown("**already** 2*3*4 a * b") == "**already** 2*3*4 a * b"
+def test_the_reported_notice_is_teams_bold_with_no_rewriting_of_stars() -> None:
+    port = TeamsPort(adapter=None, app_id="")  # type: ignore[arg-type]  # rendering needs neither
+
+    told = port.render_note(notices.reported("INC-0001", Kind.INCIDENT))
+
+    assert told.startswith("Thanks, reported as **INC-0001** (incident).")
+    assert port.render_note(note("2*3*4 a * b")) == "2*3*4 a * b"

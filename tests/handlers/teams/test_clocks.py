@@ -330,7 +330,7 @@ async def test_not_required_needs_a_rationale_and_late_needs_reasons(
 
 
 async def test_a_nudge_decided_before_delivery_is_not_sent(clock: Any, teams: TeamsHarness) -> None:
-    from bot.delivery.port import OutboundMessage
+    from bot.delivery.outbox import OutboundMessage
     from bot.domain import Platform
 
     await reported(teams)
@@ -342,7 +342,7 @@ async def test_a_nudge_decided_before_delivery_is_not_sent(clock: Any, teams: Te
     )
     before = len(teams.connector.named("send"))
 
-    await teams.app.teams.messenger.deliver(
+    await teams.app.dispatcher.courier.deliver(
         OutboundMessage(
             id=0,
             platform=Platform.TEAMS,

@@ -71,7 +71,7 @@ def test_teams_package_zips_manifest_and_icons(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MicrosoftAppId", APP_ID)
-    out = tmp_path / "dist" / "desk.zip"
+    out = tmp_path / "dist" / "core.zip"
 
     assert main(["teams-package", "--output", str(out)]) == 0
 

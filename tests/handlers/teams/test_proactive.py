@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.delivery.outbox import OutboxKind, enqueue
+from bot.delivery.outbox import enqueue
+from bot.delivery.payloads import DirectMessage
 from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
+from bot.notes import note, strong
 from handlers.cli import main
 from handlers.wiring import create_app
 from storage.models import OutboxMessage, TeamsConversation
@@ -178,13 +180,16 @@ async def test_pending_cards_survive_a_restart_and_are_sent_once(
 
 async def test_a_message_to_a_channel_target_posts_in_that_channel(teams: TeamsHarness) -> None:
     await teams.post(act.channel_mention(teams.service_url, "help"))
+    told = note("ICO window for ", strong("INC-0001"), " closes in 24 h")
     async with teams.app.db.transaction() as session:
         enqueue(
             session,
             platform=Platform.TEAMS,
-            kind=OutboxKind.DM,
-            target="19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2",
-            payload={"text": "ICO window for *INC-0001* closes in 24 h"},
+            payload=DirectMessage(
+                target="19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2",
+                text=told.plain,
+                note=told,
+            ),
         )
     await teams.app.dispatcher.drain()
     [post] = teams.connector.sent_to("19:c1a2b3c4d5e6f708192a3b4c5d6e7f80@thread.tacv2")

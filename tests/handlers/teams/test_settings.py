@@ -50,7 +50,7 @@ def test_teams_enabled_without_app_id_runs_offline(tmp_path: object) -> None:
     s.check_for_run()
     app = create_app(s)
     assert app.core.ctx.platforms == frozenset({Platform.TEAMS})
-    assert Platform.TEAMS in app.dispatcher.messengers
+    assert Platform.TEAMS in app.dispatcher.platforms
     assert [r.resource.canonical for r in app.web.router.routes() if r.resource].count(
         "/api/messages"
     ) == 1
