@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -24,7 +24,6 @@ from bot.domain import Platform
 from bot.incidents.context import DeskContext
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
-from storage import repository as repo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -144,15 +143,11 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     dispatcher = OutboxDispatcher(db, courier)
     dispatcher_box.append(dispatcher)
 
-    async def purge_drafts() -> None:
-        async with db.transaction() as session:
-            await repo.purge_drafts(session, older_than=datetime.now(UTC) - timedelta(days=1))
-
     scheduler = build_scheduler(
         deliver_outbox=dispatcher.deliver_due,
         outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
         extra_jobs={
-            "purge-evidence-drafts": (purge_drafts, timedelta(hours=1)),
+            "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
             **retention_jobs(core.evidence),
             "deliver-due-nudges": (
                 core.clocks.deliver_due_nudges,

@@ -4,7 +4,7 @@ evidence drafts captured while a report form is open."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +35,9 @@ from storage import repository as repo
 from storage.models import EvidenceDraft, Incident, IncidentReporter
 
 log = logging.getLogger(__name__)
+
+# A report form left open this long is abandoned; its captured evidence draft goes.
+DRAFT_LIFETIME = timedelta(days=1)
 
 
 def incident_key(number: int) -> str:
@@ -314,3 +317,8 @@ class Intake:
     async def has_evidence_draft(self, *, form_id: str) -> bool:
         async with self.ctx.db.transaction() as session:
             return await session.get(EvidenceDraft, form_id) is not None
+
+    async def purge_drafts(self, *, older_than: timedelta = DRAFT_LIFETIME) -> None:
+        """Drop evidence drafts of report forms that were never submitted (a scheduler job)."""
+        async with self.ctx.db.transaction() as session:
+            await repo.purge_drafts(session, older_than=datetime.now(UTC) - older_than)
