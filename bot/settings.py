@@ -17,6 +17,11 @@ from bot.insights.digest_schedule import WeeklyDigestConfig
 from bot.screening.scoring import ScreeningConfig
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# Placeholders for the Teams app's developer links; a real deployment sets its own.
+DEFAULT_TEAMS_DEVELOPER_WEBSITE_URL = "https://www.example.com/ai-incident-desk"
+DEFAULT_TEAMS_PRIVACY_URL = "https://www.example.com/ai-incident-desk/privacy"
+DEFAULT_TEAMS_TERMS_URL = "https://www.example.com/ai-incident-desk/terms"
+HTTPS_URL = r"^https://\S+$"
 
 
 class RunbookTool(BaseModel):
@@ -89,7 +94,7 @@ class DeskConfig(BaseModel):
 
 
 class Settings(BaseSettings):
-    """Environment settings; names match DESIGN.md's public interface exactly."""
+    """Environment settings; the names are the public interface in README's Configuration."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
@@ -111,6 +116,23 @@ class Settings(BaseSettings):
     triage_channel: str | None = Field(default=None, alias="TRIAGE_CHANNEL")
     # A Teams channel's conversation id (19:…@thread.tacv2); reachable once the bot was there.
     teams_triage_channel: str | None = Field(default=None, alias="TEAMS_TRIAGE_CHANNEL")
+    # The Teams app's developer links (its About tab), written into the package by
+    # `incident-desk teams-package`.
+    teams_developer_website_url: str = Field(
+        default=DEFAULT_TEAMS_DEVELOPER_WEBSITE_URL,
+        alias="TEAMS_DEVELOPER_WEBSITE_URL",
+        pattern=HTTPS_URL,
+        max_length=2048,
+    )
+    teams_privacy_url: str = Field(
+        default=DEFAULT_TEAMS_PRIVACY_URL,
+        alias="TEAMS_PRIVACY_URL",
+        pattern=HTTPS_URL,
+        max_length=2048,
+    )
+    teams_terms_url: str = Field(
+        default=DEFAULT_TEAMS_TERMS_URL, alias="TEAMS_TERMS_URL", pattern=HTTPS_URL, max_length=2048
+    )
     config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
     audit_hmac_key: str | None = Field(default=None, alias="AUDIT_HMAC_KEY")
     # Holds the generated audit key file and, by default, the evidence folder (docs/AUDIT.md).

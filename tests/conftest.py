@@ -25,6 +25,13 @@ from tests.support.harness import (
     make_settings,
     serve,
 )
+from tests.support.requires import check as check_requirements
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture is built: a test whose tool is missing is skipped (CI=true: fails)."""
+    check_requirements(item)
 
 
 @pytest.fixture(autouse=True)

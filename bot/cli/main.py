@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 Serve = Callable[[Settings], Coroutine[Any, Any, None]]
-PackageTeams = Callable[[str | None, Path], Path]
+PackageTeams = Callable[[Settings, Path], Path]
 
 
 def main(
@@ -178,7 +178,7 @@ def main(
         elif args.command == "teams-package":
             if package_teams is None:
                 raise ConfigError("`teams-package` needs the Teams handlers: use `incident-desk`")
-            path = package_teams(settings.microsoft_app_id, Path(args.output))
+            path = package_teams(settings, Path(args.output))
             print(f"wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app)")
     except ConfigError as exc:
         print(f"incident-desk: {exc.message}", file=sys.stderr)

@@ -7,18 +7,17 @@ import json
 import struct
 from pathlib import Path
 
-import pytest
-
 from bot.exports.files import ExportFormat
 from storage.models import AuditEvent, Evidence, EvidenceFile
 from tests.support import chromium
 from tests.support.exports import full_incident
 from tests.support.harness import Harness
+from tests.support.requires import requires
 from tests.support.slack_steps import export, rows
 
-pytestmark = pytest.mark.skipif(
-    not chromium.available(),
-    reason="headless Chromium not found at /usr/bin/chromium (apt-get install chromium)",
+pytestmark = requires(
+    chromium.available(),
+    "headless Chromium not found at /usr/bin/chromium (apt-get install chromium)",
 )
 
 # Where each text first appears on the page, and whether a reader can see it there.

@@ -13,6 +13,7 @@ import pytest
 from handlers.cli import main
 from storage.models import Incident
 from tests.support.harness import AUDIT_KEY, Harness
+from tests.support.requires import requires
 from tests.support.slack_payloads import message_changed
 from tests.support.slack_steps import (
     OTHER_MESSAGE,
@@ -66,8 +67,8 @@ def unzip(data: bytes, into: Path) -> Path:
     return into / "unzipped"
 
 
-needs_sha256sum = pytest.mark.skipif(
-    shutil.which("sha256sum") is None, reason="sha256sum (GNU coreutils) is not installed"
+needs_sha256sum = requires(
+    shutil.which("sha256sum") is not None, "sha256sum (GNU coreutils) is not installed"
 )
 
 

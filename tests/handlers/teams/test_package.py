@@ -1,4 +1,5 @@
-"""The Teams app package: a valid v1.29 manifest with our ids, and icons of the right size."""
+"""The Teams app package: a valid v1.29 manifest with our ids and developer links, and icons of
+the right size."""
 
 from __future__ import annotations
 
@@ -7,16 +8,22 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 
+from bot.settings import Settings
 from handlers.cli import main
 from handlers.teams.ids import REPORT_COMMAND
 from handlers.teams.package import MANIFEST_DIR, filled_manifest
 from tests.support.manifests import TEAMS_SCHEMA as SCHEMA
 
 APP_ID = "0b7e4b4a-5c0f-4d8e-9a55-3f1f2c9d8e71"
+
+
+def teams_settings(**env: Any) -> Settings:
+    return Settings(_env_file=None, MicrosoftAppId=APP_ID, **env)
 
 
 def decode_png(data: bytes) -> tuple[int, int, list[list[tuple[int, ...]]]]:
@@ -41,18 +48,17 @@ def decode_png(data: bytes) -> tuple[int, int, list[list[tuple[int, ...]]]]:
     return width, height, rows
 
 
-@pytest.mark.skipif(not SCHEMA.exists(), reason=f"Teams manifest schema not found at {SCHEMA}")
 def test_manifest_validates_against_the_v1_29_schema() -> None:
     # Not check_schema(): Microsoft's patterns use \p{L}, which Python's re cannot compile;
     # no part of our manifest reaches them.
     validator = jsonschema.Draft4Validator(json.loads(SCHEMA.read_text()))
     template = json.loads((MANIFEST_DIR / "manifest.json").read_text())
     validator.validate(template)
-    validator.validate(filled_manifest(APP_ID))
+    validator.validate(filled_manifest(teams_settings()))
 
 
 def test_manifest_declares_the_report_message_action() -> None:
-    manifest = filled_manifest(APP_ID)
+    manifest = filled_manifest(teams_settings())
     assert manifest["manifestVersion"] == "1.29"
     [extension] = manifest["composeExtensions"]
     [command] = extension["commands"]
@@ -88,6 +94,43 @@ def test_teams_package_zips_manifest_and_icons(
     assert pixels <= {(0, 0, 0, 0), (255, 255, 255, 255)}, "outline: white on transparent only"
     assert (0, 0, 0, 0) in pixels and (255, 255, 255, 255) in pixels
     assert all(p[3] == 255 for row in color[2] for p in row), "colour icon is opaque"
+
+
+def test_teams_package_fills_in_the_developer_links_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("TEAMS_DEVELOPER_WEBSITE_URL", "https://intranet.firm.example/ai-desk")
+    monkeypatch.setenv("TEAMS_PRIVACY_URL", "https://intranet.firm.example/privacy")
+    monkeypatch.setenv("TEAMS_TERMS_URL", "https://intranet.firm.example/terms")
+    out = tmp_path / "desk.zip"
+
+    assert main(["teams-package", "--output", str(out)]) == 0
+
+    with zipfile.ZipFile(out) as archive:
+        developer = json.loads(archive.read("manifest.json"))["developer"]
+    assert developer == {
+        "name": "AI Incident Desk",
+        "websiteUrl": "https://intranet.firm.example/ai-desk",
+        "privacyUrl": "https://intranet.firm.example/privacy",
+        "termsOfUseUrl": "https://intranet.firm.example/terms",
+    }
+
+
+def test_developer_links_default_to_placeholders_and_must_be_https(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert filled_manifest(teams_settings())["developer"]["privacyUrl"] == (
+        "https://www.example.com/ai-incident-desk/privacy"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("TEAMS_PRIVACY_URL", "http://intranet.firm.example/privacy")
+
+    assert main(["teams-package"]) == 2
+
+    assert capsys.readouterr().err.startswith("incident-desk: TEAMS_PRIVACY_URL is invalid")
+    assert not (tmp_path / "incident-desk-teams.zip").exists()
 
 
 def test_teams_package_without_app_id_says_what_to_set(
