@@ -12,10 +12,10 @@ from bot.containment.wording import (
     runbook_missing,
 )
 from bot.domain import OUTCOME_LABELS, IncidentView, Kind, Severity, Status
+from bot.incidents.commands import OpenList
 from bot.incidents.labels import (
     KIND_LABEL,
     SEVERITY_OPTIONS,
-    STATUS_LABEL,
     card_summary,
     outcome_label,
     summary_facts,
@@ -144,17 +144,9 @@ def card_text(view: IncidentView) -> str:
     return card_summary(view)
 
 
-def list_text(views: list[IncidentView], *, everything: bool) -> str:
-    if not views:
-        return "No open incidents." if everything else "You have no open reports."
-    title = "*Open incidents*" if everything else "*Your open reports*"
-    lines = [title]
-    for v in views:
-        severity = v.severity.value if v.severity else "SEV?"
-        lines.append(
-            f"• *{v.key}* · {KIND_LABEL[v.kind]} · {severity} · {STATUS_LABEL[v.status]} · "
-            f"{v.failure_type_label} · assignee {mention(v.assignee)}"
-        )
+def list_text(answer: OpenList) -> str:
+    lines = [mrkdwn_of(answer.title)]
+    lines += [f"• {mrkdwn_of(line)}" for line in answer.lines()]
     return "\n".join(lines)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.audit.timeline import TimelineEntry
 from bot.domain import OUTCOME_LABELS, IncidentView, Status
-from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
-from handlers.teams.cards.elements import Element, card, text, who
+from bot.incidents.commands import OpenList
+from handlers.teams.cards.elements import Element, card, markdown_of, text
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.cards.triage import incident_body
 
@@ -21,16 +21,11 @@ HELP_TEXT = (
 )
 
 
-def list_text(views: list[IncidentView], *, everything: bool) -> str:
-    if not views:
-        return "No open incidents." if everything else "You have no open reports."
-    lines = ["**Open incidents**" if everything else "**Your open reports**", ""]
-    for v in views:
-        severity = v.severity.value if v.severity else "SEV?"
-        lines.append(
-            f"- **{v.key}** · {KIND_LABEL[v.kind]} · {severity} · {STATUS_LABEL[v.status]} · "
-            f"{v.failure_type_label} · assignee {who(v.assignee, v.assignee_name)}"
-        )
+def list_text(answer: OpenList) -> str:
+    lines = [markdown_of(answer.title)]
+    if answer.views:
+        lines.append("")
+    lines += [f"- {markdown_of(line)}" for line in answer.lines()]
     return "\n".join(lines)
 
 
