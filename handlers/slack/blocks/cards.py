@@ -11,12 +11,13 @@ from bot.containment.wording import (
     runbook_facts,
     runbook_missing,
 )
-from bot.domain import OUTCOME_LABELS, IncidentView, Kind, Severity, Status
+from bot.domain import IncidentView, Kind, Severity, Status
 from bot.incidents.commands import OpenList
 from bot.incidents.labels import (
     KIND_LABEL,
     SEVERITY_OPTIONS,
     card_summary,
+    closing_facts,
     outcome_label,
     summary_facts,
 )
@@ -162,14 +163,8 @@ def show_blocks(view: IncidentView) -> list[Block]:
     blocks += screening_blocks(view)
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
-    if view.status == Status.CLOSED:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        blocks.append(
-            section(
-                f"*Outcome:* {outcome}\n*Rationale:* {view.rationale or '—'}\n"
-                f"*Root cause:* {view.root_cause or '—'}\n*Lessons:* {view.lessons or '—'}"
-            )
-        )
+    if closing := closing_facts(view):
+        blocks.append(section("\n".join(f"*{name}:* {value}" for name, value in closing)))
     return blocks
 
 

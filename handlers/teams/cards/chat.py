@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.audit.timeline import TimelineEntry
-from bot.domain import OUTCOME_LABELS, IncidentView, Status
+from bot.domain import IncidentView
 from bot.incidents.commands import OpenList
+from bot.incidents.labels import closing_facts
 from handlers.teams.cards.elements import Element, card, markdown_of, text
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.cards.triage import incident_body
@@ -32,14 +33,8 @@ def list_text(answer: OpenList) -> str:
 def show_card(view: IncidentView) -> Element:
     """Read-only: the clocks are listed, deciding them happens on the admins' cards."""
     body = incident_body(view) + runbook_body(view) + clocks_body(view, with_actions=False)
-    if view.status == Status.CLOSED:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        body.append(
-            text(
-                f"**Outcome:** {outcome}\n\n**Rationale:** {view.rationale or '—'}\n\n"
-                f"**Root cause:** {view.root_cause or '—'}\n\n**Lessons:** {view.lessons or '—'}"
-            )
-        )
+    if closing := closing_facts(view):
+        body.append(text("\n\n".join(f"**{name}:** {value}" for name, value in closing)))
     return card(body)
 
 
