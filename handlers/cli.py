@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.cli.main import main as core_main
 from bot.settings import Settings
@@ -17,7 +18,16 @@ log = logging.getLogger("incident_desk")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `incident-desk` command."""
-    return core_main(argv, serve=_run, package_teams=build_package)
+    return core_main(argv, serve=_run, package_teams=build_package, demo=_demo)
+
+
+def _demo(out_dir: Path, serve_port: int | None) -> int:
+    from handlers.demo.run import run_demo
+
+    # The transcript is the demo's output; the desk's own INFO lines would bury it.
+    logging.getLogger().setLevel(logging.WARNING)
+    steps = asyncio.run(run_demo(out_dir=out_dir, serve_port=serve_port))
+    return 0 if all(step.ok for step in steps) else 1
 
 
 async def _run(settings: Settings) -> None:

@@ -133,11 +133,26 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument(
         "--output", default="incident-desk-teams.zip", help="where to write the zip"
     )
+    demo = sub.add_parser(
+        "demo",
+        help="the whole story offline: a pretend Slack and Teams, a temporary database",
+    )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="afterwards, keep the pretend workspace up with a web page of its messages",
+    )
+    demo.add_argument("--port", type=int, default=8765, help="the page's port with --serve")
+    demo.add_argument(
+        "--output", default="demo-report", help="folder for the incident report it writes"
+    )
     return parser
 
 
 Serve = Callable[[Settings], Coroutine[Any, Any, None]]
 PackageTeams = Callable[[Settings, Path], Path]
+# (report folder, page port or None) -> exit code
+Demo = Callable[[Path, int | None], int]
 
 
 def main(
@@ -145,10 +160,17 @@ def main(
     *,
     serve: Serve | None = None,
     package_teams: PackageTeams | None = None,
+    demo: Demo | None = None,
 ) -> int:
     """Run one command. The platforms are passed in by `handlers.cli`: the core imports none."""
     args = build_parser().parse_args(argv)
     _setup_logging()
+    if args.command == "demo":
+        if demo is None:
+            print("incident-desk: `demo` needs the chat platforms: use `incident-desk demo`")
+            return 2
+        # The demo reads no settings: it must run on a machine with nothing configured.
+        return demo(Path(args.output), args.port if args.serve else None)
     try:
         settings = load_settings()
         if args.command == "run":

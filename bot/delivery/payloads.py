@@ -139,6 +139,9 @@ class DeadlineNudge(OutboxPayload):
     obligation_id: int
     nudge_id: int
     overdue: bool
+    # Set only when the clock is driven explicitly (the demo): the time left is stated as of
+    # then. Otherwise the nudge is worded at delivery.
+    as_of: datetime | None = None
 
 
 class ContainmentPage(OutboxPayload):
