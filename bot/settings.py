@@ -138,6 +138,8 @@ class Settings(BaseSettings):
     # Holds the generated audit key file and, by default, the evidence folder (docs/AUDIT.md).
     incident_desk_home: str | None = Field(default=None, alias="INCIDENT_DESK_HOME")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
+    # The bearer token a Prometheus scraper sends to GET /metrics; without it /metrics is off.
+    metrics_token: str | None = Field(default=None, alias="METRICS_TOKEN")
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
     nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)
 

@@ -22,6 +22,7 @@ from bot.delivery.port import ChatPort
 from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
 from bot.incidents.context import DeskContext
+from bot.metrics import DeskMetrics
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
 from storage.db import Database
@@ -43,6 +44,7 @@ class DeskApp:
     slack: Any = None  # the Bolt AsyncApp when Slack is configured
     teams: Any = None  # handlers.teams.app.TeamsApp when Teams is configured
     socket_mode: Any = None
+    metrics: DeskMetrics = field(default_factory=DeskMetrics)
     _started: bool = field(default=False)
 
     async def start(self, *, with_scheduler: bool = True) -> None:
@@ -100,6 +102,10 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         triage_channel=settings.triage_channel,
         teams_triage_channel=settings.teams_triage_channel,
     )
+    metrics = DeskMetrics()
+    # Counted last, after the core's own subscribers have run.
+    core.hooks.reported.append(metrics.on_report)
+    core.hooks.changed.append(metrics.on_change)
     addresses = AddressBook(db, platform=Platform.TEAMS, on_requeue=kick)
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
@@ -140,20 +146,28 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         dashboard=core.insights.dashboard,
         digest=core.insights.digest,
     )
-    dispatcher = OutboxDispatcher(db, courier)
+    dispatcher = OutboxDispatcher(db, courier, on_failed=metrics.on_delivery_failed)
     dispatcher_box.append(dispatcher)
 
+    async def deliver_due_nudges() -> int:
+        sent = await core.clocks.deliver_due_nudges()
+        metrics.nudges_sent.inc(sent)
+        return sent
+
+    jobs = {
+        "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
+        **retention_jobs(core.evidence),
+        "deliver-due-nudges": (
+            deliver_due_nudges,
+            timedelta(seconds=settings.nudge_interval_seconds),
+        ),
+        **core.insights.interval_jobs(),
+    }
     scheduler = build_scheduler(
-        deliver_outbox=dispatcher.deliver_due,
+        deliver_outbox=metrics.timed_job("deliver-outbox", dispatcher.deliver_due),
         outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
         extra_jobs={
-            "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
-            **retention_jobs(core.evidence),
-            "deliver-due-nudges": (
-                core.clocks.deliver_due_nudges,
-                timedelta(seconds=settings.nudge_interval_seconds),
-            ),
-            **core.insights.interval_jobs(),
+            job_id: (metrics.timed_job(job_id, job), every) for job_id, (job, every) in jobs.items()
         },
         cron_jobs=core.insights.cron_jobs(),
     )
@@ -164,7 +178,8 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         core=core,
         dispatcher=dispatcher,
         scheduler=scheduler,
-        web=build_web_app(db, routes),
+        web=build_web_app(db, routes, desk_metrics=metrics, metrics_token=settings.metrics_token),
+        metrics=metrics,
         slack=slack_app,
         socket_mode=socket_handler,
         teams=teams_app,

@@ -46,10 +46,11 @@ class OutboxPayload(BaseModel):
 
     def payload_json(self) -> dict[str, Any]:
         """The row's `payload` column: every field but the two that have columns (and no empty
-        note, so a plain-text notice is stored as it was before notes existed)."""
+        note or nudge `as_of`, so rows are stored as they were before those fields existed)."""
         data = self.model_dump(mode="json", exclude=set(COLUMNS))
-        if data.get("note", ...) is None:
-            del data["note"]
+        for optional in ("note", "as_of"):
+            if data.get(optional, ...) is None:
+                del data[optional]
         return data
 
 
