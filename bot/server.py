@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.logs import REQUEST_ID
 from bot.metrics import CONTENT_TYPE, DeskMetrics
 from storage.db import Database
 
@@ -30,6 +32,8 @@ def build_web_app(
         # The route's pattern, not the raw path: ids in paths would explode the label set.
         route = request.match_info.route.resource
         label = route.canonical if route is not None else "unmatched"
+        # Work started by this request (Bolt's listeners after the ack) inherits the id.
+        REQUEST_ID.set(request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:12])
         with desk_metrics.request_seconds.labels(route=label).time():
             return await handler(request)
 

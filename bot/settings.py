@@ -140,6 +140,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     # The bearer token a Prometheus scraper sends to GET /metrics; without it /metrics is off.
     metrics_token: str | None = Field(default=None, alias="METRICS_TOKEN")
+    # plain: one readable line per event; json: one JSON object per line, for log shippers.
+    log_format: str = Field(default="plain", alias="LOG_FORMAT", pattern=r"^(plain|json)$")
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
     nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)
 

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("incident_desk")
 
 
-def _setup_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _setup_logging(log_format: str | None = None) -> None:
+    from bot.logs import setup_logging
+
+    # First from the environment, before the settings, so a settings error is logged in the
+    # chosen format too.
+    setup_logging(log_format or os.environ.get("LOG_FORMAT"))
 
 
 async def _register(settings: Settings) -> str:
@@ -173,6 +175,8 @@ def main(
         return demo(Path(args.output), args.port if args.serve else None)
     try:
         settings = load_settings()
+        # Again, now that a LOG_FORMAT set in .env is known too.
+        _setup_logging(settings.log_format)
         if args.command == "run":
             settings.check_for_run()
             settings.load_config()
