@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.cli.main import main as core_main
 from bot.settings import Settings
+from handlers.slack.doctor import check_slack
 from handlers.teams.package import build_package
 
 log = logging.getLogger("incident_desk")
@@ -18,7 +19,9 @@ log = logging.getLogger("incident_desk")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `incident-desk` command."""
-    return core_main(argv, serve=_run, package_teams=build_package, demo=_demo)
+    return core_main(
+        argv, serve=_run, package_teams=build_package, demo=_demo, doctor_checks=[check_slack]
+    )
 
 
 def _demo(out_dir: Path, serve_port: int | None) -> int:

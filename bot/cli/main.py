@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,15 +42,21 @@ async def _register(settings: Settings) -> str:
         await db.dispose()
 
 
-async def _doctor(settings: Settings) -> int:
+# One platform's checks: (ok, line to print) per finding. Passed in by handlers.cli.
+DoctorCheck = Callable[[Settings], Awaitable[list[tuple[bool, str]]]]
+SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+psycopg://")
+
+
+async def _doctor(settings: Settings, checks: Sequence[DoctorCheck] = ()) -> int:
     from storage import repository as repo
     from storage.db import Database
 
     problems = 0
     try:
+        # The config file first: "settings: ok" must not be printed when it is missing.
+        config = settings.load_config()
         settings.check_for_run()
         print("settings: ok")
-        config = settings.load_config()
         print(f"config: ok ({len(config.load_regimes())} regimes, {len(config.runbook)} tools)")
         for tool in config.runbook:
             if tool.kill_switch_url and not os.environ.get(tool.kill_switch_secret_env or ""):
@@ -62,25 +68,59 @@ async def _doctor(settings: Settings) -> int:
     except ConfigError as exc:
         print(f"settings: {exc.message}")
         problems += 1
-    db = Database(settings.normalized_database_url)
-    try:
-        async with db.transaction() as session:
-            counts = await repo.outbox_counts(session)
-        print(f"database: ok ({settings.normalized_database_url.split('@')[-1]})")
-        print(f"outbox: {json.dumps(counts)}")
-        if counts.get("failed"):
-            print("outbox: some messages failed for good; see the logs for why")
+    database_problem = await _doctor_database(settings)
+    if database_problem:
+        print(f"database: {database_problem}")
+        problems += 1
+    else:
+        db = Database(settings.normalized_database_url)
+        try:
+            async with db.transaction() as session:
+                counts = await repo.outbox_counts(session)
+            print(f"database: ok, migrated ({settings.normalized_database_url.split('@')[-1]})")
+            print(f"outbox: {json.dumps(counts)}")
+            if counts.get("failed"):
+                print("outbox: some messages failed for good; see the logs for why")
+                problems += 1
+            problems += await _doctor_teams(settings, db)
+        except DeskError as exc:
+            print(f"database: {exc.message}")
             problems += 1
-        problems += await _doctor_teams(settings, db)
-    except DeskError as exc:
-        print(f"database: {exc.message}")
-        problems += 1
-    except Exception as exc:
-        print(f"database: {type(exc).__name__}: {exc} (run `incident-desk migrate`?)")
-        problems += 1
-    finally:
-        await db.dispose()
+        finally:
+            await db.dispose()
+    for check in checks:
+        for ok, line in await check(settings):
+            print(line)
+            problems += not ok
     return 1 if problems else 0
+
+
+async def _doctor_database(settings: Settings) -> str | None:
+    """What is wrong with the database, in words that name the fix; None when it is usable."""
+    from storage.migrate import revisions
+
+    url = settings.normalized_database_url
+    scheme = url.split(":", 1)[0]
+    if not url.startswith(SUPPORTED_DATABASES):
+        return (
+            f"DATABASE_URL uses {scheme}, which the desk does not support: use "
+            "postgresql://user@host/db or sqlite:///path/to/incident_desk.db"
+        )
+    try:
+        current, head = await asyncio.to_thread(revisions, url)
+    except Exception as exc:
+        return (
+            f"cannot connect ({type(exc).__name__}): check DATABASE_URL, that the server is "
+            "up and that this host may reach it"
+        )
+    if current is None:
+        return "not migrated: the tables do not exist yet; run `incident-desk migrate`"
+    if current != head:
+        return (
+            f"at migration {current}, this version needs {head}: run `incident-desk migrate` "
+            "(back the database up first; see docs/DEPLOYMENT.md)"
+        )
+    return None
 
 
 async def _doctor_teams(settings: Settings, db: Database) -> int:
@@ -163,6 +203,7 @@ def main(
     serve: Serve | None = None,
     package_teams: PackageTeams | None = None,
     demo: Demo | None = None,
+    doctor_checks: Sequence[DoctorCheck] = (),
 ) -> int:
     """Run one command. The platforms are passed in by `handlers.cli`: the core imports none."""
     args = build_parser().parse_args(argv)
@@ -189,7 +230,7 @@ def main(
             upgrade(settings.normalized_database_url)
             print("database is up to date")
         elif args.command == "doctor":
-            return asyncio.run(_doctor(settings))
+            return asyncio.run(_doctor(settings, doctor_checks))
         elif args.command in cli_audit.COMMANDS:
             return cli_audit.run(args, settings)
         elif args.command == "stats":
