@@ -175,6 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument(
         "--output", default="incident-desk-teams.zip", help="where to write the zip"
     )
+    config = sub.add_parser("config", help="the settings and config reference")
+    config.add_argument(
+        "--schema",
+        action="store_true",
+        required=True,
+        help="print every environment setting and YAML config key with its type and default",
+    )
+    config.add_argument(
+        "--write", metavar="FILE", help="update FILE's generated reference (docs/CONFIG.md)"
+    )
     demo = sub.add_parser(
         "demo",
         help="the whole story offline: a pretend Slack and Teams, a temporary database",
@@ -208,6 +218,15 @@ def main(
     """Run one command. The platforms are passed in by `handlers.cli`: the core imports none."""
     args = build_parser().parse_args(argv)
     _setup_logging()
+    if args.command == "config":
+        from bot.cli import config_schema
+
+        if args.write:
+            changed = config_schema.write(Path(args.write))
+            print(f"{args.write}: {'updated' if changed else 'already up to date'}")
+        else:
+            sys.stdout.write(config_schema.reference())
+        return 0
     if args.command == "demo":
         if demo is None:
             print("incident-desk: `demo` needs the chat platforms: use `incident-desk demo`")
