@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -69,9 +70,22 @@ class NoTraceback(logging.Filter):
         return True
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time, so a replaced stderr is followed."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def setup_logging(log_format: str | None) -> None:
-    """Configure the root logger once per process; `log_format` is LOG_FORMAT (plain or json)."""
-    handler = logging.StreamHandler()
+    """Configure the root logger; `log_format` is LOG_FORMAT (plain or json). Calling it again
+    replaces the handler it installed, and leaves any other handler alone."""
+    handler = _StderrHandler()
     if (log_format or "").strip().lower() == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -79,7 +93,9 @@ def setup_logging(log_format: str | None) -> None:
     # On the handler, not the loggers: a logger's filter misses its children's records.
     handler.addFilter(NoTraceback(ONE_LINE))
     root = logging.getLogger()
-    root.handlers = [handler]
+    for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
     root.setLevel(logging.INFO)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -39,7 +39,7 @@ PLACES = {
 
 
 def config() -> dict[str, Any]:
-    """The firm's YAML config, as a dict: one AI tool with an owner, two clients, screening."""
+    """The firm's YAML config, as a dict: one AI tool with an owner, three clients, screening."""
     return {
         "runbook": [
             {
@@ -55,6 +55,7 @@ def config() -> dict[str, Any]:
             "clients": [
                 {"id": "client_a", "name": "Client A", "channels": [CLIENT_A_CHANNEL]},
                 {"id": "globex", "name": "Globex", "aliases": ["Globex Corp"]},
+                {"id": "initech", "name": "Initech"},
             ],
         },
     }

@@ -1,4 +1,5 @@
-"""The `--serve` page: the pretend workspace's conversations, refreshed as messages arrive."""
+"""The `--serve` page: the pretend workspace's conversations, refreshed as messages arrive,
+with the Slack buttons pressable (sent to the desk as signed Slack requests)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ h2{font-size:15px;margin:0 0 8px}
 .updated{font-size:12px;color:#1264a3}
 </style></head><body>
 <header><strong>AI Incident Desk</strong>: the demo's pretend Slack and Teams.
-Messages appear as the desk sends them. Not legal advice.</header>
+Messages appear as the desk sends them. Press Slack buttons as
+<select id="who"><option value="U0ADA">Ada (incident admin)</option>
+<option value="U0RITA">Rita (not an admin)</option><option value="U0OWEN">Owen</option></select>
+<span id="status"></span> Not legal advice.</header>
 <main id="feed"></main>
 <script>
 async function refresh(){
@@ -41,12 +45,22 @@ async function refresh(){
       const w = document.createElement('div'); w.className = 'who';
       w.textContent = m.author + (m.thread ? ' · in thread' : '');
       d.append(w, document.createTextNode(m.lines.join('\\n')));
+      if (m.buttons.length){ const bar = document.createElement('div');
+        for (const b of m.buttons){ const btn = document.createElement('button');
+          btn.textContent = b.label; btn.onclick = () => press(m.seq, b.index); bar.append(btn); }
+        d.append(bar); }
       if (m.updates){ const u = document.createElement('div'); u.className = 'updated';
         u.textContent = 'updated in place ' + m.updates + ' time(s)'; d.append(u); }
       s.append(d);
     }
     feed.append(s);
   }
+}
+async function press(seq, index){
+  const user = document.getElementById('who').value;
+  const res = await fetch('click', {method: 'POST',
+    body: JSON.stringify({seq: seq, index: index, user: user})});
+  document.getElementById('status').textContent = (await res.json()).result;
 }
 refresh(); setInterval(refresh, 1000);
 </script></body></html>
@@ -75,6 +89,8 @@ def page_routes(workspace: Workspace) -> dict[str, Handler]:
             assert isinstance(listed, list)
             listed.append(
                 {
+                    "seq": shown.seq,
+                    "buttons": workspace.buttons(shown),
                     "author": shown.author,
                     "lines": lines,
                     "thread": shown.thread,

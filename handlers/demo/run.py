@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from aiohttp import web
+
 from bot.settings import DeskConfig, Settings
 from handlers.demo import cast
 from handlers.demo.page import page_routes
@@ -69,18 +71,34 @@ async def run_demo(
             await upgrade_async(settings.normalized_database_url)
             app = create_app(settings, DeskConfig.model_validate(cast.config()))
             await app.start(with_scheduler=False)
+            desk = web.AppRunner(app.web, access_log=None)
+            await desk.setup()
             try:
+                if serve_port is not None:
+                    # The page's clicks go to the desk's real /slack/events, signed.
+                    site = web.TCPSite(desk, "127.0.0.1", 0)
+                    await site.start()
+                    workspace.desk_events_url = (
+                        f"http://127.0.0.1:{desk.addresses[0][1]}/slack/events"
+                    )
+                    workspace.signing_secret = settings.slack_signing_secret or ""
                 write(_heading())
-                steps = await Story(app, workspace, out_dir).run()
+                story = Story(app, workspace, out_dir)
+                steps = await story.run()
                 printed: dict[int, list[str]] = {}
                 for number, step in enumerate(steps, 1):
                     write(transcript(number, step, printed))
                 passed = sum(s.ok for s in steps)
                 write(f"{passed} of {len(steps)} steps did what they should.\n{DISCLAIMER}")
                 if serve_port is not None:
-                    write(f"The pretend workspace is at {workspace.base_url} (Ctrl-C to stop).")
+                    waiting = await story.leave_one_open()
+                    write(
+                        f"{waiting} The pretend workspace is at {workspace.base_url}: press its "
+                        "buttons as Ada, or as Rita to see a non-admin refused (Ctrl-C to stop)."
+                    )
                     await (stop or _until_signal()).wait()
             finally:
+                await desk.cleanup()
                 await app.stop()
         finally:
             await workspace.close()

@@ -312,6 +312,34 @@ class Story:
             Check("the report records the ICO reference", "IC-123456-DEMO" in html),
         ]
 
+    async def leave_one_open(self) -> str:
+        """For `--serve`: a second flagged reply, left for the person at the page to triage."""
+        text = "Draft letter to Client A: as agreed with Initech's GC, call 020 7946 0018."
+        message = ScreenedMessage(
+            platform=Platform.SLACK,
+            team_id=cast.TEAM_ID,
+            channel_id=cast.CLIENT_A_CHANNEL,
+            ts="1700000000.000200",
+            text=text,
+            author_bot_id=cast.DRAFTBOT_ID,
+            author_name="DraftBot",
+        )
+        self.workspace.post(
+            platform=SLACK,
+            conversation=cast.CLIENT_A_CHANNEL,
+            text=text,
+            author="DraftBot (AI tool)",
+            message_id=message.ts,
+        )
+        screener = self.core.insights.screener
+        result = screener.assess(message)
+        if result is None:
+            return "The second reply was not flagged."
+        await screener.record(message, result, {"message": {"text": text, "ts": message.ts}})
+        await self._settle(Step("", ""))
+        view = await self._latest()
+        return f"{view.key} was just flagged and is waiting for triage."
+
     # ---- helpers -----------------------------------------------------------------------------
 
     async def _install_teams(self) -> None:

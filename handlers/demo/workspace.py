@@ -6,13 +6,17 @@ person saw and the `--serve` page can show it. It answers only the calls the dem
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
+import aiohttp
 from aiohttp import web
 
 SLACK = "slack"
@@ -58,6 +62,9 @@ class Workspace:
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     base_url: str = ""
+    # Where a click in the page is sent, signed as Slack signs it: the desk's /slack/events.
+    desk_events_url: str | None = None
+    signing_secret: str = ""
 
     @property
     def slack_api_url(self) -> str:
@@ -70,6 +77,8 @@ class Workspace:
     def routes(self, app: web.Application) -> None:
         """Add the Slack and Bot Connector routes to `app`."""
         app.router.add_post("/api/{method}", self._slack)
+        app.router.add_post("/response/{conversation}", self._response_url)
+        app.router.add_post("/click", self._click)
         app.router.add_post("/teams/v3/conversations", self._teams_create)
         app.router.add_post("/teams/v3/conversations/{conversation}/activities", self._teams_send)
         app.router.add_post(
@@ -157,6 +166,18 @@ class Workspace:
             )
             await self._changed()
             return {"channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            ts = f"1700000000.{next(self._seq):06d}"
+            self._add(
+                SLACK,
+                str(args.get("channel")),
+                ts,
+                str(args.get("text") or ""),
+                {"blocks": _json_arg(args.get("blocks")) or []},
+                author=f"{DESK} (only visible to {args.get('user')})",
+            )
+            await self._changed()
+            return {"message_ts": ts}
         if method == "chat.getPermalink":
             ts = str(args.get("message_ts", "")).replace(".", "")
             return {"permalink": f"https://acme.slack.com/archives/{args.get('channel')}/p{ts}"}
@@ -167,6 +188,95 @@ class Workspace:
             return {"view": {"id": f"V{next(self._seq):04d}"}}
         # Anything else the desk might call (ephemeral notes, look-ups) simply succeeds.
         return {}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        """A reply to a click (an ephemeral note) shown in the conversation it came from."""
+        body = json.loads(await request.text() or "{}")
+        conversation = request.match_info["conversation"]
+        if body.get("text") or body.get("blocks"):
+            self._add(
+                SLACK, conversation, f"ephemeral-{next(self._seq)}", body.get("text", ""), body
+            )
+            await self._changed()
+        return web.Response(text="ok")
+
+    async def _click(self, request: web.Request) -> web.Response:
+        """The page's button press: {seq, index, user}."""
+        try:
+            data = json.loads(await request.text())
+            seq, index, user = int(data["seq"]), int(data["index"]), str(data["user"])
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"result": "Not a button press."}, status=400)
+        return web.json_response({"result": await self.click(seq=seq, index=index, user=user)})
+
+    def buttons(self, shown: Shown) -> list[dict[str, Any]]:
+        """The message's Slack buttons, as the page offers them."""
+        return [
+            {"index": i, "label": _label(element)}
+            for i, (_, element) in enumerate(_slack_buttons(shown.blocks))
+        ]
+
+    async def click(self, *, seq: int, index: int, user: str) -> str:
+        """Press button `index` of message `seq` as `user`: a signed block_actions request to
+        the desk, exactly as Slack sends it. Returns what happened, in words."""
+        shown = next((m for m in self.messages if m.seq == seq), None)
+        found = _slack_buttons(shown.blocks) if shown else []
+        if shown is None or not 0 <= index < len(found) or self.desk_events_url is None:
+            return "That button is not there any more: reload the page."
+        block_id, element = found[index]
+        action = {
+            "type": "button",
+            "action_id": element.get("action_id"),
+            "block_id": block_id,
+            "value": element.get("value", ""),
+            "text": element.get("text"),
+            "action_ts": f"{time.time():.6f}",
+        }
+        payload = {
+            "type": "block_actions",
+            "user": {
+                "id": user,
+                "username": user.lower(),
+                "name": user.lower(),
+                "team_id": "T0DEMO",
+            },
+            "api_app_id": "A0DESK",
+            "token": "demo",
+            "container": {
+                "type": "message",
+                "message_ts": shown.message_id,
+                "channel_id": shown.conversation,
+                "is_ephemeral": False,
+            },
+            "trigger_id": f"{time.time():.3f}.demo",
+            "team": {"id": "T0DEMO", "domain": "acme"},
+            "channel": {"id": shown.conversation, "name": shown.conversation},
+            "message": {
+                "type": "message",
+                "ts": shown.message_id,
+                "text": shown.text,
+                "blocks": shown.blocks,
+            },
+            "response_url": f"{self.base_url}response/{shown.conversation}",
+            "actions": [action],
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        stamp = str(int(time.time()))
+        signature = hmac.new(
+            self.signing_secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256
+        ).hexdigest()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": f"v0={signature}",
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.desk_events_url, data=body, headers=headers) as resp,
+        ):
+            status = resp.status
+        verdict = "sent to the desk" if status == 200 else f"refused ({status})"
+        return f"{_label(element)}: {verdict}"
 
     # ---- Bot Connector ---------------------------------------------------------------------------
 
@@ -235,3 +345,19 @@ class Workspace:
 def _json_arg(value: Any) -> Any:
     """Block Kit arguments arrive as JSON strings in form posts and as objects in JSON posts."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _slack_buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """(block id, element) for every button in `actions` blocks, in order."""
+    return [
+        (str(block.get("block_id", "")), element)
+        for block in blocks
+        if block.get("type") == "actions"
+        for element in block.get("elements") or []
+        if element.get("type") == "button"
+    ]
+
+
+def _label(element: dict[str, Any]) -> str:
+    text = element.get("text")
+    return str(text.get("text", "")) if isinstance(text, dict) else str(element.get("action_id"))

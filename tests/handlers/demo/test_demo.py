@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -69,13 +70,34 @@ async def test_demo_serve_shows_the_workspace_messages_on_a_local_page(tmp_path:
             if any("pretend workspace is at" in line for line in lines) or served.done():
                 break
             await asyncio.sleep(0.1)
-        [url] = re.findall(r"(http://\S+/) ", "\n".join(lines))
+        [url] = re.findall(r"(http://\S+/):", "\n".join(lines))
         async with aiohttp.ClientSession() as http:
             async with http.get(url) as page:
                 assert page.status == 200
                 assert "AI Incident Desk" in await page.text()
-            async with http.get(url + "messages.json") as feed:
-                conversations = await feed.json()
+            conversations = await feed(http, url)
+            ada_dm = next(c for c in conversations if c["place"].startswith("Ada's DM"))
+            waiting = ada_dm["messages"][-1]
+            assert waiting["lines"][0] == "INC-0002 · Suspected"
+            confirm = next(b for b in waiting["buttons"] if b["label"] == "Confirm incident")
+
+            refused = await press(http, url, waiting["seq"], confirm["index"], user="U0RITA")
+            confirmed = await press(http, url, waiting["seq"], confirm["index"], user="U0ADA")
+
+            assert refused == confirmed == "Confirm incident: sent to the desk"
+            for _ in range(50):
+                conversations = await feed(http, url)
+                ada_dm = next(c for c in conversations if c["place"].startswith("Ada's DM"))
+                lines = [m["lines"] for m in ada_dm["messages"] if m["seq"] == waiting["seq"]]
+                refusals = [
+                    m
+                    for c in conversations
+                    for m in c["messages"]
+                    if "Only incident admins" in str(m)
+                ]
+                if lines[0][0] == "INC-0002 · Incident" and refusals:
+                    break
+                await asyncio.sleep(0.1)
     finally:
         stop.set()
         steps = await served
@@ -83,6 +105,23 @@ async def test_demo_serve_shows_the_workspace_messages_on_a_local_page(tmp_path:
     places = [c["place"] for c in conversations]
     assert "Bea's chat with the desk (Teams)" in places
     assert "#ai-incidents (Slack triage channel)" in places
+    assert lines[0][0] == "INC-0002 · Incident"  # Ada's press confirmed it
+    # Rita's press was refused where she pressed it, and said why.
+    assert refusals, conversations
+    assert refusals[0]["author"] == "AI Incident Desk (only visible to U0RITA)"
     triage = next(c for c in conversations if c["place"].startswith("#ai-incidents"))
     assert triage["messages"][0]["lines"][0] == "INC-0001 · Incident"
     assert triage["messages"][0]["updates"] > 0
+
+
+async def feed(http: aiohttp.ClientSession, url: str) -> list[dict[str, Any]]:
+    async with http.get(url + "messages.json") as resp:
+        return list(await resp.json())
+
+
+async def press(http: aiohttp.ClientSession, url: str, seq: int, index: int, *, user: str) -> str:
+    """Press a button on the page, as the page's script does."""
+    body = {"seq": seq, "index": index, "user": user}
+    async with http.post(url + "click", json=body) as resp:
+        assert resp.status == 200
+        return str((await resp.json())["result"])
