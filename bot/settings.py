@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ DEFAULT_TEAMS_DEVELOPER_WEBSITE_URL = "https://www.example.com/ai-incident-desk"
 DEFAULT_TEAMS_PRIVACY_URL = "https://www.example.com/ai-incident-desk/privacy"
 DEFAULT_TEAMS_TERMS_URL = "https://www.example.com/ai-incident-desk/terms"
 HTTPS_URL = r"^https://\S+$"
+
+
+def is_admin_group(entry: str) -> bool:
+    """A Slack user group id (S012AB3CD), as INCIDENT_ADMINS may name one."""
+    return bool(re.fullmatch(r"S[A-Z0-9]{2,}", entry))
 
 
 class RunbookTool(BaseModel):
@@ -148,6 +154,16 @@ class Settings(BaseSettings):
     @property
     def incident_admins(self) -> frozenset[str]:
         return frozenset(a.strip() for a in self.incident_admins_raw.split(",") if a.strip())
+
+    @property
+    def admin_people(self) -> frozenset[str]:
+        """INCIDENT_ADMINS entries that are people (not groups)."""
+        return frozenset(a for a in self.incident_admins if not is_admin_group(a))
+
+    @property
+    def admin_groups(self) -> frozenset[str]:
+        """INCIDENT_ADMINS entries that name a Slack user group (S…), resolved periodically."""
+        return frozenset(a for a in self.incident_admins if is_admin_group(a))
 
     @property
     def slack_enabled(self) -> bool:

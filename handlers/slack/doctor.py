@@ -64,10 +64,27 @@ async def check_slack(settings: Settings) -> list[Finding]:
         )
     if settings.triage_channel:
         findings.append(await _triage_channel(client, settings.triage_channel))
-    for admin in sorted(settings.incident_admins):
+    for group in sorted(settings.admin_groups):
+        findings.append(await _group(client, group))
+    for admin in sorted(settings.admin_people):
         if platform_of(admin) == Platform.SLACK or "@" in admin or not _looks_like_entra(admin):
             findings.append(await _admin(client, admin))
     return findings
+
+
+async def _group(client: AsyncWebClient, group: str) -> Finding:
+    try:
+        users = (await client.usergroups_users_list(usergroup=group)).get("users") or []
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        return (
+            False,
+            f"slack: admin group {group} cannot be read ({error}): check the id and that the "
+            "app has the usergroups:read scope (reinstall it from the manifest)",
+        )
+    if not users:
+        return (False, f"slack: admin group {group} has no members: no one in it can triage")
+    return (True, f"slack: admin group {group} ok ({len(users)} members)")
 
 
 async def _triage_channel(client: AsyncWebClient, channel: str) -> Finding:
