@@ -3,6 +3,8 @@ else, and no traceback when the database is down."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -51,23 +53,26 @@ async def test_metrics_count_reports_and_read_the_outbox(harness: Harness) -> No
     assert 'incident_desk_request_seconds_count{route="/slack/events"}' in body
 
 
-async def served(token: str | None) -> TestClient[web.Request, web.Application]:
+@asynccontextmanager
+async def served(token: str | None) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """The web app alone, on a database that cannot be opened."""
     db = Database("sqlite+aiosqlite:////nonexistent/dir/desk.db")
     client = TestClient(TestServer(build_web_app(db, [], metrics_token=token)))
     await client.start_server()
-    return client
+    try:
+        yield client
+    finally:
+        await client.close()
+        # The failed connection's worker thread must finish on this test's loop.
+        await db.dispose()
 
 
 async def test_metrics_answer_without_a_traceback_when_the_database_is_down(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client = await served(TOKEN)
-    try:
+    async with served(TOKEN) as client:
         resp = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         body = await resp.text()
-    finally:
-        await client.close()
     assert resp.status == 200
     assert "incident_desk_database_up 0.0" in body
     assert "Traceback" not in body
@@ -76,11 +81,8 @@ async def test_metrics_answer_without_a_traceback_when_the_database_is_down(
 
 
 async def test_metrics_are_off_without_a_token() -> None:
-    client = await served(None)
-    try:
+    async with served(None) as client:
         resp = await client.get("/metrics", headers={"Authorization": "Bearer "})
         body = await resp.text()
-    finally:
-        await client.close()
     assert resp.status == 404
     assert "set METRICS_TOKEN" in body

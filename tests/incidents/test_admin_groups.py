@@ -3,10 +3,13 @@ change of members is audited once, and a group Slack cannot resolve keeps its la
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from bot.incidents.admin_groups import AdminGroups
 from storage.models import AuditEvent, Incident
 from tests.support.harness import Harness
 from tests.support.slack_steps import click, open_report, rows, submit
@@ -76,3 +79,27 @@ async def test_before_the_group_is_first_resolved_only_listed_people_are_admins(
 ) -> None:
     assert harness.app.core.ctx.admins == frozenset({"U0ADMIN1"})
     assert GROUP not in harness.app.core.ctx.admins
+
+
+async def test_two_replicas_seeing_the_same_change_audit_it_once(harness: Harness) -> None:
+    ctx = harness.app.core.ctx
+    replicas = [
+        AdminGroups(
+            replace(ctx),
+            people=frozenset({"U0ADMIN1"}),
+            groups=frozenset({GROUP}),
+            members_of=lambda _: _members("U0GROUPIE"),
+        )
+        for _ in range(2)
+    ]
+
+    changed = await asyncio.gather(*(r.refresh() for r in replicas))
+
+    assert changed == [True, True]  # each replica updated its own admins
+    assert all(r.ctx.admins == frozenset({"U0ADMIN1", "U0GROUPIE"}) for r in replicas)
+    events = [e for e in await rows(harness, AuditEvent) if e.action == "admins.changed"]
+    assert len(events) == 1
+
+
+async def _members(*users: str) -> set[str]:
+    return set(users)
