@@ -136,8 +136,10 @@ class EvidenceService:
         incident_id: int,
         source_key: str | None,
         draft_form_id: str | None = None,
+        content: dict[str, Any] | None = None,
     ) -> AddedEvidence:
-        """Attach another captured message to an open incident (its reporters and admins)."""
+        """Attach another captured message to an open incident (its reporters and admins).
+        The capture is `content` when the platform hands it over whole (Teams), else a draft."""
         if not await self.may_add(actor, incident_id):
             await self.access.refuse(
                 actor=actor, action=AuditAction.ADD_EVIDENCE, incident_id=incident_id, notify=False
@@ -152,7 +154,7 @@ class EvidenceService:
                     f"{incident.key} is closed, so no evidence can be added; report the "
                     "message as a new incident instead."
                 )
-            result = await self._add(session, actor, incident, source_key, draft_form_id)
+            result = await self._add(session, actor, incident, source_key, draft_form_id, content)
         self.ctx.notify_committed()
         return result
 
@@ -171,13 +173,16 @@ class EvidenceService:
         incident: Incident,
         source_key: str | None,
         draft_form_id: str | None,
+        given: dict[str, Any] | None = None,
     ) -> AddedEvidence:
         draft = await repo.pop_draft(session, form_id=draft_form_id) if draft_form_id else None
         for number, row in enumerate(incident.evidence, start=1):
             if source_key and row.source_key == source_key:
                 return AddedEvidence(incident_key=incident.key, number=number, already=True)
         content = (
-            draft.content
+            given
+            if given is not None
+            else draft.content
             if draft is not None
             else {
                 "source_key": source_key,

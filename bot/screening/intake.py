@@ -64,6 +64,7 @@ class ScreenedMessage(BaseModel):
     text: str
     author_bot_id: str | None = None
     author_app_id: str | None = None
+    author_teams_app_id: str | None = None
     author_user_id: str | None = None
     author_name: str | None = None
 
@@ -80,12 +81,17 @@ class Intake(StrEnum):
 
 
 def effective_config(
-    config: ScreeningConfig, runbook_bot_ids: list[str], runbook_app_ids: list[str]
+    config: ScreeningConfig,
+    runbook_bot_ids: list[str],
+    runbook_app_ids: list[str],
+    runbook_teams_app_ids: list[str] | None = None,
 ) -> ScreeningConfig:
-    """The screening config with the runbook's Slack bot and app ids counted as AI tools too."""
+    """The screening config with the runbook's Slack bot and app ids and Teams app ids counted
+    as AI tools too."""
     data = config.model_dump()
     data["ai_bot_ids"] = sorted({*config.ai_bot_ids, *runbook_bot_ids})
     data["ai_app_ids"] = sorted({*config.ai_app_ids, *runbook_app_ids})
+    data["teams_ai_app_ids"] = sorted({*config.teams_ai_app_ids, *(runbook_teams_app_ids or [])})
     return ScreeningConfig.model_validate(data)
 
 
@@ -116,6 +122,7 @@ class Screener:
             ctx.config.screening,
             [b for t in runbook for b in t.slack_bot_ids],
             [a for t in runbook for a in t.slack_app_ids],
+            [a for t in runbook for a in t.teams_app_ids],
         )
         self.guard = FloodGuard.from_config(self.config)
         self.triage_channel = triage_channel
@@ -124,7 +131,7 @@ class Screener:
         """Whether the message's author and channel are screened at all (cheap)."""
         return is_screened(
             author_bot_id=message.author_bot_id,
-            author_app_id=message.author_app_id,
+            author_app_id=message.author_app_id or message.author_teams_app_id,
             channel_id=message.channel_id,
             config=self.config,
         )
@@ -226,7 +233,11 @@ class Screener:
         number = await repo.next_number(session, name="incident")
         pii = bool(PERSONAL_DATA_RULES & set(result.rule_ids))
         tool = self.ctx.config.tool_for_author(
-            {"id": message.author_bot_id, "app_id": message.author_app_id}
+            {
+                "id": message.author_bot_id,
+                "app_id": message.author_app_id,
+                "teams_app_id": message.author_teams_app_id,
+            }
         )
         incident = Incident(
             key=incident_key(number),

@@ -56,6 +56,11 @@ async def _severity(deps: Core, click: Click) -> Element:
     return triage_card(view)
 
 
+async def _confirm(deps: Core, click: Click) -> Element:
+    view = await deps.insights.suspected.confirm(actor=click.actor, incident_id=click.incident_id)
+    return triage_card(view)
+
+
 async def _near_miss(deps: Core, click: Click) -> Element:
     return triage_card(
         await deps.triage.mark_near_miss(actor=click.actor, incident_id=click.incident_id)
@@ -93,6 +98,7 @@ TRIAGE_ACTIONS: dict[Verb, tuple[Action, AuditAction | None]] = {
     Verb.ASSIGN_ME: (_assign, AuditAction.ASSIGNED),
     Verb.SEVERITY: (_severity, AuditAction.SEVERITY_CHANGED),
     Verb.NEAR_MISS: (_near_miss, AuditAction.MARKED_NEAR_MISS),
+    Verb.CONFIRM: (_confirm, AuditAction.CONFIRMED),
     Verb.FALSE_POSITIVE: (_open_close_form(Outcome.FALSE_POSITIVE), AuditAction.CLOSE_FORM),
     Verb.CLOSE: (_open_close_form(None), AuditAction.CLOSE_FORM),
     Verb.CLOSE_SUBMIT: (_close, AuditAction.CLOSED),
