@@ -6,11 +6,15 @@ import logging
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema.teams import MessagingExtensionAction, MessagingExtensionActionResponse
+from botbuilder.schema.teams import (
+    FileConsentCardResponse,
+    MessagingExtensionAction,
+    MessagingExtensionActionResponse,
+)
 
 from bot.core import Core
 from bot.errors import StorageUnavailable
-from handlers.teams import add_evidence, card_actions, chat, extension, install
+from handlers.teams import add_evidence, card_actions, chat, extension, files, install
 from handlers.teams.ids import ADD_COMMAND
 from handlers.teams.references import ConversationBook
 from handlers.teams.screening import addressed_to_bot, screen_activity
@@ -76,6 +80,16 @@ class DeskTeamsBot(TeamsActivityHandler):
         if action.command_id == ADD_COMMAND:
             return await add_evidence.submit_action(self.core, turn_context)
         return await extension.submit_action(self.core, turn_context)
+
+    async def on_teams_file_consent_accept(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        await files.on_accept(self.core, turn_context, file_consent_card_response)
+
+    async def on_teams_file_consent_decline(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        await files.on_decline(turn_context, file_consent_card_response)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == "adaptiveCard/action":

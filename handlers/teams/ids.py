@@ -22,6 +22,7 @@ class Verb(StrEnum):
     CLASSIFY = "triage.classify"
     CONTAINED = "triage.contained"
     CONFIRM = "triage.confirm"  # a suspected incident (screening) is a real incident
+    HOME_REFRESH = "home.refresh"  # the dashboard card's automatic refresh
     CLASSIFY_SUBMIT = "classify.submit"
     CLASSIFY_CANCEL = "classify.cancel"
     # Decision buttons (triage card and nudges) and their form carry an `obligation_id`.

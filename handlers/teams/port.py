@@ -41,6 +41,7 @@ from handlers.teams.cards.obligations import (
     nudge_summary,
 )
 from handlers.teams.cards.triage import card_summary, triage_card
+from handlers.teams.files import consent_card
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,14 @@ class TeamsPort:
         raise unsupported(self.platform, "evidence file downloads")
 
     async def send_file(self, to: Recipient, file: OutgoingFile) -> None:
-        raise unsupported(self.platform, "files")
+        """Teams bots cannot attach files to a chat: they offer one with a file consent card
+        and upload it when accepted (handlers/teams/files.py)."""
+        if file.key is None or file.format is None:
+            raise unsupported(self.platform, "a file that is not an incident export")
+        activity = MessageFactory.attachment(consent_card(file), text=file.comment)
+        activity.summary = f"{file.title}: allow to receive {file.filename}"
+        with translated("delivering export"):
+            await self.send(self.reference(to), activity)
 
     async def publish_home(self, user_id: str, home: HomeData) -> None:
         raise unsupported(self.platform, "a dashboard")

@@ -182,3 +182,30 @@ def add_to_incident(
     activity["value"]["data"] = {} if incident_id is None else {"incident": str(incident_id)}
     activity["value"]["messagePayload"].update(message)
     return activity
+
+
+def file_consent(
+    service_url: str,
+    *,
+    user: str,
+    action: str,
+    context: dict[str, Any],
+    upload_url: str,
+    name: str,
+) -> dict[str, Any]:
+    """The `fileConsent/invoke` Teams sends when the user presses Allow or Decline."""
+    activity = load("message_personal", service_url=service_url, user=user)
+    activity.update(type="invoke", name="fileConsent/invoke", text=None)
+    activity["value"] = {
+        "type": "fileUpload",
+        "action": action,
+        "context": context,
+        "uploadInfo": {
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/admin/Documents/{name}",
+            "name": name,
+            "uploadUrl": upload_url,
+            "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+            "fileType": name.rsplit(".", 1)[-1],
+        },
+    }
+    return activity
