@@ -109,11 +109,26 @@ def triage_targets(ctx: DeskContext, triage_channel: str | None) -> list[str]:
     return [a for a in sorted(ctx.admins) if platform_of(a) == Platform.SLACK]
 
 
+def digest_targets(
+    ctx: DeskContext, triage_channel: str | None, teams_triage_channel: str | None
+) -> list[tuple[Platform, str]]:
+    """Every place a digest goes: Slack's (see triage_targets) and the Teams triage channel."""
+    targets = [(Platform.SLACK, t) for t in triage_targets(ctx, triage_channel)]
+    if teams_triage_channel and Platform.TEAMS in ctx.platforms:
+        targets.append((Platform.TEAMS, teams_triage_channel))
+    return targets
+
+
 class Screener:
     """Screens messages and records what it finds; the only writer of suspected incidents."""
 
     def __init__(
-        self, ctx: DeskContext, hooks: IncidentHooks, *, triage_channel: str | None
+        self,
+        ctx: DeskContext,
+        hooks: IncidentHooks,
+        *,
+        triage_channel: str | None,
+        teams_triage_channel: str | None = None,
     ) -> None:
         self.ctx = ctx
         self.hooks = hooks
@@ -126,6 +141,7 @@ class Screener:
         )
         self.guard = FloodGuard.from_config(self.config)
         self.triage_channel = triage_channel
+        self.teams_triage_channel = teams_triage_channel
 
     def wants(self, message: ScreenedMessage) -> bool:
         """Whether the message's author and channel are screened at all (cheap)."""
@@ -321,7 +337,7 @@ class Screener:
 
     async def send_overflow_digest(self) -> int:
         """Queue one message listing every capped message not yet digested; returns how many."""
-        targets = triage_targets(self.ctx, self.triage_channel)
+        targets = digest_targets(self.ctx, self.triage_channel, self.teams_triage_channel)
         if not targets:
             return 0
         now = datetime.now(UTC)
@@ -342,10 +358,10 @@ class Screener:
                         "detected_at": row.detected_at.isoformat(),
                     }
                 )
-            for target in targets:
+            for platform, target in targets:
                 enqueue(
                     session,
-                    platform=Platform.SLACK,
+                    platform=platform,
                     payload=ScreeningDigest(
                         target=target, entries=entries, cap=self.guard.cap_per_channel_per_hour
                     ),
