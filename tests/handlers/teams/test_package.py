@@ -81,6 +81,8 @@ def test_manifest_asks_for_resource_specific_consent_to_read_messages() -> None:
     }
     # RSC names the app's Entra registration, which is the bot's own.
     assert manifest["webApplicationInfo"]["id"] == APP_ID
+    # File consent cards (exports) need the bot to declare file support.
+    assert manifest["bots"][0]["supportsFiles"] is True
 
 
 def test_teams_package_zips_manifest_and_icons(

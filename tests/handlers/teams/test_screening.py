@@ -4,6 +4,7 @@ on it with Universal Actions; edits and deletions of the captured message are re
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -96,6 +97,25 @@ async def test_retried_activity_makes_nothing_new(teams: TeamsHarness) -> None:
     assert len(await teams.rows(Incident)) == 1
     assert len(await teams.rows(Evidence)) == 1
     assert len(teams.connector.calls) == sent_before
+
+
+async def test_concurrent_deliveries_of_one_activity_make_one_suspected_incident(
+    teams: TeamsHarness,
+) -> None:
+    await teams.install(*TEAMS_ADMINS)
+    activity = act.ai_channel_message(teams.service_url, LEAKY)
+
+    answers = await asyncio.gather(
+        *[teams.client.post("/api/messages", json=activity) for _ in range(4)]
+    )
+    await teams.settle()
+
+    assert {a.status for a in answers} <= {200, 201}
+    assert len(await teams.rows(Incident)) == 1
+    assert len(await teams.rows(Evidence)) == 1
+    assert len(await teams.rows(ScreeningHit)) == 3
+    for admin in TEAMS_ADMINS:
+        assert len(teams.cards_to(admin)) == 1
 
 
 async def test_messages_outside_monitored_channels_or_from_people_are_not_screened(
