@@ -1,5 +1,6 @@
-"""Turns Teams' messageUpdate / messageDelete activities (`editMessage`, `softDeleteMessage`)
-into the core's SourceChange; the bot receives them through resource-specific consent."""
+"""Turns Teams' messageUpdate / messageDelete activities (`editMessage`, `softDeleteMessage`,
+`undeleteMessage`) into the core's SourceChange; the bot receives them through
+resource-specific consent."""
 
 from __future__ import annotations
 
@@ -61,16 +62,23 @@ def source_change(activity: Activity) -> SourceChange | None:
         return None
     kind = event_type(activity)
     when = _when(activity)
+    # Teams stamps each change; a redelivered activity carries the same stamp.
+    stamp = when.isoformat()
     if activity.type == "messageDelete" and kind in (SOFT_DELETE, None):
-        return SourceChange(keys, ChangeKind.DELETED, "deleted", when, _changed_by(activity))
+        return SourceChange(
+            keys, ChangeKind.DELETED, f"delete:{stamp}", when, _changed_by(activity)
+        )
+    if activity.type == "messageUpdate" and kind == UNDELETE:
+        return SourceChange(
+            keys, ChangeKind.RESTORED, f"restore:{stamp}", when, _changed_by(activity)
+        )
     if activity.type != "messageUpdate" or kind not in (EDIT, None):
-        return None  # undeleteMessage: see docs/TEAMS.md (the deletion stays on record)
+        return None
     html = body_html(activity)
     return SourceChange(
         source_keys=keys,
         kind=ChangeKind.EDITED,
-        # Teams stamps each edit; a redelivered activity carries the same stamp.
-        change_id=f"edit:{when.isoformat()}",
+        change_id=f"edit:{stamp}",
         occurred_at=when,
         changed_by=_changed_by(activity),
         content={"text": html_to_text(html), "body": {"content_type": "html", "content": html}},

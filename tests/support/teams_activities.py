@@ -209,3 +209,12 @@ def file_consent(
         },
     }
     return activity
+
+
+def message_undelete(service_url: str, *, message_id: str = AI_MESSAGE_ID) -> dict[str, Any]:
+    """Teams' `messageUpdate` (`undeleteMessage`) for a deleted message brought back."""
+    activity = _raw("message_update", service_url, "restored")
+    activity["id"] = message_id
+    activity["channelData"]["eventType"] = "undeleteMessage"
+    activity["timestamp"] = "2026-11-23T10:40:00.0000000Z"
+    return activity

@@ -193,6 +193,21 @@ async def test_deletion_of_captured_message_is_recorded(teams: TeamsHarness) -> 
     assert updated and "source deleted" in updated[-1]
 
 
+async def test_undeleted_source_is_recorded_and_the_deletion_stays_on_record(
+    teams: TeamsHarness,
+) -> None:
+    await suspected(teams)
+    await teams.post(act.message_delete(teams.service_url))
+
+    await teams.post(act.message_undelete(teams.service_url))
+    await teams.post(act.message_undelete(teams.service_url))
+
+    assert [c.kind for c in await teams.rows(EvidenceChange)] == ["deleted", "restored"]
+    assert "evidence.source_restored" in [e.action for e in await teams.rows(AuditEvent)]
+    updated = [json.dumps(c.card) for c in teams.connector.named("update")]
+    assert "source deleted, then restored" in updated[-1]
+
+
 async def test_edit_of_a_message_that_is_not_evidence_changes_nothing(teams: TeamsHarness) -> None:
     await teams.install(*TEAMS_ADMINS)
 
