@@ -23,15 +23,16 @@ LEAKY = (
 )
 RAW = ["jane.doe@globex.com", "7946 0958", "1,250,000", "Globex Corporation"]
 SOURCE_KEY = f"teams:{act.TENANT}:{act.CHANNEL}:{act.AI_MESSAGE_ID}"
+GROUP_CHAT = "19:meeting_a1b2c3d4e5f6@thread.v2"
 
 
 @pytest.fixture
 def teams_config() -> DeskConfig:
     config = screening_config(
-        monitored_channels=[act.CHANNEL],
+        monitored_channels=[act.CHANNEL, GROUP_CHAT],
         teams_ai_app_ids=[act.AI_APP_ID],
         clients=[
-            {"id": "acme", "name": "Acme", "channels": [act.CHANNEL]},
+            {"id": "acme", "name": "Acme", "channels": [act.CHANNEL, GROUP_CHAT]},
             {
                 "id": "globex",
                 "name": "Globex",
@@ -116,6 +117,24 @@ async def test_concurrent_deliveries_of_one_activity_make_one_suspected_incident
     assert len(await teams.rows(ScreeningHit)) == 3
     for admin in TEAMS_ADMINS:
         assert len(teams.cards_to(admin)) == 1
+
+
+async def test_ai_message_in_a_monitored_group_chat_is_screened(teams: TeamsHarness) -> None:
+    await teams.install(*TEAMS_ADMINS)
+    activity = act.ai_channel_message(teams.service_url, LEAKY)
+    activity["conversation"] = {
+        "isGroup": True,
+        "conversationType": "groupChat",
+        "tenantId": act.TENANT,
+        "id": GROUP_CHAT,
+    }
+    activity["channelData"] = {"tenant": {"id": act.TENANT}}
+
+    await teams.post(activity)
+
+    [incident] = await teams.rows(Incident)
+    assert incident.source_key == f"teams:{act.TENANT}:{GROUP_CHAT}:{act.AI_MESSAGE_ID}"
+    assert [c for c in teams.connector.named("send") if c.conversation_id == GROUP_CHAT] == []
 
 
 async def test_messages_outside_monitored_channels_or_from_people_are_not_screened(
