@@ -68,10 +68,17 @@ def build_core(
     insights = Insights(
         ctx=ctx,
         access=access,
-        screener=Screener(ctx, hooks, triage_channel=triage_channel),
+        screener=Screener(
+            ctx,
+            hooks,
+            triage_channel=triage_channel,
+            teams_triage_channel=teams_triage_channel,
+        ),
         suspected=suspected,
         dashboard=dashboard,
-        digest=WeeklyDigest(ctx, triage_channel=triage_channel),
+        digest=WeeklyDigest(
+            ctx, triage_channel=triage_channel, teams_triage_channel=teams_triage_channel
+        ),
     )
     # The order hooks run in, inside the transaction of the change that fires them:
     # an admin's change: the clocks first (close and re-classification derive obligations),

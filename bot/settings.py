@@ -44,6 +44,8 @@ class RunbookTool(BaseModel):
     reportable: str | None = None
     slack_bot_ids: list[str] = Field(default_factory=list)
     slack_app_ids: list[str] = Field(default_factory=list)
+    # The Teams app (bot) ids the tool posts as: `from.id` is `28:<app id>` in its messages.
+    teams_app_ids: list[str] = Field(default_factory=list)
 
 
 class FirmScope(BaseModel):
@@ -88,9 +90,11 @@ class DeskConfig(BaseModel):
         return next((t for t in self.runbook if t.id == tool_id), None)
 
     def tool_for_author(self, author: dict[str, object]) -> RunbookTool | None:
-        """The runbook entry whose Slack bot or app id wrote the reported message."""
+        """The runbook entry whose Slack bot or app id, or Teams app id, wrote the message."""
         for tool in self.runbook:
             if author.get("id") in tool.slack_bot_ids or author.get("app_id") in tool.slack_app_ids:
+                return tool
+            if author.get("teams_app_id") in tool.teams_app_ids:
                 return tool
         return None
 

@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     EVIDENCE_ADDED = "evidence.added"
     SOURCE_EDITED = "evidence.source_edited"
     SOURCE_DELETED = "evidence.source_deleted"
+    SOURCE_RESTORED = "evidence.source_restored"  # a deleted source undeleted (Teams)
     FILES_FETCHED = "evidence.files_fetched"
     EVIDENCE_REDACTED = "evidence.redacted"
     # A non-admin's attempt; `after.attempted` names what they tried: one of the actions above,

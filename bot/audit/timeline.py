@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.EVIDENCE_ADDED: "Evidence added",
     AuditAction.SOURCE_EDITED: "Source message edited",
     AuditAction.SOURCE_DELETED: "Source message deleted",
+    AuditAction.SOURCE_RESTORED: "Source message restored",
     AuditAction.FILES_FETCHED: "Evidence files downloaded",
     AuditAction.EVIDENCE_REDACTED: "Evidence redacted",
 }

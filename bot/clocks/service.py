@@ -81,12 +81,19 @@ class Clocks:
         self.teams_triage_channel = teams_triage_channel
 
     async def post_to_triage_channel(self, session: AsyncSession, incident: Incident) -> None:
-        """The channel's copy of the card is the root of the incident's nudge thread."""
+        """The channel's copy of the card is the root of the incident's nudge thread; each
+        platform's triage channel gets one, refreshed with the admins' copies."""
         if self.triage_channel:
             enqueue(
                 session,
                 platform=Platform.SLACK,
                 payload=TriageCard(target=self.triage_channel, incident_id=incident.id),
+            )
+        if self.teams_triage_channel and Platform.TEAMS in self.ctx.platforms:
+            enqueue(
+                session,
+                platform=Platform.TEAMS,
+                payload=TriageCard(target=self.teams_triage_channel, incident_id=incident.id),
             )
 
     # ---- classification ----------------------------------------------------------------------

@@ -328,6 +328,8 @@ class Courier:
                 data=built.data,
                 title=built.title,
                 comment=f"Here is the {built.title} you asked for.\n{built.verdict}",
+                key=export.key,
+                format=export.format,
             ),
         )
 

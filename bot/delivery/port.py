@@ -66,6 +66,10 @@ class OutgoingFile(BaseModel):
     data: bytes
     title: str
     comment: str
+    # What it is an export of, so a platform that must offer a file before sending it (Teams'
+    # file consent) can build it again once the offer is accepted.
+    key: str | None = None
+    format: str | None = None
 
 
 class ChatPort(Protocol):

@@ -37,12 +37,20 @@ NOT_YOURS = (
 class ChangeKind(StrEnum):
     EDITED = "edited"
     DELETED = "deleted"
+    RESTORED = "restored"  # undeleted (Teams keeps a soft-deleted message for a while)
 
 
 SOURCE_CHANGE_ACTIONS = {
     ChangeKind.EDITED: AuditAction.SOURCE_EDITED,
     ChangeKind.DELETED: AuditAction.SOURCE_DELETED,
+    ChangeKind.RESTORED: AuditAction.SOURCE_RESTORED,
 }
+
+
+def source_deleted(kinds_in_order: Sequence[str]) -> bool:
+    """Whether the source is deleted now: deleted, and not restored since."""
+    state = [k for k in kinds_in_order if k in (ChangeKind.DELETED, ChangeKind.RESTORED)]
+    return bool(state) and state[-1] == ChangeKind.DELETED
 
 
 @dataclass(frozen=True)
@@ -103,11 +111,13 @@ def evidence_notes(evidence: Sequence[Evidence]) -> list[str]:
     notes: list[str] = []
     for number, row in enumerate(evidence, start=1):
         label = "" if number == 1 else f"evidence #{number}: "
-        kinds = {c.kind for c in row.changes}
+        kinds = [c.kind for c in row.changes]
         if ChangeKind.EDITED in kinds:
             notes.append(f"{label}source edited after capture")
-        if ChangeKind.DELETED in kinds:
+        if source_deleted(kinds):
             notes.append(f"{label}source deleted")
+        elif ChangeKind.DELETED in kinds:
+            notes.append(f"{label}source deleted, then restored")
         if row.redacted_at is not None:
             notes.append(f"{label}redacted")
     return notes
@@ -136,8 +146,10 @@ class EvidenceService:
         incident_id: int,
         source_key: str | None,
         draft_form_id: str | None = None,
+        content: dict[str, Any] | None = None,
     ) -> AddedEvidence:
-        """Attach another captured message to an open incident (its reporters and admins)."""
+        """Attach another captured message to an open incident (its reporters and admins).
+        The capture is `content` when the platform hands it over whole (Teams), else a draft."""
         if not await self.may_add(actor, incident_id):
             await self.access.refuse(
                 actor=actor, action=AuditAction.ADD_EVIDENCE, incident_id=incident_id, notify=False
@@ -152,7 +164,7 @@ class EvidenceService:
                     f"{incident.key} is closed, so no evidence can be added; report the "
                     "message as a new incident instead."
                 )
-            result = await self._add(session, actor, incident, source_key, draft_form_id)
+            result = await self._add(session, actor, incident, source_key, draft_form_id, content)
         self.ctx.notify_committed()
         return result
 
@@ -171,13 +183,16 @@ class EvidenceService:
         incident: Incident,
         source_key: str | None,
         draft_form_id: str | None,
+        given: dict[str, Any] | None = None,
     ) -> AddedEvidence:
         draft = await repo.pop_draft(session, form_id=draft_form_id) if draft_form_id else None
         for number, row in enumerate(incident.evidence, start=1):
             if source_key and row.source_key == source_key:
                 return AddedEvidence(incident_key=incident.key, number=number, already=True)
         content = (
-            draft.content
+            given
+            if given is not None
+            else draft.content
             if draft is not None
             else {
                 "source_key": source_key,
@@ -233,10 +248,13 @@ class EvidenceService:
             if row.source_key not in change.source_keys:
                 continue
             seen = {(c.kind, c.change_id) for c in row.changes}
-            if (change.kind, change.change_id) in seen or ChangeKind.DELETED in {
-                k for k, _ in seen
-            }:
-                continue  # a redelivered event, or a change reported after the deletion
+            deleted = source_deleted([c.kind for c in row.changes])
+            if (
+                (change.kind, change.change_id) in seen
+                or (deleted and change.kind != ChangeKind.RESTORED)
+                or (not deleted and change.kind == ChangeKind.RESTORED)
+            ):
+                continue  # a redelivered event, a change after the deletion, a stray restore
             digest = sha256_hex(change.content) if change.content is not None else None
             # A redacted capture keeps no text, so neither does a later edit of its source.
             kept = None if row.redacted_at is not None else change.content

@@ -152,7 +152,8 @@ class Commands:
             fmt = ExportFormat(choice)
             found = await request_export(self.access, actor=actor, key=command.key, fmt=fmt)
             return ExportQueued(found, fmt)
-        if "--timeline" in command.flags:
+        # `show INC-0001 timeline` reads as naturally as the flag, and chat clients eat `--`.
+        if "--timeline" in command.flags or "timeline" in (w.lower() for w in command.words[1:]):
             found, entries = await timeline.for_admin(self.access, actor=actor, key=command.key)
             return Timeline(found, entries)
         return Shown(await self.queries.show(actor=actor, key=command.key))

@@ -12,14 +12,14 @@ from pydantic import BaseModel
 
 from bot.delivery.outbox import enqueue
 from bot.delivery.payloads import WeeklyDigestPost
-from bot.domain import IncidentView, Kind, Outcome, Platform
+from bot.domain import IncidentView, Kind, Outcome
 from bot.incidents.context import DeskContext
 from bot.incidents.views import to_view
 from bot.insights.charts import weekly_chart
 from bot.insights.dashboard import DeadlineLine
 from bot.insights.stats import compute, weekly_series
 from bot.insights.stats_source import incident_row, load_rows, obligation_row
-from bot.screening.intake import triage_targets
+from bot.screening.intake import digest_targets
 from storage import insight_queries as q
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,17 @@ class DigestData(BaseModel):
 class WeeklyDigest:
     """Queues the digest for each scheduled week once, and composes it at delivery."""
 
-    def __init__(self, ctx: DeskContext, *, triage_channel: str | None) -> None:
+    def __init__(
+        self,
+        ctx: DeskContext,
+        *,
+        triage_channel: str | None,
+        teams_triage_channel: str | None = None,
+    ) -> None:
         self.ctx = ctx
         self.schedule = ctx.config.weekly_digest
         self.triage_channel = triage_channel
+        self.teams_triage_channel = teams_triage_channel
 
     async def run(self, now: datetime | None = None) -> bool:
         """The cron job: queue the digest for the latest scheduled time, unless already sent."""
@@ -72,9 +79,12 @@ class WeeklyDigest:
         return await self._queue(occurrence)
 
     async def _queue(self, period_end: datetime) -> bool:
-        targets = triage_targets(self.ctx, self.triage_channel)
+        targets = digest_targets(self.ctx, self.triage_channel, self.teams_triage_channel)
         if not targets:
-            log.warning("weekly digest skipped: no TRIAGE_CHANNEL and no Slack admin to DM")
+            log.warning(
+                "weekly digest skipped: no TRIAGE_CHANNEL, no Slack admin to DM and no "
+                "TEAMS_TRIAGE_CHANNEL"
+            )
             return False
         now = datetime.now(UTC)
         async with self.ctx.db.transaction() as session:
@@ -82,10 +92,10 @@ class WeeklyDigest:
                 session, job_id=JOB_ID, period=period_end.isoformat(), now=now
             ):
                 return False
-            for target in targets:
+            for platform, target in targets:
                 enqueue(
                     session,
-                    platform=Platform.SLACK,
+                    platform=platform,
                     payload=WeeklyDigestPost(target=target, period_end=period_end),
                 )
         self.ctx.notify_committed()

@@ -64,6 +64,7 @@ class ScreenedMessage(BaseModel):
     text: str
     author_bot_id: str | None = None
     author_app_id: str | None = None
+    author_teams_app_id: str | None = None
     author_user_id: str | None = None
     author_name: str | None = None
 
@@ -80,12 +81,17 @@ class Intake(StrEnum):
 
 
 def effective_config(
-    config: ScreeningConfig, runbook_bot_ids: list[str], runbook_app_ids: list[str]
+    config: ScreeningConfig,
+    runbook_bot_ids: list[str],
+    runbook_app_ids: list[str],
+    runbook_teams_app_ids: list[str] | None = None,
 ) -> ScreeningConfig:
-    """The screening config with the runbook's Slack bot and app ids counted as AI tools too."""
+    """The screening config with the runbook's Slack bot and app ids and Teams app ids counted
+    as AI tools too."""
     data = config.model_dump()
     data["ai_bot_ids"] = sorted({*config.ai_bot_ids, *runbook_bot_ids})
     data["ai_app_ids"] = sorted({*config.ai_app_ids, *runbook_app_ids})
+    data["teams_ai_app_ids"] = sorted({*config.teams_ai_app_ids, *(runbook_teams_app_ids or [])})
     return ScreeningConfig.model_validate(data)
 
 
@@ -103,11 +109,26 @@ def triage_targets(ctx: DeskContext, triage_channel: str | None) -> list[str]:
     return [a for a in sorted(ctx.admins) if platform_of(a) == Platform.SLACK]
 
 
+def digest_targets(
+    ctx: DeskContext, triage_channel: str | None, teams_triage_channel: str | None
+) -> list[tuple[Platform, str]]:
+    """Every place a digest goes: Slack's (see triage_targets) and the Teams triage channel."""
+    targets = [(Platform.SLACK, t) for t in triage_targets(ctx, triage_channel)]
+    if teams_triage_channel and Platform.TEAMS in ctx.platforms:
+        targets.append((Platform.TEAMS, teams_triage_channel))
+    return targets
+
+
 class Screener:
     """Screens messages and records what it finds; the only writer of suspected incidents."""
 
     def __init__(
-        self, ctx: DeskContext, hooks: IncidentHooks, *, triage_channel: str | None
+        self,
+        ctx: DeskContext,
+        hooks: IncidentHooks,
+        *,
+        triage_channel: str | None,
+        teams_triage_channel: str | None = None,
     ) -> None:
         self.ctx = ctx
         self.hooks = hooks
@@ -116,15 +137,17 @@ class Screener:
             ctx.config.screening,
             [b for t in runbook for b in t.slack_bot_ids],
             [a for t in runbook for a in t.slack_app_ids],
+            [a for t in runbook for a in t.teams_app_ids],
         )
         self.guard = FloodGuard.from_config(self.config)
         self.triage_channel = triage_channel
+        self.teams_triage_channel = teams_triage_channel
 
     def wants(self, message: ScreenedMessage) -> bool:
         """Whether the message's author and channel are screened at all (cheap)."""
         return is_screened(
             author_bot_id=message.author_bot_id,
-            author_app_id=message.author_app_id,
+            author_app_id=message.author_app_id or message.author_teams_app_id,
             channel_id=message.channel_id,
             config=self.config,
         )
@@ -226,7 +249,11 @@ class Screener:
         number = await repo.next_number(session, name="incident")
         pii = bool(PERSONAL_DATA_RULES & set(result.rule_ids))
         tool = self.ctx.config.tool_for_author(
-            {"id": message.author_bot_id, "app_id": message.author_app_id}
+            {
+                "id": message.author_bot_id,
+                "app_id": message.author_app_id,
+                "teams_app_id": message.author_teams_app_id,
+            }
         )
         incident = Incident(
             key=incident_key(number),
@@ -310,7 +337,7 @@ class Screener:
 
     async def send_overflow_digest(self) -> int:
         """Queue one message listing every capped message not yet digested; returns how many."""
-        targets = triage_targets(self.ctx, self.triage_channel)
+        targets = digest_targets(self.ctx, self.triage_channel, self.teams_triage_channel)
         if not targets:
             return 0
         now = datetime.now(UTC)
@@ -331,10 +358,10 @@ class Screener:
                         "detected_at": row.detected_at.isoformat(),
                     }
                 )
-            for target in targets:
+            for platform, target in targets:
                 enqueue(
                     session,
-                    platform=Platform.SLACK,
+                    platform=platform,
                     payload=ScreeningDigest(
                         target=target, entries=entries, cap=self.guard.cap_per_channel_per_hour
                     ),

@@ -20,6 +20,7 @@ from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
 from handlers.teams.cards.forms import SAVE_FAILED, answer_card, close_form, report_form
 from handlers.teams.cards.triage import triage_card
+from handlers.teams.chat import home_reply
 from handlers.teams.deps import Click
 from handlers.teams.ids import InputId, Verb
 from handlers.teams.references import actor_of
@@ -53,6 +54,11 @@ async def _severity(deps: Core, click: Click) -> Element:
     view = await deps.triage.set_severity(
         actor=click.actor, incident_id=click.incident_id, severity=severity
     )
+    return triage_card(view)
+
+
+async def _confirm(deps: Core, click: Click) -> Element:
+    view = await deps.insights.suspected.confirm(actor=click.actor, incident_id=click.incident_id)
     return triage_card(view)
 
 
@@ -93,6 +99,7 @@ TRIAGE_ACTIONS: dict[Verb, tuple[Action, AuditAction | None]] = {
     Verb.ASSIGN_ME: (_assign, AuditAction.ASSIGNED),
     Verb.SEVERITY: (_severity, AuditAction.SEVERITY_CHANGED),
     Verb.NEAR_MISS: (_near_miss, AuditAction.MARKED_NEAR_MISS),
+    Verb.CONFIRM: (_confirm, AuditAction.CONFIRMED),
     Verb.FALSE_POSITIVE: (_open_close_form(Outcome.FALSE_POSITIVE), AuditAction.CLOSE_FORM),
     Verb.CLOSE: (_open_close_form(None), AuditAction.CLOSE_FORM),
     Verb.CLOSE_SUBMIT: (_close, AuditAction.CLOSED),
@@ -143,6 +150,11 @@ async def handle(deps: Core, context: TurnContext) -> InvokeBody:
     verb = action.get("verb")
     if verb == Verb.REPORT_SUBMIT:
         return await report_from_chat(deps, context, data)
+    if verb == Verb.HOME_REFRESH:
+        # Teams asks for the dashboard whenever its owner looks at it: always current.
+        sender = context.activity.from_property
+        refresh_for = sender.id if sender else None
+        return show_card(await home_reply(deps, actor_of(context.activity), refresh_for))
     if verb not in TRIAGE_ACTIONS:
         return show_message("This button is not one of ours.")
     id_key = "obligation_id" if verb in OBLIGATION_VERBS else "incident_id"

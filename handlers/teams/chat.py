@@ -1,4 +1,5 @@
-"""Commands typed in the 1:1 chat (or @mentioning the bot): help, list, show, report."""
+"""Commands typed in the 1:1 chat (or @mentioning the bot): help, list, show (and its
+timeline), export, stats, home, report."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from bot.core import Core
+from bot.domain import Actor
+from bot.errors import DeskError, InvalidInput
 from bot.incidents.commands import (
     Answer,
+    BadExportFormat,
     CommandName,
+    ExportQueued,
     OpenList,
     Refused,
     Shown,
@@ -16,8 +21,12 @@ from bot.incidents.commands import (
     Usage,
     parse_command,
 )
+from bot.insights.stats import parse_period, period_label
 from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card, timeline_text
+from handlers.teams.cards.elements import Element
 from handlers.teams.cards.forms import report_form
+from handlers.teams.cards.home import home_card
+from handlers.teams.cards.stats import STATS_USAGE, rules_card, stats_card
 from handlers.teams.cards.triage import card_summary
 from handlers.teams.ids import InputId
 from handlers.teams.references import actor_of
@@ -29,17 +38,60 @@ def command_text(context: TurnContext) -> str:
     return " ".join(text.replace("&nbsp;", " ").split())
 
 
+HOME = "home"
+
+
+def card_reply(content: Element, summary: str) -> Activity:
+    reply: Activity = MessageFactory.attachment(CardFactory.adaptive_card(content))
+    reply.summary = summary
+    return reply
+
+
+async def home_reply(core: Core, actor: Actor, refresh_for: str | None) -> Element:
+    """The person's dashboard as a card that keeps itself current (see cards/home.py)."""
+    data = await core.insights.dashboard.home(actor=actor)
+    return home_card(data, core.ctx.config, refresh_for=refresh_for)
+
+
+async def stats_reply(core: Core, actor: Actor, rest: str) -> Activity:
+    """Admins only: counts say where incidents happen, which is for triagers to read."""
+    service = core.insights
+    arg = rest.strip().split(" ")[0].lower() if rest.strip() else ""
+    try:
+        if arg == "rules":
+            table = await service.rule_stats(actor=actor)
+            return card_reply(rules_card(table, service.screener.config.threshold), "Rules")
+        period = parse_period(arg or None)
+        stats = await service.stats(actor=actor, period=period)
+    except InvalidInput:
+        return MessageFactory.text(STATS_USAGE)
+    except DeskError as exc:
+        return MessageFactory.text(exc.message)
+    label = period_label(period)
+    return card_reply(stats_card(stats, label, core.ctx.config), f"Weak points, {label}")
+
+
 async def on_message(core: Core, context: TurnContext) -> None:
-    typed = parse_command(command_text(context))
+    said = command_text(context)
+    actor = actor_of(context.activity)
+    if said.lower() == HOME:
+        sender = context.activity.from_property
+        content = await home_reply(core, actor, sender.id if sender else None)
+        await context.send_activity(card_reply(content, "Your AI Incident Desk dashboard"))
+        return
+    typed = parse_command(said)
+    if typed.name == CommandName.STATS:
+        await context.send_activity(await stats_reply(core, actor, typed.rest))
+        return
     if typed.name == CommandName.REPORT:
         values = {InputId.DESCRIPTION.value: typed.rest} if typed.rest else None
         form = report_form(core.ctx.config, values=values, in_chat=True)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(form)))
         return
-    if typed.name not in {CommandName.LIST, CommandName.SHOW}:
+    if typed.name not in {CommandName.LIST, CommandName.SHOW, CommandName.EXPORT}:
         await context.send_activity(MessageFactory.text(HELP_TEXT))
         return
-    answer = await core.commands.answer(actor_of(context.activity), typed)
+    answer = await core.commands.answer(actor, typed)
     await context.send_activity(reply_for(answer))
 
 
@@ -54,6 +106,14 @@ def reply_for(answer: Answer) -> Activity:
             return reply
         case Timeline(key, entries):
             text = timeline_text(key, entries)
+        case ExportQueued(key, fmt):
+            text = (
+                f"Preparing the {fmt.value} export of **{key}** with a fresh audit-chain check. "
+                "It arrives here in a moment as a file to accept (Teams saves it to your "
+                "OneDrive). The export is recorded in the audit log."
+            )
+        case BadExportFormat(formats):
+            text = f"Pick one of: {', '.join(formats)}."
         case Usage(example):
             text = f"Usage: `{example}`"
         case Refused(message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 REPORT_COMMAND = "reportIncident"  # message extension action command (manifest)
+ADD_COMMAND = "addToIncident"  # the second one: Add to incident…
 
 
 class Verb(StrEnum):
@@ -20,6 +21,8 @@ class Verb(StrEnum):
     REPORT_SUBMIT = "report.submit"  # the report form posted in the 1:1 chat
     CLASSIFY = "triage.classify"
     CONTAINED = "triage.contained"
+    CONFIRM = "triage.confirm"  # a suspected incident (screening) is a real incident
+    HOME_REFRESH = "home.refresh"  # the dashboard card's automatic refresh
     CLASSIFY_SUBMIT = "classify.submit"
     CLASSIFY_CANCEL = "classify.cancel"
     # Decision buttons (triage card and nudges) and their form carry an `obligation_id`.
@@ -43,6 +46,7 @@ class InputId(StrEnum):
     SCOPE = "scope"
     NOTIFIED_DATE = "notified_at_date"
     NOTIFIED_TIME = "notified_at_time"
+    INCIDENT = "incident"  # Add to incident…: the chosen incident's id
 
 
 class Origin(StrEnum):

@@ -19,7 +19,7 @@ ICONS = ("color.png", "outline.png")
 
 
 def filled_manifest(settings: Settings, manifest_dir: Path = MANIFEST_DIR) -> dict[str, Any]:
-    """manifest.json with the Teams app id and the bot id set to MicrosoftAppId, and the
+    """manifest.json with the Teams app, bot and Entra app ids set to MicrosoftAppId, and the
     developer links set to TEAMS_DEVELOPER_WEBSITE_URL, TEAMS_PRIVACY_URL and TEAMS_TERMS_URL."""
     app_id = settings.microsoft_app_id
     if not app_id:
@@ -41,6 +41,9 @@ def filled_manifest(settings: Settings, manifest_dir: Path = MANIFEST_DIR) -> di
         bot["botId"] = app_id
     for extension in manifest.get("composeExtensions", []):
         extension["botId"] = app_id
+    if "webApplicationInfo" in manifest:
+        # Resource-specific consent names the app's Entra registration: the bot's own.
+        manifest["webApplicationInfo"]["id"] = app_id
     return manifest
 
 

@@ -33,6 +33,12 @@ from bot.insights.dashboard import HomeData
 from bot.insights.digest import DigestData
 from bot.notes import Note
 from handlers.teams.adapter import without_sdk_retries
+from handlers.teams.cards.digest import (
+    chart_attachment,
+    overflow_digest_card,
+    weekly_digest_card,
+    weekly_summary,
+)
 from handlers.teams.cards.elements import Element, markdown_of
 from handlers.teams.cards.obligations import (
     containment_card,
@@ -41,9 +47,12 @@ from handlers.teams.cards.obligations import (
     nudge_summary,
 )
 from handlers.teams.cards.triage import card_summary, triage_card
+from handlers.teams.files import consent_card
 
 log = logging.getLogger(__name__)
 
+# Teams caps a message at about 100 KB; base64 makes a PNG a third larger.
+MAX_INLINE_CHART = 70_000
 # 4xx answers retrying cannot fix: bad request, bot blocked or uninstalled, conversation gone.
 PERMANENT_STATUSES = frozenset({400, 403, 404, 405, 409, 410, 412, 413})
 
@@ -248,7 +257,14 @@ class TeamsPort:
         raise unsupported(self.platform, "evidence file downloads")
 
     async def send_file(self, to: Recipient, file: OutgoingFile) -> None:
-        raise unsupported(self.platform, "files")
+        """Teams bots cannot attach files to a chat: they offer one with a file consent card
+        and upload it when accepted (handlers/teams/files.py)."""
+        if file.key is None or file.format is None:
+            raise unsupported(self.platform, "a file that is not an incident export")
+        activity = MessageFactory.attachment(consent_card(file), text=file.comment)
+        activity.summary = f"{file.title}: allow to receive {file.filename}"
+        with translated("delivering export"):
+            await self.send(self.reference(to), activity)
 
     async def publish_home(self, user_id: str, home: HomeData) -> None:
         raise unsupported(self.platform, "a dashboard")
@@ -256,7 +272,19 @@ class TeamsPort:
     async def send_screening_digest(
         self, to: Recipient, entries: list[dict[str, Any]], *, cap: int
     ) -> None:
-        raise unsupported(self.platform, "the screening digest")
+        summary, content = overflow_digest_card(entries, cap=cap)
+        with translated("delivering screening_digest"):
+            await self.send_card(to, content, summary)
 
     async def send_weekly_digest(self, to: Recipient, digest: DigestData, chart: bytes) -> None:
-        raise unsupported(self.platform, "the weekly digest")
+        """The digest's card, then its chart as an inline image (a message of its own, so the
+        card stays small) when the chart fits in a Teams message."""
+        fits = len(chart) <= MAX_INLINE_CHART
+        with translated("delivering weekly_digest"):
+            reference = self.reference(to)
+            content = weekly_digest_card(digest, chart_follows=fits)
+            card_activity = MessageFactory.attachment(CardFactory.adaptive_card(content))
+            card_activity.summary = weekly_summary(digest)
+            await self.send(reference, card_activity)
+            if fits:
+                await self.send(reference, MessageFactory.attachment(chart_attachment(chart)))

@@ -23,6 +23,7 @@ STORED = {
     "evidence.added",
     "evidence.source_edited",
     "evidence.source_deleted",
+    "evidence.source_restored",
     "evidence.files_fetched",
     "evidence.redacted",
     "triage.refused",

@@ -118,3 +118,103 @@ def card_action(
     activity = load("adaptive_card_action", service_url=service_url, user=user)
     activity["value"]["action"].update(verb=verb, data=copy.deepcopy(data or {}))
     return activity
+
+
+AI_APP_ID = "9f1c2d3e-5555-4000-8000-0000000ai001"  # the AI tool's Teams app (bot) id
+AI_MESSAGE_ID = "1700000001000"
+
+
+def _raw(name: str, service_url: str, text: str = "") -> dict[str, Any]:
+    """A payload whose sender is not one of our people (an AI tool's bot, say)."""
+    raw = (
+        (PAYLOADS / f"{name}.json")
+        .read_text()
+        .replace("SERVICE_URL", service_url)
+        .replace("TENANT_ID", TENANT)
+        .replace("AI_APP_ID", AI_APP_ID)
+        .replace("AAD_USER", MALLORY)
+    )
+    activity: dict[str, Any] = json.loads(raw)
+    if text:
+        activity["text"] = text
+        activity["attachments"][0]["content"] = f"<p>{text}</p>"
+    return activity
+
+
+def ai_channel_message(
+    service_url: str, text: str, *, message_id: str = AI_MESSAGE_ID, app_id: str = AI_APP_ID
+) -> dict[str, Any]:
+    """An AI tool's message in a channel, as resource-specific consent delivers it."""
+    activity = _raw("message_channel_ai", service_url, text)
+    activity["id"] = message_id
+    activity["from"]["id"] = f"28:{app_id}"
+    activity["conversation"]["id"] = f"{CHANNEL};messageid={message_id}"
+    return activity
+
+
+def message_update(
+    service_url: str, text: str, *, message_id: str = AI_MESSAGE_ID
+) -> dict[str, Any]:
+    """Teams' `messageUpdate` (`editMessage`) for an edited channel message."""
+    activity = _raw("message_update", service_url, text)
+    activity["id"] = message_id
+    return activity
+
+
+def message_delete(service_url: str, *, message_id: str = AI_MESSAGE_ID) -> dict[str, Any]:
+    """Teams' `messageDelete` (`softDeleteMessage`) for a deleted channel message."""
+    activity = _raw("message_delete", service_url)
+    activity["id"] = message_id
+    return activity
+
+
+def add_to_incident(
+    service_url: str,
+    *,
+    user: str = REPORTER,
+    incident_id: int | None = None,
+    submit: bool = True,
+    **message: Any,
+) -> dict[str, Any]:
+    """The `addToIncident` message action: its fetchTask, or its submit with the chosen id."""
+    activity = load("submit_action" if submit else "fetch_task", service_url=service_url, user=user)
+    activity["value"]["commandId"] = "addToIncident"
+    activity["value"]["data"] = {} if incident_id is None else {"incident": str(incident_id)}
+    activity["value"]["messagePayload"].update(message)
+    return activity
+
+
+def file_consent(
+    service_url: str,
+    *,
+    user: str,
+    action: str,
+    context: dict[str, Any],
+    upload_url: str,
+    name: str,
+) -> dict[str, Any]:
+    """The `fileConsent/invoke` Teams sends when the user presses Allow or Decline."""
+    activity = load("message_personal", service_url=service_url, user=user)
+    activity.update(type="invoke", name="fileConsent/invoke", text=None)
+    activity["value"] = {
+        "type": "fileUpload",
+        "action": action,
+        "context": context,
+        "uploadInfo": {
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/admin/Documents/{name}",
+            "name": name,
+            "uploadUrl": upload_url,
+            "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+            "fileType": name.rsplit(".", 1)[-1],
+        },
+    }
+    return activity
+
+
+def message_undelete(service_url: str, *, message_id: str = AI_MESSAGE_ID) -> dict[str, Any]:
+    """Teams' `messageUpdate` (`undeleteMessage`) for a deleted message brought back."""
+    activity = _raw("message_update", service_url, "restored")
+    activity["id"] = message_id
+    activity["channelData"]["eventType"] = "undeleteMessage"
+    activity["timestamp"] = "2026-11-23T10:40:00.0000000Z"
+    return activity

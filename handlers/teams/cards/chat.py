@@ -15,10 +15,15 @@ HELP_TEXT = (
     "- `report [what went wrong]` — report an AI incident (opens a form)\n"
     "- `list` — open incidents (admins see all, others their own reports)\n"
     "- `show INC-0001` — one incident (admins and its reporters)\n"
-    "- `show INC-0001 --timeline` — its audit events (admins)\n"
+    "- `show INC-0001 timeline` — its audit events (admins)\n"
+    "- `export INC-0001 [md|html|json|bundle]` — the report or evidence bundle as a file "
+    "(admins)\n"
+    "- `stats [30d|90d|all]`, `stats rules` — where the AI fails; screening precision (admins)\n"
+    "- `home` — your dashboard: open incidents, deadlines, your reports\n"
     "- `help` — this help\n\n"
     "To report a specific AI reply, use **… → More actions → Report as AI incident** on the "
-    "message."
+    "message; **Add to incident…** adds one to an open incident. AI Incident Desk is not "
+    "legal advice."
 )
 
 

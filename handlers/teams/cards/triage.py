@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain import IncidentView, Status
+from bot.domain import IncidentView, Kind, Status
 from bot.incidents.labels import KIND_LABEL, SEVERITY_OPTIONS, outcome_label, summary_facts
 from bot.incidents.labels import card_summary as card_summary  # the card's notification text
 from handlers.teams.cards.elements import (
@@ -22,6 +22,7 @@ from handlers.teams.cards.elements import (
     who,
 )
 from handlers.teams.cards.obligations import clocks_body, runbook_body
+from handlers.teams.cards.screening import screening_body, suspected_actions
 from handlers.teams.ids import InputId, Verb
 
 
@@ -67,10 +68,21 @@ def incident_body(view: IncidentView) -> list[Element]:
     ]
     if view.excerpt is not None:
         body.append(text(f"“{view.excerpt or '(no text)'}” — {view.author or 'unknown author'}"))
+    notes = evidence_notes(view)
+    if notes:
+        body.append(text(notes, size="Small", color="Warning"))
     if view.permalink:
         # In the body, not the card's actions: those are the six triage buttons.
         body.append(action_set([open_url("View message", view.permalink)]))
-    return body
+    return body + screening_body(view)
+
+
+def evidence_notes(view: IncidentView) -> str | None:
+    """ "⚠ source edited after capture" and the like, and how many messages are kept."""
+    parts = [f"⚠ {note}" for note in view.evidence_notes]
+    if view.evidence_count > 1:
+        parts.append(f"{view.evidence_count} messages kept as evidence")
+    return " · ".join(parts) or None
 
 
 def severity_picker(view: IncidentView) -> list[Element]:
@@ -94,6 +106,8 @@ def triage_card(view: IncidentView) -> Element:
     if closed:
         body.append(text(f"**Closed: {outcome_label(view)}**"))
         body.append(text(view.rationale or ""))
+    elif view.kind == Kind.SUSPECTED:
+        actions = suspected_actions(view)
     else:
         body += severity_picker(view)
         ref = {"incident_id": view.id}

@@ -15,7 +15,7 @@ import pytest
 
 from bot.settings import Settings
 from handlers.cli import main
-from handlers.teams.ids import REPORT_COMMAND
+from handlers.teams.ids import ADD_COMMAND, REPORT_COMMAND
 from handlers.teams.package import MANIFEST_DIR, filled_manifest
 from tests.support.manifests import TEAMS_SCHEMA as SCHEMA
 
@@ -57,19 +57,32 @@ def test_manifest_validates_against_the_v1_29_schema() -> None:
     validator.validate(filled_manifest(teams_settings()))
 
 
-def test_manifest_declares_the_report_message_action() -> None:
+def test_manifest_declares_the_report_and_add_message_actions() -> None:
     manifest = filled_manifest(teams_settings())
     assert manifest["manifestVersion"] == "1.29"
     [extension] = manifest["composeExtensions"]
-    [command] = extension["commands"]
-    assert command["id"] == REPORT_COMMAND
-    assert (command["type"], command["context"], command["fetchTask"]) == (
-        "action",
-        ["message"],
-        True,
-    )
+    assert [c["id"] for c in extension["commands"]] == [REPORT_COMMAND, ADD_COMMAND]
+    for command in extension["commands"]:
+        assert (command["type"], command["context"], command["fetchTask"]) == (
+            "action",
+            ["message"],
+            True,
+        )
     assert manifest["id"] == extension["botId"] == manifest["bots"][0]["botId"] == APP_ID
     assert "personal" in manifest["bots"][0]["scopes"]
+
+
+def test_manifest_asks_for_resource_specific_consent_to_read_messages() -> None:
+    manifest = filled_manifest(teams_settings())
+    permissions = manifest["authorization"]["permissions"]["resourceSpecific"]
+    assert {(p["name"], p["type"]) for p in permissions} == {
+        ("ChannelMessage.Read.Group", "Application"),
+        ("ChatMessage.Read.Chat", "Application"),
+    }
+    # RSC names the app's Entra registration, which is the bot's own.
+    assert manifest["webApplicationInfo"]["id"] == APP_ID
+    # File consent cards (exports) need the bot to declare file support.
+    assert manifest["bots"][0]["supportsFiles"] is True
 
 
 def test_teams_package_zips_manifest_and_icons(

@@ -44,6 +44,8 @@ class FakeBotConnector:
 
     calls: list[ConnectorCall] = field(default_factory=list)
     failures: dict[str, list[ConnectorFailure]] = field(default_factory=dict)
+    # Files PUT to the OneDrive upload sessions a file consent hands out, by name.
+    uploads: dict[str, bytes] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: TestServer | None = None
 
@@ -62,6 +64,7 @@ class FakeBotConnector:
         app.router.add_put(
             "/teams/v3/conversations/{conversation}/activities/{activity}", self._put
         )
+        app.router.add_put("/onedrive/upload/{name}", self._upload)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 
@@ -70,6 +73,11 @@ class FakeBotConnector:
             await self._server.close()
 
     # ---- test helpers -----------------------------------------------------------------------
+
+    def upload_url(self, name: str) -> str:
+        """Where Teams tells the bot to upload an accepted file (a OneDrive upload session)."""
+        assert self._server is not None
+        return str(self._server.make_url(f"/onedrive/upload/{name}"))
 
     def fail(
         self, method: str, *, status: int, retry_after: int | None = None, times: int = 1
@@ -126,6 +134,14 @@ class FakeBotConnector:
             return failed
         call.response = {"id": call.activity_id or ""}
         return web.json_response(call.response)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        size = len(data)
+        if request.headers.get("Content-Range") != f"bytes 0-{size - 1}/{size}":
+            return web.json_response({"error": "bad Content-Range"}, status=400)
+        self.uploads[request.match_info["name"]] = data
+        return web.json_response({"id": "drive-item-1", "name": request.match_info["name"]})
 
     async def _create(self, request: web.Request) -> web.Response:
         call, failed = await self._record(request, "create")
