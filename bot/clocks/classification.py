@@ -13,7 +13,8 @@ from bot.clocks.regimes import ClassificationAnswers, RiskLevel, SeriousConditio
 from bot.domain import IncidentView, PersonalData
 from bot.errors import InvalidInput
 from bot.incidents.labels import PERSONAL_DATA_OPTIONS
-from bot.questions import Question, Widget
+from bot.clocks.wording import NOT_LEGAL_ADVICE
+from bot.questions import Question, Widget, remark
 from bot.settings import DeskConfig
 
 FLAG_OPTIONS = [
@@ -21,9 +22,28 @@ FLAG_OPTIONS = [
     ("client_received", "A client received the output"),
     ("client_acted", "A client acted on it"),
     ("downstream_actions", "Downstream systems acted on it (CRM, accounting, ticketing)"),
-    ("fca_regulated", "It touches FCA-regulated activity"),
     ("high_risk_ai_system", "The AI system is high-risk under the EU AI Act"),
 ]
+# SUP 15.3.1R's matters and Principle 11; touching regulated activity alone triggers nothing.
+FCA_OPTIONS = [
+    ("fca_reputation", "It could have a significant adverse effect on our reputation"),
+    (
+        "fca_customer_detriment",
+        "It could affect our ability to provide adequate services, with serious detriment to a "
+        "customer",
+    ),
+    ("fca_financial", "It could have serious financial consequences for the financial system or "
+     "other firms"),
+    ("fca_expect_notice", "The FCA would reasonably expect notice of it (Principle 11)"),
+]
+BREACH_OPTIONS = [
+    ("yes", "Yes"),
+    ("no", "No: nobody saw, received, changed or lost it without authorisation"),
+    ("unsure", "Unsure (treated as yes)"),
+]
+# The multi-select questions whose ticked names are yes/no answers; platforms read them all.
+MULTI_QUESTIONS = ("flags", "fca", "scope")
+NEEDS_PERSONAL_DATA_ANSWER = "Answer this when personal data is involved or you are unsure."
 RISK_OPTIONS = [
     ("unlikely", "Unlikely to result in a risk to individuals"),
     ("risk", "Likely to result in a risk to individuals"),
@@ -66,10 +86,21 @@ def classify_questions(config: DeskConfig) -> list[Question]:
             options=tuple(PERSONAL_DATA_OPTIONS),
         ),
         Question(
+            id="personal_data_breach",
+            label="Was there a personal data breach?",
+            widget=Widget.RADIO,
+            required=False,
+            hint="Anyone, inside or outside the firm, saw, received, changed or lost personal data "
+            "without authorisation (UK GDPR Art. 4(12)). Needed when personal data is yes or unsure.",
+            options=tuple(BREACH_OPTIONS),
+        ),
+        Question(
             id="risk_to_individuals",
             label="Risk to individuals' rights and freedoms",
             widget=Widget.RADIO,
             required=False,
+            hint="Needed when personal data is yes or unsure. Only 'unlikely' stops the ICO clock, "
+            "and then the reason must be recorded (Art. 33(5)).",
             options=tuple(RISK_OPTIONS),
         ),
         Question(
@@ -78,6 +109,13 @@ def classify_questions(config: DeskConfig) -> list[Question]:
             widget=Widget.MULTI,
             required=False,
             options=tuple(FLAG_OPTIONS),
+        ),
+        Question(
+            id="fca",
+            label="FCA (SUP 15.3 / Principle 11): could it… (tick all that apply)",
+            widget=Widget.MULTI,
+            required=False,
+            options=tuple(FCA_OPTIONS),
         ),
         Question(
             id="serious_incident_condition",
@@ -122,6 +160,7 @@ def classify_questions(config: DeskConfig) -> list[Question]:
                 options=tuple((t.id, t.name) for t in config.runbook),
             )
         )
+    questions.append(remark("not_legal_advice", NOT_LEGAL_ADVICE))
     return questions
 
 
@@ -133,8 +172,10 @@ def classify_prefill(
     return {
         "aware_at": view.aware_at or view.created_at,
         "personal_data": previous.get("personal_data") or view.personal_data.value,
+        "personal_data_breach": previous.get("personal_data_breach"),
         "risk_to_individuals": previous.get("risk_to_individuals"),
         "flags": [name for name, _ in FLAG_OPTIONS if previous.get(name)],
+        "fca": [name for name, _ in FCA_OPTIONS if previous.get(name)],
         "serious_incident_condition": previous.get("serious_incident_condition") or "none",
         "scope": [name for name, _ in scope_options(config) if previous.get(name)],
         "failure_type": view.failure_type,
@@ -161,6 +202,7 @@ def answers_from_values(
         config,
         aware_at=aware_at,
         personal_data=answer("personal_data"),
+        breach=answer("personal_data_breach"),
         risk=answer("risk_to_individuals"),
         serious=answer("serious_incident_condition"),
         flags=flags,
@@ -176,6 +218,7 @@ def answers_from_form(
     aware_at: datetime | None,
     personal_data: str | None,
     risk: str | None,
+    breach: str | None = None,
     serious: str | None,
     flags: Iterable[str],
     failure_type: str | None,
@@ -190,6 +233,14 @@ def answers_from_form(
         errors["personal_data"] = "Say whether personal data was involved."
     if risk and risk not in {r.value for r in RiskLevel}:
         errors["risk_to_individuals"] = "Pick one of the risk levels."
+    if breach and breach not in {p.value for p in PersonalData}:
+        errors["personal_data_breach"] = "Pick yes, no or unsure."
+    # Fail closed: with personal data in play these decide the ICO clock, so they must be answered.
+    if (personal_data or "unsure") in {PersonalData.YES, PersonalData.UNSURE}:
+        if not risk:
+            errors["risk_to_individuals"] = NEEDS_PERSONAL_DATA_ANSWER
+        if not breach:
+            errors["personal_data_breach"] = NEEDS_PERSONAL_DATA_ANSWER
     if (serious or "none") not in {s.value for s in SeriousCondition}:
         errors["serious_incident_condition"] = "Pick a condition, or None of these."
     if failure_type and failure_type not in {t.id for t in config.failure_types}:
@@ -201,10 +252,11 @@ def answers_from_form(
     if errors:
         raise InvalidInput(errors)
     # Only questions the form asked count; a crafted flag name is ignored, not trusted.
-    allowed = {name for name, _ in FLAG_OPTIONS} | {name for name, _ in scope_options(config)}
+    allowed = {name for name, _ in [*FLAG_OPTIONS, *FCA_OPTIONS, *scope_options(config)]}
     try:
         return ClassificationAnswers(
             personal_data=PersonalData(personal_data or "unsure"),
+            personal_data_breach=PersonalData(breach or "unsure"),
             risk_to_individuals=RiskLevel(risk) if risk else None,
             serious_incident_condition=SeriousCondition(serious or "none"),
             dora_in_scope=config.firm.dora_in_scope,

@@ -89,16 +89,25 @@ def _utc(value: datetime, name: str) -> datetime:
 
 
 class ClassificationAnswers(BaseModel):
-    """The triage classification questions; regime triggers are conditions over these fields."""
+    """The triage classification questions; regime triggers are conditions over these fields.
+
+    An unanswered question keeps the value that fails closed (a clock starts)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     personal_data: PersonalData = PersonalData.NO
+    # Art. 4(12): destruction, loss, alteration, unauthorised disclosure of or access to the data,
+    # inside the firm too. Unanswered counts as unsure, which starts the clock.
+    personal_data_breach: PersonalData = PersonalData.UNSURE
     wrong_recipient: bool = False
     risk_to_individuals: RiskLevel | None = None
     client_received: bool = False
     client_acted: bool = False
     downstream_actions: bool = False
-    fca_regulated: bool = False
+    fca_regulated: bool = False  # answers stored before SUP 15.3.1R's questions; triggers nothing
+    fca_reputation: bool = False
+    fca_customer_detriment: bool = False
+    fca_financial: bool = False
+    fca_expect_notice: bool = False
     high_risk_ai_system: bool = False
     serious_incident_condition: SeriousCondition = SeriousCondition.NONE
     nis2_in_scope: bool = False
@@ -236,6 +245,8 @@ class Stage(BaseModel):
     cap: Cap | None = None
     nudge_offsets: list[Duration] | None = None
     nudge_after: list[Duration] = Field(default_factory=list)
+    # "Expected within" for an immediate stage: a target the card shows, never a legal deadline.
+    target: Duration | None = None
 
     @model_validator(mode="after")
     def _check_offsets(self) -> Stage:
@@ -277,6 +288,17 @@ class RecordField(BaseModel):
     label: str = Field(min_length=1)
 
 
+class DecisionForm(BaseModel):
+    """What the decision forms ask and cite for this regime (defaults suit an authority)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # None: the recipient gives no reference (data subjects), so the form does not ask for one.
+    reference_label: str | None = "Authority's reference"
+    phases_note: str | None = None
+    late_reasons: str = "Required: say why it was not made in time"
+    not_required: str = "Required: say why, and which rule you relied on"
+
+
 class Regime(BaseModel):
     """One row of the regime table."""
 
@@ -285,6 +307,9 @@ class Regime(BaseModel):
     name: str = Field(min_length=1)
     recipient: str | None = None
     trigger: Trigger
+    # A decision to record, not a notification to make: only "Not required…" is offered.
+    record_only: bool = False
+    decision_form: DecisionForm = Field(default_factory=DecisionForm)
     clock_start: ClockStart = ClockStart.AWARE_AT
     stages: list[Stage] = Field(min_length=1)
     applicability: Applicability = Field(default_factory=Applicability)
@@ -416,6 +441,7 @@ class DerivedStage(BaseModel):
     name: str
     due_at: datetime
     immediate: bool
+    target_at: datetime | None = None
     nudge_times: list[datetime]
 
     @property
@@ -435,6 +461,8 @@ class DerivedObligation(BaseModel):
     clock_start: ClockStart
     clock_started_at: datetime
     stages: list[DerivedStage]
+    record_only: bool = False
+    decision_form: DecisionForm = Field(default_factory=DecisionForm)
     must_record: list[RecordField]
     source: str
     notes: str | None
@@ -477,6 +505,7 @@ def _derive_stage(
         name=stage.name,
         due_at=due_at,
         immediate=deadline == timedelta(0),
+        target_at=start + stage.target if stage.target is not None else None,
         nudge_times=nudges,
     )
 
@@ -505,6 +534,8 @@ def evaluate(
                 clock_start=regime.clock_start,
                 clock_started_at=start,
                 stages=stages,
+                record_only=regime.record_only,
+                decision_form=regime.decision_form,
                 must_record=regime.must_record,
                 source=regime.source,
                 notes=regime.notes,

@@ -22,6 +22,7 @@ from bot.clocks.near_miss import KIND_CHANGES, starts_clocks
 from bot.clocks.regimes import (
     OVERDUE_EVERY,
     ClassificationAnswers,
+    DecisionForm,
     DerivedStage,
     Regime,
     evaluate,
@@ -183,8 +184,11 @@ class Clocks:
             row.recipient = obligation.recipient
             row.informational = obligation.informational
             row.immediate = stage.immediate
+            row.record_only = obligation.record_only
             row.clock_started_at = obligation.clock_started_at
             row.due_at = stage.due_at
+            row.target_at = stage.target_at
+            row.decision_form = obligation.decision_form.model_dump()
             row.status = ObligationStatus.OPEN.value
             row.must_record = [f.model_dump() for f in obligation.must_record]
             row.source = obligation.source
@@ -244,7 +248,18 @@ class Clocks:
                 raise NotFound(f"Obligation {obligation_id} does not exist.")
             incident_id = obligation.incident_id
             due_at = obligation.due_at
-        record = validate_decision(form, due_at=due_at, now=datetime.now(UTC))
+            immediate, record_only = obligation.immediate, obligation.record_only
+            asks_reference = DecisionForm.model_validate(
+                obligation.decision_form or {}
+            ).reference_label
+        record = validate_decision(
+            form,
+            due_at=due_at,
+            now=datetime.now(UTC),
+            immediate=immediate,
+            record_only=record_only,
+            asks_reference=asks_reference is not None,
+        )
 
         def change(incident: Incident) -> None:
             incident.updated_at = datetime.now(UTC)
@@ -414,8 +429,10 @@ class Clocks:
             nudge.status = NudgeStatus.SUPERSEDED.value
         latest.status = NudgeStatus.SENT.value
         latest.sent_at = now
-        overdue = now >= obligation.due_at
-        for platform, target in self._nudge_targets(incident, overdue):
+        # An immediate stage is never overdue; past its target it goes to every admin, like one.
+        overdue = not obligation.immediate and now >= obligation.due_at
+        escalate = overdue or (obligation.target_at is not None and now >= obligation.target_at)
+        for platform, target in self._nudge_targets(incident, escalate):
             enqueue(
                 session,
                 platform=platform,
