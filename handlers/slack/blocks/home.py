@@ -1,10 +1,10 @@
 """The App Home tab: a report button, the admin dashboard, and everyone's own reports."""
 
-from bot.clocks.wording import NOT_LEGAL_ADVICE
 from __future__ import annotations
 
 from typing import Any
 
+from bot.clocks.wording import NOT_LEGAL_ADVICE
 from bot.domain import IncidentView
 from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
 from bot.insights.dashboard import DeadlineLine, HomeData
