@@ -241,6 +241,12 @@ def answers_from_form(
             errors["risk_to_individuals"] = NEEDS_PERSONAL_DATA_ANSWER
         if not breach:
             errors["personal_data_breach"] = NEEDS_PERSONAL_DATA_ANSWER
+    disclosed = {"client_received", "wrong_recipient"} & set(flags)
+    if breach == PersonalData.NO and personal_data == PersonalData.YES and disclosed:
+        errors["personal_data_breach"] = (
+            "Personal data reached a client or the wrong person: that disclosure is a breach "
+            "(Art. 4(12)). Answer yes or unsure, or untick what happened."
+        )
     if (serious or "none") not in {s.value for s in SeriousCondition}:
         errors["serious_incident_condition"] = "Pick a condition, or None of these."
     if failure_type and failure_type not in {t.id for t in config.failure_types}:

@@ -64,12 +64,13 @@ def validate_decision(
     now: datetime,
     immediate: bool = False,
     record_only: bool = False,
-    asks_reference: bool = True,
+    wording: DecisionForm | None = None,
 ) -> dict[str, Any]:
     """The decision as stored, or InvalidInput naming each missing or contradictory field.
 
     An immediate stage ("without undue delay") has no fixed deadline, so it is never refused as
     late; whether the delay was undue is for the person deciding."""
+    wording = wording or DecisionForm()
     errors: dict[str, str] = {}
     if form.decision not in decisions_for(record_only=record_only):
         raise InvalidInput(
@@ -87,7 +88,7 @@ def validate_decision(
         if len(value) > MAX_TEXT:
             errors[name] = f"Keep it under {MAX_TEXT} characters."
     if form.decision in (ObligationStatus.NOTIFIED, ObligationStatus.LATE):
-        if asks_reference and not form.reference.strip():
+        if wording.reference_label and not form.reference.strip():
             errors["reference"] = "Give the authority's reference (or 'none given')."
         if form.notified_at is None:
             errors["notified_at"] = "When was the notification made?"
@@ -105,11 +106,14 @@ def validate_decision(
         record["notified_at"] = form.notified_at.isoformat() if form.notified_at else None
     if form.decision == ObligationStatus.LATE:
         if not form.reasons.strip():
-            errors["reasons"] = "A late notification must give the reasons for the delay."
+            errors["reasons"] = (
+                "A late notification must give the reasons for the delay. "
+                + wording.late_reasons.removeprefix("Required: ")
+            )
         record["reasons"] = form.reasons.strip()
     if form.decision == ObligationStatus.NOT_REQUIRED:
         if not form.rationale.strip():
-            errors["rationale"] = "Record why no notification is needed, and the rule relied on."
+            errors["rationale"] = "Record " + wording.not_required.removeprefix("Required: ") + "."
         record["rationale"] = form.rationale.strip()
     if form.decision not in DECIDED_LABEL:
         errors["decision"] = "Pick notified, not required or notified late."

@@ -249,16 +249,14 @@ class Clocks:
             incident_id = obligation.incident_id
             due_at = obligation.due_at
             immediate, record_only = obligation.immediate, obligation.record_only
-            asks_reference = DecisionForm.model_validate(
-                obligation.decision_form or {}
-            ).reference_label
+            wording = DecisionForm.model_validate(obligation.decision_form or {})
         record = validate_decision(
             form,
             due_at=due_at,
             now=datetime.now(UTC),
             immediate=immediate,
             record_only=record_only,
-            asks_reference=asks_reference is not None,
+            wording=wording,
         )
 
         def change(incident: Incident) -> None:

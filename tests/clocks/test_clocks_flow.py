@@ -324,7 +324,9 @@ async def test_classification_without_personal_data_starts_no_ico_clock(
     await classify(harness, incident, personal_data="no", risk=None)
     assert [o.regime_id for o in await rows(harness, Obligation)] == []
     card = dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
-    assert "no regulatory notification is triggered" in card
+    assert "no regulatory notification is triggered" not in card  # never reassures
+    assert "none of the desk's regime rules starts a clock" in card
+    assert "still for a person to judge" in card and "Not legal advice" in card
 
 
 async def test_deferred_ai_act_rows_are_informational_not_binding(
