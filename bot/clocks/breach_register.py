@@ -112,7 +112,7 @@ def register_rows(incidents: Iterable[Incident]) -> list[dict[str, str]]:
         personal = answers.get("personal_data") or incident.personal_data
         if personal not in {"yes", "unsure"}:
             continue
-        risk = answers.get("risk_to_individuals")
+        risk = str(answers.get("risk_to_individuals") or "")
         base = {
             "key": incident.key,
             "kind": KIND_LABEL.get(Kind(incident.kind), incident.kind),
@@ -166,7 +166,9 @@ def register_html(rows: list[dict[str, str]], *, generated_at: datetime) -> str:
         "<tr>" + "".join(f"<td>{escape(row.get(name, ''))}</td>" for name in FIELDS) + "</tr>"
         for row in rows
     )
-    empty = "" if rows else f'<tr><td colspan="{len(COLUMNS)}">No personal-data incidents.</td></tr>'
+    empty = (
+        "" if rows else f'<tr><td colspan="{len(COLUMNS)}">No personal-data incidents.</td></tr>'
+    )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>Breach register (UK GDPR Art. 33(5))</title><style>"

@@ -10,10 +10,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.clocks.regimes import ClassificationAnswers, RiskLevel, SeriousCondition
+from bot.clocks.wording import NOT_LEGAL_ADVICE
 from bot.domain import IncidentView, PersonalData
 from bot.errors import InvalidInput
 from bot.incidents.labels import PERSONAL_DATA_OPTIONS
-from bot.clocks.wording import NOT_LEGAL_ADVICE
 from bot.questions import Question, Widget, remark
 from bot.settings import DeskConfig
 
@@ -32,8 +32,10 @@ FCA_OPTIONS = [
         "It could affect our ability to provide adequate services, with serious detriment to a "
         "customer",
     ),
-    ("fca_financial", "It could have serious financial consequences for the financial system or "
-     "other firms"),
+    (
+        "fca_financial",
+        "It could have serious financial consequences for the financial system or other firms",
+    ),
     ("fca_expect_notice", "The FCA would reasonably expect notice of it (Principle 11)"),
 ]
 BREACH_OPTIONS = [
@@ -90,8 +92,9 @@ def classify_questions(config: DeskConfig) -> list[Question]:
             label="Was there a personal data breach?",
             widget=Widget.RADIO,
             required=False,
-            hint="Anyone, inside or outside the firm, saw, received, changed or lost personal data "
-            "without authorisation (UK GDPR Art. 4(12)). Needed when personal data is yes or unsure.",
+            hint="Anyone, inside or outside the firm, saw, received, changed or lost personal "
+            "data without authorisation (UK GDPR Art. 4(12)). Needed when personal data is yes "
+            "or unsure.",
             options=tuple(BREACH_OPTIONS),
         ),
         Question(

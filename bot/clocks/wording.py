@@ -70,7 +70,7 @@ def line_note(line: ObligationLine, now: datetime) -> Note:
 
 
 def immediate_note(line: ObligationLine, now: datetime) -> Note:
-    """`due now, without undue delay · target by <when> (the firm's target, not a legal deadline)`."""
+    """`due now, without undue delay · target <when> (the firm's target, not a legal deadline)`."""
     first = "record a decision" if line.record_only else "due now, without undue delay"
     if line.target_at is None:
         return note(first)
@@ -109,7 +109,7 @@ def nudge_timing(line: ObligationLine, now: datetime) -> str:
 
 
 def nudge_overdue(line: ObligationLine, now: datetime) -> bool:
-    """Still undecided at or past a fixed deadline: the nudge says OVERDUE (never when immediate)."""
+    """Undecided at or past a fixed deadline: the nudge says OVERDUE (never when immediate)."""
     return line.open and not line.immediate and line.due_at <= now
 
 

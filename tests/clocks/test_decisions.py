@@ -97,16 +97,16 @@ def test_an_immediate_stage_is_never_refused_as_late() -> None:
     )
     assert record["notified_at"] == NOTIFIED_AT.isoformat()
     with pytest.raises(InvalidInput) as caught:
-        validate_decision(
-            told.model_copy(update={"reference": "X"}), due_at=aware, now=NOTIFIED_AT
-        )
+        validate_decision(told.model_copy(update={"reference": "X"}), due_at=aware, now=NOTIFIED_AT)
     assert "after the deadline" in caught.value.fields["notified_at"]
 
 
 def test_a_record_only_stage_accepts_only_a_reasoned_not_required() -> None:
     with pytest.raises(InvalidInput) as caught:
         validate_decision(
-            DecisionInput(decision=ObligationStatus.NOTIFIED, reference="X", notified_at=NOTIFIED_AT),
+            DecisionInput(
+                decision=ObligationStatus.NOTIFIED, reference="X", notified_at=NOTIFIED_AT
+            ),
             due_at=NOTIFIED_AT,
             now=NOTIFIED_AT,
             record_only=True,

@@ -62,9 +62,7 @@ def decision_modal(
 ) -> dict[str, Any]:
     """The core's questions for this decision (bot/clocks/decisions.py)."""
     blocks: list[Block] = [
-        section(
-            f"*{line.name}* — {line.stage} for *{view.key}*\n{deadline_text(line)}"
-        ),
+        section(f"*{line.name}* — {line.stage} for *{view.key}*\n{deadline_text(line)}"),
         *question_blocks(
             decision_questions(decision, must_record, line.decision_form), {"notified_at": now}
         ),

@@ -295,9 +295,7 @@ async def test_not_required_needs_a_rationale_and_late_needs_reasons(
     ]
     form = (await press(teams, not_required, user=act.ADMIN_1))["value"]
     blank = (await press(teams, button(form, "obligation.submit"), user=act.ADMIN_1))["value"]
-    assert errors(blank) == [
-        "Record why the breach is unlikely to result in a risk (Art. 33(5))."
-    ]
+    assert errors(blank) == ["Record why the breach is unlikely to result in a risk (Art. 33(5))."]
     done = await press(
         teams,
         button(blank, "obligation.submit"),
