@@ -117,18 +117,26 @@ class ClassificationAnswers(BaseModel):
     failure_point: str | None = None
     ai_tool: str | None = None
     aware_at: datetime
+    # When the incident was first classified as major (DORA RTS 2025/301 Art. 5(1)(a)); set by
+    # the service when dora_major first becomes true, kept through later revisions.
+    dora_major_at: datetime | None = None
 
     @field_validator("aware_at")
     @classmethod
     def _aware_at_utc(cls, value: datetime) -> datetime:
         return _utc(value, "aware_at")
 
+    @field_validator("dora_major_at")
+    @classmethod
+    def _major_at_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _utc(value, "dora_major_at")
 
-# Fields a trigger may test; aware_at is a clock, not a condition.
+
+# Fields a trigger may test; the times are clocks, not conditions.
 _TRIGGER_FIELDS: dict[str, Any] = {
     name: info.annotation
     for name, info in ClassificationAnswers.model_fields.items()
-    if name != "aware_at"
+    if name not in {"aware_at", "dora_major_at"}
 }
 _BOOL_FIELDS = {name for name, ann in _TRIGGER_FIELDS.items() if ann is bool}
 
@@ -216,6 +224,7 @@ class Trigger(BaseModel):
 class ClockStart(StrEnum):
     AWARE_AT = "aware_at"
     CLASSIFIED_AT = "classified_at"
+    MAJOR_AT = "dora_major_at"  # classified as major; the first classification if never set
 
 
 class Variant(BaseModel):
@@ -227,7 +236,8 @@ class Variant(BaseModel):
 
 
 class Cap(BaseModel):
-    """An outer limit on a stage, counted from another clock (DORA: 24 h after awareness)."""
+    """An outer limit on a stage, counted from another clock (DORA: 24 h after awareness). It
+    applies only when the stage's own clock started within that window (RTS 2025/301 Art. 5(2))."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     clock_start: ClockStart
@@ -490,7 +500,9 @@ def _derive_stage(
     deadline = stage.deadline_for(answers)
     due_at = start + deadline
     if stage.cap is not None:
-        due_at = min(due_at, clocks[stage.cap.clock_start] + stage.cap.deadline)
+        limit = clocks[stage.cap.clock_start] + stage.cap.deadline
+        if start <= limit:
+            due_at = min(due_at, limit)
     nudges: list[datetime] = []
     if not informational:
         offsets = stage.nudge_offsets
@@ -514,9 +526,11 @@ def evaluate(
     regimes: Iterable[Regime], answers: ClassificationAnswers, *, classified_at: datetime
 ) -> list[DerivedObligation]:
     """The obligations the answers trigger, in table order, with due times and nudges in UTC."""
+    classified = _utc(classified_at, "classified_at")
     clocks = {
         ClockStart.AWARE_AT: answers.aware_at,
-        ClockStart.CLASSIFIED_AT: _utc(classified_at, "classified_at"),
+        ClockStart.CLASSIFIED_AT: classified,
+        ClockStart.MAJOR_AT: answers.dora_major_at or classified,
     }
     result: list[DerivedObligation] = []
     for regime in regimes:

@@ -53,6 +53,19 @@ class NudgeStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+def with_major_at(
+    answers: ClassificationAnswers, previous: dict[str, Any], now: datetime
+) -> ClassificationAnswers:
+    """Stamp "classified as major at" the first time DORA's major answer is yes; keep it after."""
+    if not answers.dora_major:
+        return answers.model_copy(update={"dora_major_at": None})
+    if answers.dora_major_at is not None:
+        return answers
+    earlier = previous.get("dora_major_at") if previous.get("dora_major") else None
+    at = datetime.fromisoformat(earlier) if isinstance(earlier, str) else now
+    return answers.model_copy(update={"dora_major_at": at})
+
+
 def first_overdue_at(stage: DerivedStage) -> datetime:
     """Overdue reminders start at the deadline, or 12 h after the last planned nudge."""
     return (
@@ -104,10 +117,12 @@ class Clocks:
         now = datetime.now(UTC)
         if answers.aware_at > now + timedelta(minutes=5):
             raise InvalidInput({"aware_at": "Awareness cannot be in the future."})
-        stored = answers.model_dump(mode="json")
+        revised = answers
 
         def change(incident: Incident) -> None:
-            incident.classification = stored
+            nonlocal revised
+            revised = with_major_at(answers, incident.classification or {}, now)
+            incident.classification = revised.model_dump(mode="json")
             incident.aware_at = answers.aware_at
             incident.classified_at = incident.classified_at or now
             incident.personal_data = answers.personal_data.value
@@ -118,7 +133,7 @@ class Clocks:
                 incident.status = Status.TRIAGING.value
 
         async def derive(session: AsyncSession, incident: Incident) -> None:
-            await self._derive(session, incident, answers, actor, now)
+            await self._derive(session, incident, revised, actor, now)
 
         return await self.triage.admin_change(
             actor=actor,

@@ -197,7 +197,8 @@ def test_answers_trigger_exactly_the_expected_regimes(
             22 * H,
             {"initial": 24 * H, "intermediate": 98 * H, "final": 98 * H + 30 * D},
         ),
-        ("dora_art19", DORA, 30 * H, {"initial": 24 * H, "intermediate": 106 * H}),
+        # Defect 4: classified as major 30 h after awareness, the cap no longer applies (Art. 5(2)).
+        ("dora_art19", DORA, 30 * H, {"initial": 34 * H, "intermediate": 106 * H}),
         ("fca_sup15", {"fca_reputation": True}, H, {"notify": 0 * H}),
     ],
 )
