@@ -52,6 +52,12 @@ class DecisionInput(BaseModel):
     details: dict[str, str] = {}
 
 
+def _sentence(hint: str) -> str:
+    """A form's "Required: …" placeholder as an error sentence."""
+    text = hint.removeprefix("Required: ").strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "."
+
+
 def decisions_for(*, record_only: bool) -> tuple[ObligationStatus, ...]:
     """The buttons a stage offers: a record-only stage only records why no notification is made."""
     return (ObligationStatus.NOT_REQUIRED,) if record_only else DECISIONS
@@ -106,14 +112,12 @@ def validate_decision(
         record["notified_at"] = form.notified_at.isoformat() if form.notified_at else None
     if form.decision == ObligationStatus.LATE:
         if not form.reasons.strip():
-            errors["reasons"] = (
-                "A late notification must give the reasons for the delay. "
-                + wording.late_reasons.removeprefix("Required: ")
-            )
+            errors["reasons"] = _sentence(wording.late_reasons)
         record["reasons"] = form.reasons.strip()
     if form.decision == ObligationStatus.NOT_REQUIRED:
         if not form.rationale.strip():
-            errors["rationale"] = "Record " + wording.not_required.removeprefix("Required: ") + "."
+            why = _sentence(wording.not_required)
+            errors["rationale"] = f"Record {why[:1].lower()}{why[1:]}"
         record["rationale"] = form.rationale.strip()
     if form.decision not in DECIDED_LABEL:
         errors["decision"] = "Pick notified, not required or notified late."

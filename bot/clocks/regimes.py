@@ -305,7 +305,7 @@ class DecisionForm(BaseModel):
     # None: the recipient gives no reference (data subjects), so the form does not ask for one.
     reference_label: str | None = "Authority's reference"
     phases_note: str | None = None
-    late_reasons: str = "Required: say why it was not made in time"
+    late_reasons: str = "Required: say why it was not made in time"  # shown, and the error
     not_required: str = "Required: say why, and which rule you relied on"
 
 

@@ -32,7 +32,7 @@ MUST_RECORD = [
 NOTIFIED_AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 ICO_FORM = {
     "phases_note": "Information may follow in phases (Art. 33(4)).",
-    "late_reasons": "Required: a late notification gives the reasons for the delay (Art. 33(1))",
+    "late_reasons": "Required: give the reasons for the delay (Art. 33(1))",
 }
 
 

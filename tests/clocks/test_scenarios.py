@@ -228,7 +228,7 @@ def test_dst_deadlines_read_right_in_london() -> None:
 def test_ai_act_rows_are_informational_before_the_deferred_date() -> None:
     answers = ClassificationAnswers(
         high_risk_ai_system=True,
-        serious_incident_condition="death",  # type: ignore[arg-type]
+        serious_incident_condition="death",
         aware_at=datetime(2027, 12, 1, 9, 0, tzinfo=UTC),
     )
     derived = evaluate(load_regimes(), answers, classified_at=answers.aware_at)

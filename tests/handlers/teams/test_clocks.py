@@ -318,7 +318,7 @@ async def test_not_required_needs_a_rationale_and_late_needs_reasons(
         **{**inputs(form), "reference": "letters sent"},
     )
     assert errors(no_reasons["value"]) == [
-        "A late notification must give the reasons for the delay."
+        "Say why the data subjects were not told without undue delay (Art. 34(1))."
     ]
     await press(
         teams,
