@@ -23,6 +23,16 @@ FLAG_OPTIONS = [
     ("client_acted", "A client acted on it"),
     ("downstream_actions", "Downstream systems acted on it (CRM, accounting, ticketing)"),
     ("high_risk_ai_system", "The AI system is high-risk under the EU AI Act"),
+    (
+        "ai_causal_link",
+        "A causal link between the AI system and a serious incident is established or "
+        "reasonably likely (EU AI Act Art. 73(2))",
+    ),
+    (
+        "ai_art79_risk",
+        "Using the AI system may present a risk to health, safety or fundamental rights "
+        "(EU AI Act Art. 79(1))",
+    ),
 ]
 # SUP 15.3.1R's matters and Principle 11; touching regulated activity alone triggers nothing.
 FCA_OPTIONS = [
@@ -43,6 +53,33 @@ BREACH_OPTIONS = [
     ("no", "No: nobody saw, received, changed or lost it without authorisation"),
     ("unsure", "Unsure (treated as yes)"),
 ]
+AI_CHOICES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    # id: (label, hint, options); unanswered is "unsure", which raises every duty that may apply.
+    "ai_role": (
+        "EU AI Act: are we the provider of this AI system?",
+        "Art. 73 binds providers; a deployer's duty is Art. 26(5). Unsure raises both.",
+        [
+            ("provider", "Yes: we are its provider"),
+            ("deployer", "No: we deploy (use) it"),
+            ("unsure", "Unsure"),
+        ],
+    ),
+    "ai_provider_reachable": (
+        "EU AI Act: could the provider be reached?",
+        "A deployer that cannot reach the provider reports to the authority itself (Art. 26(5)).",
+        [("yes", "Yes"), ("no", "No"), ("unsure", "Unsure")],
+    ),
+    "ai_annex": (
+        "EU AI Act: why is the system high-risk?",
+        "The high-risk rules apply from 2 Dec 2027 (Annex III) or 2 Aug 2028 (Annex I).",
+        [
+            ("annex_iii", "An Annex III use (e.g. employment, credit, essential services)"),
+            ("annex_i", "A product, or a safety component of one, under Annex I"),
+            ("unsure", "Unsure (the earlier date applies)"),
+        ],
+    ),
+}
+
 # The multi-select questions whose ticked names are yes/no answers; platforms read them all.
 MULTI_QUESTIONS = ("flags", "fca", "scope")
 NEEDS_PERSONAL_DATA_ANSWER = "Answer this when personal data is involved or you are unsure."
@@ -57,6 +94,7 @@ SERIOUS_OPTIONS = [
     ("serious_harm_health", "Serious harm to a person's health"),
     ("critical_infrastructure", "Serious, irreversible disruption of critical infrastructure"),
     ("fundamental_rights", "Infringement of fundamental-rights obligations"),
+    ("property_environment", "Serious harm to property or the environment"),
     ("widespread_infringement", "Widespread infringement (many people or countries)"),
 ]
 SCOPE_OPTIONS = {
@@ -126,6 +164,17 @@ def classify_questions(config: DeskConfig) -> list[Question]:
             widget=Widget.SELECT,
             options=tuple(SERIOUS_OPTIONS),
         ),
+        *(
+            Question(
+                id=qid,
+                label=label,
+                widget=Widget.SELECT,
+                required=False,
+                hint=hint,
+                options=tuple(options),
+            )
+            for qid, (label, hint, options) in AI_CHOICES.items()
+        ),
     ]
     scope = scope_options(config)
     if scope:
@@ -180,6 +229,7 @@ def classify_prefill(
         "flags": [name for name, _ in FLAG_OPTIONS if previous.get(name)],
         "fca": [name for name, _ in FCA_OPTIONS if previous.get(name)],
         "serious_incident_condition": previous.get("serious_incident_condition") or "none",
+        **{qid: previous.get(qid) for qid in AI_CHOICES},
         "scope": [name for name, _ in scope_options(config) if previous.get(name)],
         "failure_type": view.failure_type,
         "failure_point": view.failure_point,
@@ -212,6 +262,7 @@ def answers_from_values(
         failure_type=answer("failure_type"),
         failure_point=answer("failure_point"),
         ai_tool=answer("ai_tool"),
+        ai_choices={qid: value for qid in AI_CHOICES if (value := answer(qid))},
     )
 
 
@@ -227,6 +278,7 @@ def answers_from_form(
     failure_type: str | None,
     failure_point: str | None,
     ai_tool: str | None,
+    ai_choices: Mapping[str, str] | None = None,
 ) -> ClassificationAnswers:
     """Raw form values as answers; InvalidInput names every field that is wrong at once."""
     errors: dict[str, str] = {}
@@ -258,6 +310,10 @@ def answers_from_form(
         errors["failure_point"] = "Pick a failure point from the list."
     if ai_tool and config.tool(ai_tool) is None:
         errors["ai_tool"] = "Pick an AI tool from the runbook."
+    ai_choices = dict(ai_choices or {})
+    for qid, value in ai_choices.items():
+        if qid not in AI_CHOICES or value not in {v for v, _ in AI_CHOICES[qid][2]}:
+            errors[qid] = "Pick one of the listed answers."
     if errors:
         raise InvalidInput(errors)
     # Only questions the form asked count; a crafted flag name is ignored, not trusted.
@@ -273,6 +329,7 @@ def answers_from_form(
             failure_point=failure_point or None,
             ai_tool=ai_tool or None,
             aware_at=aware_at,
+            **ai_choices,
             **{name: True for name in set(flags) & allowed},
         )
     except ValidationError:

@@ -79,7 +79,24 @@ class SeriousCondition(StrEnum):
     SERIOUS_HARM_HEALTH = "serious_harm_health"
     CRITICAL_INFRASTRUCTURE = "critical_infrastructure"
     FUNDAMENTAL_RIGHTS = "fundamental_rights"
+    PROPERTY_ENVIRONMENT = "property_environment"  # Art. 3(49)(d)
     WIDESPREAD_INFRINGEMENT = "widespread_infringement"
+
+
+class AiRole(StrEnum):
+    """Who the firm is for the AI system: Art. 73 binds providers, Art. 26(5) deployers."""
+
+    PROVIDER = "provider"
+    DEPLOYER = "deployer"
+    UNSURE = "unsure"  # fails closed: both duties are raised
+
+
+class AiAnnex(StrEnum):
+    """Why the system is high-risk; the deferred application dates differ (Reg. 2026/1744)."""
+
+    ANNEX_III = "annex_iii"
+    ANNEX_I = "annex_i"
+    UNSURE = "unsure"  # fails closed: the earlier (Annex III) date
 
 
 def _utc(value: datetime, name: str) -> datetime:
@@ -110,6 +127,11 @@ class ClassificationAnswers(BaseModel):
     fca_expect_notice: bool = False
     high_risk_ai_system: bool = False
     serious_incident_condition: SeriousCondition = SeriousCondition.NONE
+    ai_role: AiRole = AiRole.UNSURE
+    ai_provider_reachable: PersonalData = PersonalData.UNSURE  # yes / no / unsure
+    ai_annex: AiAnnex = AiAnnex.UNSURE
+    ai_causal_link: bool = False  # established, or reasonably likely (Art. 73(2))
+    ai_art79_risk: bool = False  # use may present an Art. 79(1) risk (Art. 26(5), first limb)
     nis2_in_scope: bool = False
     dora_in_scope: bool = False
     dora_major: bool = False
@@ -276,16 +298,30 @@ class Stage(BaseModel):
         return min([self.deadline, *(v.deadline for v in self.variants if v.when.matches(answers))])
 
 
+class LaterStart(BaseModel):
+    """A later application date when its condition holds (EU AI Act Annex I products)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: Trigger
+    applies_from: date
+
+
 class Applicability(BaseModel):
     """Dates (inclusive, UTC) between which a regime binds; outside them it is informational."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     applies_from: date | None = None
     applies_until: date | None = None
+    later_start: list[LaterStart] = Field(default_factory=list)
 
-    def applies_on(self, day: date) -> bool:
-        """True when the regime binds on `day`."""
-        if self.applies_from is not None and day < self.applies_from:
+    def applies_on(self, day: date, answers: ClassificationAnswers | None = None) -> bool:
+        """True when the regime binds on `day` (the first matching later start wins)."""
+        start = self.applies_from
+        if answers is not None:
+            start = next(
+                (v.applies_from for v in self.later_start if v.when.matches(answers)), start
+            )
+        if start is not None and day < start:
             return False
         return self.applies_until is None or day <= self.applies_until
 
@@ -536,7 +572,7 @@ def evaluate(
     for regime in regimes:
         if not regime.trigger.matches(answers):
             continue
-        informational = not regime.applicability.applies_on(answers.aware_at.date())
+        informational = not regime.applicability.applies_on(answers.aware_at.date(), answers)
         start = clocks[regime.clock_start]
         stages = [_derive_stage(s, answers, clocks, start, informational) for s in regime.stages]
         result.append(

@@ -97,6 +97,18 @@ def test_a_disclosure_to_a_client_cannot_be_answered_as_no_breach() -> None:
     assert "that disclosure is a breach" in caught.value.fields["personal_data_breach"]
 
 
+def test_ai_act_answers_are_read_and_a_crafted_one_refused() -> None:
+    answers = parse(ai_choices={"ai_role": "deployer", "ai_annex": "annex_i"})
+    assert (answers.ai_role, answers.ai_annex, answers.ai_provider_reachable) == (
+        "deployer",
+        "annex_i",
+        "unsure",
+    )
+    with pytest.raises(InvalidInput) as caught:
+        parse(ai_choices={"ai_role": "importer"})
+    assert caught.value.fields == {"ai_role": "Pick one of the listed answers."}
+
+
 def test_a_naive_awareness_time_is_refused_not_guessed() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse(aware_at=datetime(2026, 11, 23, 9, 0))
@@ -153,6 +165,9 @@ def test_the_form_asks_scope_and_tool_only_where_the_config_has_them() -> None:
         "flags",
         "fca",
         "serious_incident_condition",
+        "ai_role",
+        "ai_provider_reachable",
+        "ai_annex",
         "failure_type",
         "failure_point",
         "not_legal_advice",

@@ -67,6 +67,7 @@ def test_shipped_table_has_every_design_row() -> None:
         "uk_gdpr_art34",
         "eu_ai_act_art73",
         "eu_ai_act_art26_5",
+        "eu_ai_act_art26_5_risk",
         "nis2_art23",
         "dora_art19",
         "fca_sup15",

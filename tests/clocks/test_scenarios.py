@@ -181,6 +181,64 @@ SCENARIOS = [
         {"eu_ai_act_art73/report": AI_DAY + 15 * D, "eu_ai_act_art26_5/inform": "now"},
     ),
     Scenario(
+        "AI Act serious harm to property or the environment: 15 days",
+        "Reg. (EU) 2024/1689 Art. 73(2), 3(49)(d)",
+        AI_DAY,
+        {**AI, "serious_incident_condition": "property_environment", "ai_role": "provider"},
+        {"eu_ai_act_art73/report": AI_DAY + 15 * D},
+    ),
+    Scenario(
+        "AI Act provider, death: Art. 73 only (no deployer duty)",
+        "Reg. (EU) 2024/1689 Art. 73(1), (4)",
+        AI_DAY,
+        {**AI, "serious_incident_condition": "death", "ai_role": "provider"},
+        {"eu_ai_act_art73/report": AI_DAY + 10 * D},
+    ),
+    Scenario(
+        "AI Act deployer who can reach the provider, widespread: Art. 26(5) only",
+        "Reg. (EU) 2024/1689 Art. 26(5)",
+        AI_DAY,
+        {
+            **AI,
+            "serious_incident_condition": "widespread_infringement",
+            "ai_role": "deployer",
+            "ai_provider_reachable": "yes",
+        },
+        {"eu_ai_act_art26_5/inform": "now"},
+    ),
+    Scenario(
+        "AI Act deployer who cannot reach the provider, critical infrastructure: both",
+        "Reg. (EU) 2024/1689 Art. 26(5), 73(3)",
+        AI_DAY,
+        {
+            **AI,
+            "serious_incident_condition": "critical_infrastructure",
+            "ai_role": "deployer",
+            "ai_provider_reachable": "no",
+        },
+        {"eu_ai_act_art73/report": AI_DAY + 2 * D, "eu_ai_act_art26_5/inform": "now"},
+    ),
+    Scenario(
+        "AI Act causal link established: report immediately",
+        "Reg. (EU) 2024/1689 Art. 73(2)",
+        AI_DAY,
+        {
+            **AI,
+            "serious_incident_condition": "serious_harm_health",
+            "ai_role": "provider",
+            "ai_causal_link": True,
+        },
+        {"eu_ai_act_art73/report": "now"},
+    ),
+    Scenario(
+        "AI Act deployer with an Art. 79(1) risk: suspend use and inform",
+        "Reg. (EU) 2024/1689 Art. 26(5) first limb, 79(1)",
+        AI_DAY,
+        {**AI, "ai_role": "deployer", "ai_art79_risk": True},
+        {"eu_ai_act_art26_5_risk/suspend_inform": "now"},
+        targets={"eu_ai_act_art26_5_risk/suspend_inform": AI_DAY + 24 * H},
+    ),
+    Scenario(
         "defect 8: touching FCA-regulated activity alone triggers nothing",
         "FCA SUP 15.3.1R",
         MON,
@@ -236,6 +294,25 @@ def test_ai_act_rows_are_informational_before_the_deferred_date() -> None:
         "eu_ai_act_art73": True,
         "eu_ai_act_art26_5": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("annex", "aware", "informational"),
+    [
+        ("annex_iii", datetime(2027, 12, 2, 9, 0, tzinfo=UTC), False),
+        ("unsure", datetime(2027, 12, 2, 9, 0, tzinfo=UTC), False),  # the earlier date
+        ("annex_i", datetime(2027, 12, 2, 9, 0, tzinfo=UTC), True),
+        ("annex_i", datetime(2028, 8, 2, 9, 0, tzinfo=UTC), False),
+    ],
+)
+def test_annex_i_products_bind_from_2_aug_2028(
+    annex: str, aware: datetime, informational: bool
+) -> None:
+    answers = ClassificationAnswers.model_validate(
+        {**AI, "serious_incident_condition": "death", "ai_annex": annex, "aware_at": aware}
+    )
+    derived = evaluate(load_regimes(), answers, classified_at=aware)
+    assert {o.informational for o in derived} == {informational}
 
 
 def test_dora_not_major_then_major_counts_from_the_reclassification() -> None:
