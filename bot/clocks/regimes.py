@@ -279,10 +279,15 @@ class Stage(BaseModel):
     nudge_after: list[Duration] = Field(default_factory=list)
     # "Expected within" for an immediate stage: a target the card shows, never a legal deadline.
     target: Duration | None = None
+    # A follow-on stage runs from the earlier stage's recorded submission (its deadline until one
+    # is recorded): `months` calendar months (clamped to month end), then `deadline`.
+    after: str | None = Field(default=None, pattern=r"^[a-z0-9_]{1,60}$")
+    months: int = Field(default=0, ge=0, le=24)
 
     @model_validator(mode="after")
     def _check_offsets(self) -> Stage:
         longest = max([self.deadline, *(v.deadline for v in self.variants)])
+        longest += timedelta(days=28) * self.months
         for offset in self.nudge_offsets or []:
             if not timedelta(0) < offset < longest:
                 raise ValueError(
@@ -369,6 +374,9 @@ class Regime(BaseModel):
         ids = [s.id for s in stages]
         if len(ids) != len(set(ids)):
             raise ValueError("stage ids must be unique within a regime")
+        for index, stage in enumerate(stages):
+            if stage.after is not None and stage.after not in ids[:index]:
+                raise ValueError(f"stage {stage.id}: after must name an earlier stage")
         return stages
 
 
@@ -526,6 +534,14 @@ def default_nudge_offsets(deadline: timedelta) -> list[timedelta]:
     return offsets
 
 
+def add_months(moment: datetime, months: int) -> datetime:
+    """`months` calendar months later, clamped to the month's end (29 Jan + 1 = 28 Feb)."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last))
+
+
 def _derive_stage(
     stage: Stage,
     answers: ClassificationAnswers,
@@ -534,7 +550,8 @@ def _derive_stage(
     informational: bool,
 ) -> DerivedStage:
     deadline = stage.deadline_for(answers)
-    due_at = start + deadline
+    due_at = add_months(start, stage.months) + deadline
+    span = due_at - start  # the stage's own length, before any cap
     if stage.cap is not None:
         limit = clocks[stage.cap.clock_start] + stage.cap.deadline
         if start <= limit:
@@ -543,25 +560,52 @@ def _derive_stage(
     if not informational:
         offsets = stage.nudge_offsets
         if offsets is None:
-            offsets = default_nudge_offsets(deadline)
+            offsets = default_nudge_offsets(span)
         before = [due_at - o for o in offsets]
         after = [due_at + o for o in stage.nudge_after]
         # A nudge before the clock started (a capped stage) would announce a clock not yet running.
         nudges = sorted({t for t in [*before, *after] if t >= min(start, due_at)})
+    # "On request" / "when it changes" stages have no fixed clock either: due, never late.
+    immediate = deadline == timedelta(0) and stage.months == 0
     return DerivedStage(
         id=stage.id,
         name=stage.name,
         due_at=due_at,
-        immediate=deadline == timedelta(0),
+        immediate=immediate,
         target_at=start + stage.target if stage.target is not None else None,
         nudge_times=nudges,
     )
 
 
+def _derive_stages(
+    regime: Regime,
+    answers: ClassificationAnswers,
+    clocks: Mapping[ClockStart, datetime],
+    informational: bool,
+    submitted: Mapping[tuple[str, str], datetime],
+) -> list[DerivedStage]:
+    """Stages in order; a follow-on stage starts at the earlier stage's submission, else its due."""
+    start = clocks[regime.clock_start]
+    derived: dict[str, DerivedStage] = {}
+    for stage in regime.stages:
+        anchor = start
+        if stage.after is not None:
+            anchor = submitted.get((regime.id, stage.after), derived[stage.after].due_at)
+        derived[stage.id] = _derive_stage(stage, answers, clocks, anchor, informational)
+    return list(derived.values())
+
+
 def evaluate(
-    regimes: Iterable[Regime], answers: ClassificationAnswers, *, classified_at: datetime
+    regimes: Iterable[Regime],
+    answers: ClassificationAnswers,
+    *,
+    classified_at: datetime,
+    submitted: Mapping[tuple[str, str], datetime] | None = None,
 ) -> list[DerivedObligation]:
-    """The obligations the answers trigger, in table order, with due times and nudges in UTC."""
+    """The obligations the answers trigger, in table order, with due times and nudges in UTC.
+
+    `submitted` holds recorded submission times by (regime, stage): follow-on stages run from
+    them."""
     classified = _utc(classified_at, "classified_at")
     clocks = {
         ClockStart.AWARE_AT: answers.aware_at,
@@ -574,7 +618,7 @@ def evaluate(
             continue
         informational = not regime.applicability.applies_on(answers.aware_at.date(), answers)
         start = clocks[regime.clock_start]
-        stages = [_derive_stage(s, answers, clocks, start, informational) for s in regime.stages]
+        stages = _derive_stages(regime, answers, clocks, informational, submitted or {})
         result.append(
             DerivedObligation(
                 regime_id=regime.id,

@@ -16,6 +16,7 @@ from bot.clocks.decisions import (
     DECIDED_LABEL,
     DecisionInput,
     ObligationStatus,
+    records_notification,
     validate_decision,
 )
 from bot.clocks.near_miss import KIND_CHANGES, starts_clocks
@@ -64,6 +65,16 @@ def with_major_at(
     earlier = previous.get("dora_major_at") if previous.get("dora_major") else None
     at = datetime.fromisoformat(earlier) if isinstance(earlier, str) else now
     return answers.model_copy(update={"dora_major_at": at})
+
+
+def submissions(rows: list[Obligation] | Any) -> dict[tuple[str, str], datetime]:
+    """When each decided stage was actually submitted: follow-on stages run from these."""
+    found: dict[tuple[str, str], datetime] = {}
+    for row in rows:
+        at = (row.decision or {}).get("notified_at")
+        if isinstance(at, str) and row.status in (ObligationStatus.NOTIFIED, ObligationStatus.LATE):
+            found[(row.regime_id, row.stage_id)] = datetime.fromisoformat(at)
+    return found
 
 
 def first_overdue_at(stage: DerivedStage) -> datetime:
@@ -160,21 +171,33 @@ class Clocks:
         answers: ClassificationAnswers,
         actor: Actor,
         now: datetime,
+        only: set[tuple[str, str]] | None = None,
     ) -> None:
-        derived = (
-            evaluate(self.regimes, answers, classified_at=incident.classified_at or now)
-            if starts_clocks(incident.kind, answers)
-            else []
-        )
-        wanted = {(d.regime_id, s.id): (d, s) for d in derived for s in d.stages}
+        """Re-derive the obligations (`only`: just these stages, e.g. after a submission)."""
         rows = (
             (await session.execute(select(Obligation).where(Obligation.incident_id == incident.id)))
             .scalars()
             .all()
         )
         existing = {(o.regime_id, o.stage_id): o for o in rows}
+        derived = (
+            evaluate(
+                self.regimes,
+                answers,
+                classified_at=incident.classified_at or now,
+                submitted=submissions(rows),
+            )
+            if starts_clocks(incident.kind, answers)
+            else []
+        )
+        wanted = {
+            (d.regime_id, s.id): (d, s)
+            for d in derived
+            for s in d.stages
+            if only is None or (d.regime_id, s.id) in only
+        }
         for key, stale in existing.items():
-            if stale.status == ObligationStatus.OPEN and key not in wanted:
+            if only is None and stale.status == ObligationStatus.OPEN and key not in wanted:
                 stale.status = ObligationStatus.WITHDRAWN.value
                 stale.updated_at = now
                 await self._cancel_nudges(session, stale.id)
@@ -294,6 +317,13 @@ class Clocks:
             row.decision = record
             row.updated_at = row.decided_at
             await self._cancel_nudges(session, row.id)
+            followers = self._followers(row.regime_id, row.stage_id)
+            if followers and incident.classification and records_notification(row.status):
+                # The next stages now run from this submission, not from its deadline.
+                await session.flush()
+                answers = ClassificationAnswers.model_validate(incident.classification)
+                now = datetime.now(UTC)
+                await self._derive(session, incident, answers, actor, now, only=followers)
             await trail.record(
                 session,
                 actor=actor,
@@ -318,6 +348,12 @@ class Clocks:
             also=apply,
             channel_id=channel_id,
         )
+
+    def _followers(self, regime_id: str, stage_id: str) -> set[tuple[str, str]]:
+        """The stages of the regime that run from this stage's submission."""
+        regime = next((r for r in self.regimes if r.id == regime_id), None)
+        stages = regime.stages if regime else []
+        return {(regime_id, s.id) for s in stages if s.after == stage_id}
 
     async def obligation_view(
         self, obligation_id: int

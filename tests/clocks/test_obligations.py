@@ -182,21 +182,24 @@ def test_answers_trigger_exactly_the_expected_regimes(
             "nis2_art23",
             {"nis2_in_scope": True},
             H,
-            {"early_warning": 24 * H, "notification": 72 * H, "final_report": 72 * H + 30 * D},
+            # One calendar month after the notification (4 Mar → 4 Apr 2028: 31 days).
+            {"early_warning": 24 * H, "notification": 72 * H, "final_report": 72 * H + 31 * D},
         ),
-        # DORA counts from classification: 4 h, then 72 h after that, then 30 days more.
+        # DORA counts from classification: 4 h, then 72 h after that, then one month more.
         (
             "dora_art19",
             DORA,
             H,
-            {"initial": 5 * H, "intermediate": 77 * H, "final": 77 * H + 30 * D},
+            {"initial": 5 * H, "intermediate": 77 * H, "final": 77 * H + 31 * D},
         ),
         # ...but the initial notification is never later than 24 h after awareness.
         (
             "dora_art19",
             DORA,
             22 * H,
-            {"initial": 24 * H, "intermediate": 98 * H, "final": 98 * H + 30 * D},
+            # Defect 5: the intermediate report runs from the initial one (due at 24 h), not
+            # from classification + 76 h.
+            {"initial": 24 * H, "intermediate": 96 * H, "final": 96 * H + 31 * D},
         ),
         # Defect 4: classified as major 30 h after awareness, the cap no longer applies (Art. 5(2)).
         ("dora_art19", DORA, 30 * H, {"initial": 34 * H, "intermediate": 106 * H}),
@@ -496,7 +499,7 @@ def test_awareness_in_the_past_makes_stages_overdue_at_once() -> None:
     assert overdue_nudge_times(ico.due_at, now) == []
     nis2 = {s.id: s for s in derived["nis2_art23"].stages}
     assert format_time_left(nis2["early_warning"].due_at - now) == "overdue by 2 d 8 h"
-    assert format_time_left(nis2["final_report"].due_at - now) == "29 d 16 h"
+    assert format_time_left(nis2["final_report"].due_at - now) == "30 d 16 h"
 
 
 def test_naive_times_are_refused() -> None:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clocks.near_miss import starts_clocks
-from bot.clocks.regimes import ClassificationAnswers, evaluate, load_regimes
+from bot.clocks.regimes import ClassificationAnswers, add_months, evaluate, load_regimes
 from bot.clocks.service import with_major_at
 from bot.domain import Kind
 
@@ -140,15 +140,15 @@ SCENARIOS = [
         classified_at=MON + 30 * H,
     ),
     Scenario(
-        "NIS2 awareness 29 Jan: early warning 30 Jan, notification 1 Feb, final report "
-        "approximated as 33 d (3 Mar; the law's one month after the notification is 1 Mar)",
+        "NIS2 awareness 29 Jan: early warning 30 Jan, notification 1 Feb, final report one "
+        "calendar month after the notification: 1 Mar",
         "Directive (EU) 2022/2555 Art. 23(4)(a), (b), (d)",
         datetime(2026, 1, 29, 9, 0, tzinfo=UTC),
         {"nis2_in_scope": True},
         {
             "nis2_art23/early_warning": datetime(2026, 1, 30, 9, 0, tzinfo=UTC),
             "nis2_art23/notification": datetime(2026, 2, 1, 9, 0, tzinfo=UTC),
-            "nis2_art23/final_report": datetime(2026, 3, 3, 9, 0, tzinfo=UTC),
+            "nis2_art23/final_report": datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
         },
     ),
     Scenario(
@@ -313,6 +313,52 @@ def test_annex_i_products_bind_from_2_aug_2028(
     )
     derived = evaluate(load_regimes(), answers, classified_at=aware)
     assert {o.informational for o in derived} == {informational}
+
+
+@pytest.mark.parametrize(
+    ("moment", "months", "expected"),
+    [
+        (datetime(2026, 1, 29, 9, 0, tzinfo=UTC), 1, datetime(2026, 2, 28, 9, 0, tzinfo=UTC)),
+        (datetime(2028, 1, 31, 9, 0, tzinfo=UTC), 1, datetime(2028, 2, 29, 9, 0, tzinfo=UTC)),
+        (datetime(2026, 12, 31, 9, 0, tzinfo=UTC), 2, datetime(2027, 2, 28, 9, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 31, 9, 0, tzinfo=UTC), 1, datetime(2026, 4, 30, 9, 0, tzinfo=UTC)),
+    ],
+)
+def test_calendar_months_clamp_to_month_end(
+    moment: datetime, months: int, expected: datetime
+) -> None:
+    assert add_months(moment, months) == expected
+
+
+def test_follow_on_stages_run_from_the_recorded_submission() -> None:
+    """NIS2 notified 29 Jan (early, 3 days before its deadline): final report due 28 Feb; DORA's
+    intermediate 72 h after the initial notification actually submitted (Art. 23(4)(d), RTS
+    2025/301 Art. 5)."""
+    nis2 = ClassificationAnswers(
+        nis2_in_scope=True, aware_at=datetime(2026, 1, 28, 9, 0, tzinfo=UTC)
+    )
+    notified = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
+    [derived] = evaluate(
+        load_regimes(),
+        nis2,
+        classified_at=nis2.aware_at,
+        submitted={("nis2_art23", "notification"): notified},
+    )
+    stages = {s.id: s.due_at for s in derived.stages}
+    assert stages["final_report"] == datetime(2026, 2, 28, 9, 0, tzinfo=UTC)
+    assert stages["intermediate_report"] == notified
+
+    dora = ClassificationAnswers(dora_in_scope=True, dora_major=True, aware_at=MON)
+    [d] = evaluate(
+        load_regimes(),
+        dora,
+        classified_at=MON + H,
+        submitted={("dora_art19", "initial"): MON + 2 * H},
+    )
+    due = {s.id: s.due_at for s in d.stages}
+    assert due["initial"] == MON + 5 * H
+    assert due["intermediate"] == MON + 74 * H
+    assert due["final"] == add_months(MON + 74 * H, 1)
 
 
 def test_dora_not_major_then_major_counts_from_the_reclassification() -> None:
