@@ -172,6 +172,9 @@ class ObligationLine(BaseModel):
     decided_by: str | None = None
     decided_at: datetime | None = None
     reference: str | None = None
+    record_only: bool = False
+    target_at: datetime | None = None  # an immediate stage's "expected within", not a deadline
+    decision_form: dict[str, Any] = {}
 
     @property
     def open(self) -> bool:

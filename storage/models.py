@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -288,10 +289,16 @@ class Obligation(Base):
     recipient: Mapped[str | None] = mapped_column(String(255))
     informational: Mapped[bool]
     immediate: Mapped[bool]
+    # A decision to record (Art. 33(5)), not a notification: only "not required" is offered.
+    record_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     clock_started_at: Mapped[datetime]
     due_at: Mapped[datetime]
+    # An immediate stage's "expected within" target: shown, never treated as a legal deadline.
+    target_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20))
     must_record: Mapped[list[Any]] = mapped_column(JSON)
+    # What the decision forms ask and cite for this regime (regimes.DecisionForm).
+    decision_form: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decided_at: Mapped[datetime | None]

@@ -31,13 +31,13 @@ def _setup_logging(log_format: str | None = None) -> None:
     setup_logging(log_format or os.environ.get("LOG_FORMAT"))
 
 
-async def _register(settings: Settings) -> str:
-    from bot.clocks.breach_register import breach_register_csv
+async def _register(settings: Settings, form: str) -> str:
+    from bot.clocks.breach_register import breach_register_csv, breach_register_html
     from storage.db import Database
 
     db = Database(settings.normalized_database_url)
     try:
-        return await breach_register_csv(db)
+        return await (breach_register_html(db) if form == "html" else breach_register_csv(db))
     finally:
         await db.dispose()
 
@@ -167,7 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     register = sub.add_parser(
         "register", help="the breach register (Art. 33(5)): every personal-data incident"
     )
-    register.add_argument("--format", choices=["csv"], default="csv")
+    register.add_argument(
+        "--format",
+        choices=["csv", "html"],
+        default="csv",
+        help="csv for a spreadsheet; html for a readable page (print it to PDF)",
+    )
     register.add_argument("--output", help="write to this file instead of standard output")
     package = sub.add_parser(
         "teams-package", help="zip the Teams app package (manifest and icons) to upload to Teams"
@@ -255,7 +260,7 @@ def main(
         elif args.command == "stats":
             sys.stdout.write(cli_stats.run(settings, args))
         elif args.command == "register":
-            text = asyncio.run(_register(settings))
+            text = asyncio.run(_register(settings, args.format))
             if args.output:
                 with open(args.output, "w", encoding="utf-8", newline="") as handle:
                     handle.write(text)

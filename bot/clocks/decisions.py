@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.clocks.regimes import DecisionForm
 from bot.errors import InvalidInput
 from bot.questions import Question, Widget, remark, text_answer
 
@@ -51,9 +52,39 @@ class DecisionInput(BaseModel):
     details: dict[str, str] = {}
 
 
-def validate_decision(form: DecisionInput, *, due_at: datetime, now: datetime) -> dict[str, Any]:
-    """The decision as stored, or InvalidInput naming each missing or contradictory field."""
+def _sentence(hint: str) -> str:
+    """A form's "Required: …" placeholder as an error sentence."""
+    text = hint.removeprefix("Required: ").strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "."
+
+
+def decisions_for(*, record_only: bool) -> tuple[ObligationStatus, ...]:
+    """The buttons a stage offers: a record-only stage only records why no notification is made."""
+    return (ObligationStatus.NOT_REQUIRED,) if record_only else DECISIONS
+
+
+def validate_decision(
+    form: DecisionInput,
+    *,
+    due_at: datetime,
+    now: datetime,
+    immediate: bool = False,
+    record_only: bool = False,
+    wording: DecisionForm | None = None,
+) -> dict[str, Any]:
+    """The decision as stored, or InvalidInput naming each missing or contradictory field.
+
+    An immediate stage ("without undue delay") has no fixed deadline, so it is never refused as
+    late; whether the delay was undue is for the person deciding."""
+    wording = wording or DecisionForm()
     errors: dict[str, str] = {}
+    if form.decision not in decisions_for(record_only=record_only):
+        raise InvalidInput(
+            {
+                "decision": "This stage records a decision not to notify. If you now think a "
+                "notification is due, re-classify the incident (Classify…) and its clock starts."
+            }
+        )
     record: dict[str, Any] = {"details": {k: v.strip() for k, v in form.details.items() if v}}
     for name, value in (
         ("reference", form.reference),
@@ -63,13 +94,17 @@ def validate_decision(form: DecisionInput, *, due_at: datetime, now: datetime) -
         if len(value) > MAX_TEXT:
             errors[name] = f"Keep it under {MAX_TEXT} characters."
     if form.decision in (ObligationStatus.NOTIFIED, ObligationStatus.LATE):
-        if not form.reference.strip():
+        if wording.reference_label and not form.reference.strip():
             errors["reference"] = "Give the authority's reference (or 'none given')."
         if form.notified_at is None:
             errors["notified_at"] = "When was the notification made?"
         elif form.notified_at > now + timedelta(minutes=5):
             errors["notified_at"] = "That is in the future."
-        elif form.decision == ObligationStatus.NOTIFIED and form.notified_at > due_at:
+        elif (
+            form.decision == ObligationStatus.NOTIFIED
+            and not immediate
+            and form.notified_at > due_at
+        ):
             errors["notified_at"] = (
                 "That is after the deadline: use Notified late… and give the reasons."
             )
@@ -77,11 +112,12 @@ def validate_decision(form: DecisionInput, *, due_at: datetime, now: datetime) -
         record["notified_at"] = form.notified_at.isoformat() if form.notified_at else None
     if form.decision == ObligationStatus.LATE:
         if not form.reasons.strip():
-            errors["reasons"] = "A late notification must give the reasons for the delay."
+            errors["reasons"] = _sentence(wording.late_reasons)
         record["reasons"] = form.reasons.strip()
     if form.decision == ObligationStatus.NOT_REQUIRED:
         if not form.rationale.strip():
-            errors["rationale"] = "Record why no notification is needed (Art. 33(5))."
+            why = _sentence(wording.not_required)
+            errors["rationale"] = f"Record {why[:1].lower()}{why[1:]}"
         record["rationale"] = form.rationale.strip()
     if form.decision not in DECIDED_LABEL:
         errors["decision"] = "Pick notified, not required or notified late."
@@ -101,19 +137,25 @@ def records_notification(decision: ObligationStatus | str) -> bool:
 
 
 def decision_questions(
-    decision: ObligationStatus | str, must_record: list[dict[str, str]]
+    decision: ObligationStatus | str,
+    must_record: list[dict[str, str]],
+    form: Mapping[str, Any] | None = None,
 ) -> list[Question]:
-    """The decision's form; the ids are DecisionInput's field names (the must-record fields are
-    prefixed with DETAIL_PREFIX)."""
+    """The decision's form, worded for the regime (`form`: regimes.DecisionForm as stored); the
+    ids are DecisionInput's field names (must-record fields are prefixed with DETAIL_PREFIX)."""
+    wording = DecisionForm.model_validate(form or {})
     questions: list[Question] = []
     if records_notification(decision):
+        if wording.reference_label:
+            questions.append(
+                Question(
+                    id="reference",
+                    label=wording.reference_label,
+                    widget=Widget.LINE,
+                    max_length=200,
+                )
+            )
         questions += [
-            Question(
-                id="reference",
-                label="Authority's reference",
-                widget=Widget.LINE,
-                max_length=200,
-            ),
             Question(
                 id="notified_at",
                 label="When was it notified?",
@@ -125,14 +167,14 @@ def decision_questions(
             Question(id=f"{DETAIL_PREFIX}{field['id']}", label=field["label"][:150], required=False)
             for field in must_record
         ]
-        if must_record:
-            questions.append(remark("phases", "Information may follow in phases (Art. 33(4))."))
+        if wording.phases_note:
+            questions.append(remark("phases", wording.phases_note))
     if decision == ObligationStatus.LATE:
         questions.append(
             Question(
                 id="reasons",
                 label="Reasons for the delay",
-                placeholder="Required: Art. 33(1) asks for the reasons",
+                placeholder=wording.late_reasons[:150],
             )
         )
     if decision == ObligationStatus.NOT_REQUIRED:
@@ -140,7 +182,7 @@ def decision_questions(
             Question(
                 id="rationale",
                 label="Why no notification is needed",
-                placeholder="Required: every breach is documented (Art. 33(5))",
+                placeholder=wording.not_required[:150],
             )
         )
     return questions

@@ -1,5 +1,6 @@
 """Near misses are first-class: caught before they reached anyone, they start no regulatory
-clock unless personal data actually left the firm."""
+clock unless a personal data breach occurred (or may have). A breach (UK GDPR Art. 4(12)) includes
+unauthorised access inside the firm, so the gate is the breach answer, not whether data left."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ def data_left_the_firm(answers: ClassificationAnswers) -> bool:
     )
 
 
+def breach_possible(answers: ClassificationAnswers) -> bool:
+    """A personal data breach occurred or may have ("unsure" fails closed)."""
+    if answers.personal_data == PersonalData.NO:
+        return False
+    return answers.personal_data_breach != PersonalData.NO or data_left_the_firm(answers)
+
+
 def starts_clocks(kind: Kind | str, answers: ClassificationAnswers) -> bool:
     """Whether these answers may start regulatory clocks for an incident of this kind."""
-    return Kind(kind) != Kind.NEAR_MISS or data_left_the_firm(answers)
+    return Kind(kind) != Kind.NEAR_MISS or breach_possible(answers)

@@ -79,7 +79,24 @@ class SeriousCondition(StrEnum):
     SERIOUS_HARM_HEALTH = "serious_harm_health"
     CRITICAL_INFRASTRUCTURE = "critical_infrastructure"
     FUNDAMENTAL_RIGHTS = "fundamental_rights"
+    PROPERTY_ENVIRONMENT = "property_environment"  # Art. 3(49)(d)
     WIDESPREAD_INFRINGEMENT = "widespread_infringement"
+
+
+class AiRole(StrEnum):
+    """Who the firm is for the AI system: Art. 73 binds providers, Art. 26(5) deployers."""
+
+    PROVIDER = "provider"
+    DEPLOYER = "deployer"
+    UNSURE = "unsure"  # fails closed: both duties are raised
+
+
+class AiAnnex(StrEnum):
+    """Why the system is high-risk; the deferred application dates differ (Reg. 2026/1744)."""
+
+    ANNEX_III = "annex_iii"
+    ANNEX_I = "annex_i"
+    UNSURE = "unsure"  # fails closed: the earlier (Annex III) date
 
 
 def _utc(value: datetime, name: str) -> datetime:
@@ -89,18 +106,32 @@ def _utc(value: datetime, name: str) -> datetime:
 
 
 class ClassificationAnswers(BaseModel):
-    """The triage classification questions; regime triggers are conditions over these fields."""
+    """The triage classification questions; regime triggers are conditions over these fields.
+
+    An unanswered question keeps the value that fails closed (a clock starts)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     personal_data: PersonalData = PersonalData.NO
+    # Art. 4(12): destruction, loss, alteration, unauthorised disclosure of or access to the data,
+    # inside the firm too. Unanswered counts as unsure, which starts the clock.
+    personal_data_breach: PersonalData = PersonalData.UNSURE
     wrong_recipient: bool = False
     risk_to_individuals: RiskLevel | None = None
     client_received: bool = False
     client_acted: bool = False
     downstream_actions: bool = False
-    fca_regulated: bool = False
+    fca_regulated: bool = False  # answers stored before SUP 15.3.1R's questions; triggers nothing
+    fca_reputation: bool = False
+    fca_customer_detriment: bool = False
+    fca_financial: bool = False
+    fca_expect_notice: bool = False
     high_risk_ai_system: bool = False
     serious_incident_condition: SeriousCondition = SeriousCondition.NONE
+    ai_role: AiRole = AiRole.UNSURE
+    ai_provider_reachable: PersonalData = PersonalData.UNSURE  # yes / no / unsure
+    ai_annex: AiAnnex = AiAnnex.UNSURE
+    ai_causal_link: bool = False  # established, or reasonably likely (Art. 73(2))
+    ai_art79_risk: bool = False  # use may present an Art. 79(1) risk (Art. 26(5), first limb)
     nis2_in_scope: bool = False
     dora_in_scope: bool = False
     dora_major: bool = False
@@ -108,18 +139,26 @@ class ClassificationAnswers(BaseModel):
     failure_point: str | None = None
     ai_tool: str | None = None
     aware_at: datetime
+    # When the incident was first classified as major (DORA RTS 2025/301 Art. 5(1)(a)); set by
+    # the service when dora_major first becomes true, kept through later revisions.
+    dora_major_at: datetime | None = None
 
     @field_validator("aware_at")
     @classmethod
     def _aware_at_utc(cls, value: datetime) -> datetime:
         return _utc(value, "aware_at")
 
+    @field_validator("dora_major_at")
+    @classmethod
+    def _major_at_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _utc(value, "dora_major_at")
 
-# Fields a trigger may test; aware_at is a clock, not a condition.
+
+# Fields a trigger may test; the times are clocks, not conditions.
 _TRIGGER_FIELDS: dict[str, Any] = {
     name: info.annotation
     for name, info in ClassificationAnswers.model_fields.items()
-    if name != "aware_at"
+    if name not in {"aware_at", "dora_major_at"}
 }
 _BOOL_FIELDS = {name for name, ann in _TRIGGER_FIELDS.items() if ann is bool}
 
@@ -207,6 +246,7 @@ class Trigger(BaseModel):
 class ClockStart(StrEnum):
     AWARE_AT = "aware_at"
     CLASSIFIED_AT = "classified_at"
+    MAJOR_AT = "dora_major_at"  # classified as major; the first classification if never set
 
 
 class Variant(BaseModel):
@@ -218,7 +258,8 @@ class Variant(BaseModel):
 
 
 class Cap(BaseModel):
-    """An outer limit on a stage, counted from another clock (DORA: 24 h after awareness)."""
+    """An outer limit on a stage, counted from another clock (DORA: 24 h after awareness). It
+    applies only when the stage's own clock started within that window (RTS 2025/301 Art. 5(2))."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     clock_start: ClockStart
@@ -236,10 +277,17 @@ class Stage(BaseModel):
     cap: Cap | None = None
     nudge_offsets: list[Duration] | None = None
     nudge_after: list[Duration] = Field(default_factory=list)
+    # "Expected within" for an immediate stage: a target the card shows, never a legal deadline.
+    target: Duration | None = None
+    # A follow-on stage runs from the earlier stage's recorded submission (its deadline until one
+    # is recorded): `months` calendar months (clamped to month end), then `deadline`.
+    after: str | None = Field(default=None, pattern=r"^[a-z0-9_]{1,60}$")
+    months: int = Field(default=0, ge=0, le=24)
 
     @model_validator(mode="after")
     def _check_offsets(self) -> Stage:
         longest = max([self.deadline, *(v.deadline for v in self.variants)])
+        longest += timedelta(days=28) * self.months
         for offset in self.nudge_offsets or []:
             if not timedelta(0) < offset < longest:
                 raise ValueError(
@@ -255,16 +303,30 @@ class Stage(BaseModel):
         return min([self.deadline, *(v.deadline for v in self.variants if v.when.matches(answers))])
 
 
+class LaterStart(BaseModel):
+    """A later application date when its condition holds (EU AI Act Annex I products)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    when: Trigger
+    applies_from: date
+
+
 class Applicability(BaseModel):
     """Dates (inclusive, UTC) between which a regime binds; outside them it is informational."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     applies_from: date | None = None
     applies_until: date | None = None
+    later_start: list[LaterStart] = Field(default_factory=list)
 
-    def applies_on(self, day: date) -> bool:
-        """True when the regime binds on `day`."""
-        if self.applies_from is not None and day < self.applies_from:
+    def applies_on(self, day: date, answers: ClassificationAnswers | None = None) -> bool:
+        """True when the regime binds on `day` (the first matching later start wins)."""
+        start = self.applies_from
+        if answers is not None:
+            start = next(
+                (v.applies_from for v in self.later_start if v.when.matches(answers)), start
+            )
+        if start is not None and day < start:
             return False
         return self.applies_until is None or day <= self.applies_until
 
@@ -277,6 +339,17 @@ class RecordField(BaseModel):
     label: str = Field(min_length=1)
 
 
+class DecisionForm(BaseModel):
+    """What the decision forms ask and cite for this regime (defaults suit an authority)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # None: the recipient gives no reference (data subjects), so the form does not ask for one.
+    reference_label: str | None = "Authority's reference"
+    phases_note: str | None = None
+    late_reasons: str = "Required: say why it was not made in time"  # shown, and the error
+    not_required: str = "Required: say why, and which rule you relied on"
+
+
 class Regime(BaseModel):
     """One row of the regime table."""
 
@@ -285,6 +358,9 @@ class Regime(BaseModel):
     name: str = Field(min_length=1)
     recipient: str | None = None
     trigger: Trigger
+    # A decision to record, not a notification to make: only "Not required…" is offered.
+    record_only: bool = False
+    decision_form: DecisionForm = Field(default_factory=DecisionForm)
     clock_start: ClockStart = ClockStart.AWARE_AT
     stages: list[Stage] = Field(min_length=1)
     applicability: Applicability = Field(default_factory=Applicability)
@@ -298,6 +374,9 @@ class Regime(BaseModel):
         ids = [s.id for s in stages]
         if len(ids) != len(set(ids)):
             raise ValueError("stage ids must be unique within a regime")
+        for index, stage in enumerate(stages):
+            if stage.after is not None and stage.after not in ids[:index]:
+                raise ValueError(f"stage {stage.id}: after must name an earlier stage")
         return stages
 
 
@@ -416,6 +495,7 @@ class DerivedStage(BaseModel):
     name: str
     due_at: datetime
     immediate: bool
+    target_at: datetime | None = None
     nudge_times: list[datetime]
 
     @property
@@ -435,6 +515,8 @@ class DerivedObligation(BaseModel):
     clock_start: ClockStart
     clock_started_at: datetime
     stages: list[DerivedStage]
+    record_only: bool = False
+    decision_form: DecisionForm = Field(default_factory=DecisionForm)
     must_record: list[RecordField]
     source: str
     notes: str | None
@@ -452,6 +534,14 @@ def default_nudge_offsets(deadline: timedelta) -> list[timedelta]:
     return offsets
 
 
+def add_months(moment: datetime, months: int) -> datetime:
+    """`months` calendar months later, clamped to the month's end (29 Jan + 1 = 28 Feb)."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last))
+
+
 def _derive_stage(
     stage: Stage,
     answers: ClassificationAnswers,
@@ -460,42 +550,75 @@ def _derive_stage(
     informational: bool,
 ) -> DerivedStage:
     deadline = stage.deadline_for(answers)
-    due_at = start + deadline
+    due_at = add_months(start, stage.months) + deadline
+    span = due_at - start  # the stage's own length, before any cap
     if stage.cap is not None:
-        due_at = min(due_at, clocks[stage.cap.clock_start] + stage.cap.deadline)
+        limit = clocks[stage.cap.clock_start] + stage.cap.deadline
+        if start <= limit:
+            due_at = min(due_at, limit)
     nudges: list[datetime] = []
     if not informational:
         offsets = stage.nudge_offsets
         if offsets is None:
-            offsets = default_nudge_offsets(deadline)
+            offsets = default_nudge_offsets(span)
         before = [due_at - o for o in offsets]
         after = [due_at + o for o in stage.nudge_after]
         # A nudge before the clock started (a capped stage) would announce a clock not yet running.
         nudges = sorted({t for t in [*before, *after] if t >= min(start, due_at)})
+    # "On request" / "when it changes" stages have no fixed clock either: due, never late.
+    immediate = deadline == timedelta(0) and stage.months == 0
     return DerivedStage(
         id=stage.id,
         name=stage.name,
         due_at=due_at,
-        immediate=deadline == timedelta(0),
+        immediate=immediate,
+        target_at=start + stage.target if stage.target is not None else None,
         nudge_times=nudges,
     )
 
 
+def _derive_stages(
+    regime: Regime,
+    answers: ClassificationAnswers,
+    clocks: Mapping[ClockStart, datetime],
+    informational: bool,
+    submitted: Mapping[tuple[str, str], datetime],
+) -> list[DerivedStage]:
+    """Stages in order; a follow-on stage starts at the earlier stage's submission, else its due."""
+    start = clocks[regime.clock_start]
+    derived: dict[str, DerivedStage] = {}
+    for stage in regime.stages:
+        anchor = start
+        if stage.after is not None:
+            anchor = submitted.get((regime.id, stage.after), derived[stage.after].due_at)
+        derived[stage.id] = _derive_stage(stage, answers, clocks, anchor, informational)
+    return list(derived.values())
+
+
 def evaluate(
-    regimes: Iterable[Regime], answers: ClassificationAnswers, *, classified_at: datetime
+    regimes: Iterable[Regime],
+    answers: ClassificationAnswers,
+    *,
+    classified_at: datetime,
+    submitted: Mapping[tuple[str, str], datetime] | None = None,
 ) -> list[DerivedObligation]:
-    """The obligations the answers trigger, in table order, with due times and nudges in UTC."""
+    """The obligations the answers trigger, in table order, with due times and nudges in UTC.
+
+    `submitted` holds recorded submission times by (regime, stage): follow-on stages run from
+    them."""
+    classified = _utc(classified_at, "classified_at")
     clocks = {
         ClockStart.AWARE_AT: answers.aware_at,
-        ClockStart.CLASSIFIED_AT: _utc(classified_at, "classified_at"),
+        ClockStart.CLASSIFIED_AT: classified,
+        ClockStart.MAJOR_AT: answers.dora_major_at or classified,
     }
     result: list[DerivedObligation] = []
     for regime in regimes:
         if not regime.trigger.matches(answers):
             continue
-        informational = not regime.applicability.applies_on(answers.aware_at.date())
+        informational = not regime.applicability.applies_on(answers.aware_at.date(), answers)
         start = clocks[regime.clock_start]
-        stages = [_derive_stage(s, answers, clocks, start, informational) for s in regime.stages]
+        stages = _derive_stages(regime, answers, clocks, informational, submitted or {})
         result.append(
             DerivedObligation(
                 regime_id=regime.id,
@@ -505,6 +628,8 @@ def evaluate(
                 clock_start=regime.clock_start,
                 clock_started_at=start,
                 stages=stages,
+                record_only=regime.record_only,
+                decision_form=regime.decision_form,
                 must_record=regime.must_record,
                 source=regime.source,
                 notes=regime.notes,

@@ -16,12 +16,14 @@ from bot.clocks.decisions import (
     DECIDED_LABEL,
     DecisionInput,
     ObligationStatus,
+    records_notification,
     validate_decision,
 )
 from bot.clocks.near_miss import KIND_CHANGES, starts_clocks
 from bot.clocks.regimes import (
     OVERDUE_EVERY,
     ClassificationAnswers,
+    DecisionForm,
     DerivedStage,
     Regime,
     evaluate,
@@ -50,6 +52,29 @@ class NudgeStatus(StrEnum):
     SENT = "sent"
     SUPERSEDED = "superseded"  # a later nudge for the same stage was due too: only that one went
     CANCELLED = "cancelled"
+
+
+def with_major_at(
+    answers: ClassificationAnswers, previous: dict[str, Any], now: datetime
+) -> ClassificationAnswers:
+    """Stamp "classified as major at" the first time DORA's major answer is yes; keep it after."""
+    if not answers.dora_major:
+        return answers.model_copy(update={"dora_major_at": None})
+    if answers.dora_major_at is not None:
+        return answers
+    earlier = previous.get("dora_major_at") if previous.get("dora_major") else None
+    at = datetime.fromisoformat(earlier) if isinstance(earlier, str) else now
+    return answers.model_copy(update={"dora_major_at": at})
+
+
+def submissions(rows: list[Obligation] | Any) -> dict[tuple[str, str], datetime]:
+    """When each decided stage was actually submitted: follow-on stages run from these."""
+    found: dict[tuple[str, str], datetime] = {}
+    for row in rows:
+        at = (row.decision or {}).get("notified_at")
+        if isinstance(at, str) and row.status in (ObligationStatus.NOTIFIED, ObligationStatus.LATE):
+            found[(row.regime_id, row.stage_id)] = datetime.fromisoformat(at)
+    return found
 
 
 def first_overdue_at(stage: DerivedStage) -> datetime:
@@ -110,10 +135,12 @@ class Clocks:
         now = datetime.now(UTC)
         if answers.aware_at > now + timedelta(minutes=5):
             raise InvalidInput({"aware_at": "Awareness cannot be in the future."})
-        stored = answers.model_dump(mode="json")
+        revised = answers
 
         def change(incident: Incident) -> None:
-            incident.classification = stored
+            nonlocal revised
+            revised = with_major_at(answers, incident.classification or {}, now)
+            incident.classification = revised.model_dump(mode="json")
             incident.aware_at = answers.aware_at
             incident.classified_at = incident.classified_at or now
             incident.personal_data = answers.personal_data.value
@@ -124,7 +151,7 @@ class Clocks:
                 incident.status = Status.TRIAGING.value
 
         async def derive(session: AsyncSession, incident: Incident) -> None:
-            await self._derive(session, incident, answers, actor, now)
+            await self._derive(session, incident, revised, actor, now)
 
         return await self.triage.admin_change(
             actor=actor,
@@ -151,21 +178,33 @@ class Clocks:
         answers: ClassificationAnswers,
         actor: Actor,
         now: datetime,
+        only: set[tuple[str, str]] | None = None,
     ) -> None:
-        derived = (
-            evaluate(self.regimes, answers, classified_at=incident.classified_at or now)
-            if starts_clocks(incident.kind, answers)
-            else []
-        )
-        wanted = {(d.regime_id, s.id): (d, s) for d in derived for s in d.stages}
+        """Re-derive the obligations (`only`: just these stages, e.g. after a submission)."""
         rows = (
             (await session.execute(select(Obligation).where(Obligation.incident_id == incident.id)))
             .scalars()
             .all()
         )
         existing = {(o.regime_id, o.stage_id): o for o in rows}
+        derived = (
+            evaluate(
+                self.regimes,
+                answers,
+                classified_at=incident.classified_at or now,
+                submitted=submissions(rows),
+            )
+            if starts_clocks(incident.kind, answers)
+            else []
+        )
+        wanted = {
+            (d.regime_id, s.id): (d, s)
+            for d in derived
+            for s in d.stages
+            if only is None or (d.regime_id, s.id) in only
+        }
         for key, stale in existing.items():
-            if stale.status == ObligationStatus.OPEN and key not in wanted:
+            if only is None and stale.status == ObligationStatus.OPEN and key not in wanted:
                 stale.status = ObligationStatus.WITHDRAWN.value
                 stale.updated_at = now
                 await self._cancel_nudges(session, stale.id)
@@ -190,8 +229,11 @@ class Clocks:
             row.recipient = obligation.recipient
             row.informational = obligation.informational
             row.immediate = stage.immediate
+            row.record_only = obligation.record_only
             row.clock_started_at = obligation.clock_started_at
             row.due_at = stage.due_at
+            row.target_at = stage.target_at
+            row.decision_form = obligation.decision_form.model_dump()
             row.status = ObligationStatus.OPEN.value
             row.must_record = [f.model_dump() for f in obligation.must_record]
             row.source = obligation.source
@@ -251,7 +293,16 @@ class Clocks:
                 raise NotFound(f"Obligation {obligation_id} does not exist.")
             incident_id = obligation.incident_id
             due_at = obligation.due_at
-        record = validate_decision(form, due_at=due_at, now=datetime.now(UTC))
+            immediate, record_only = obligation.immediate, obligation.record_only
+            wording = DecisionForm.model_validate(obligation.decision_form or {})
+        record = validate_decision(
+            form,
+            due_at=due_at,
+            now=datetime.now(UTC),
+            immediate=immediate,
+            record_only=record_only,
+            wording=wording,
+        )
 
         def change(incident: Incident) -> None:
             incident.updated_at = datetime.now(UTC)
@@ -273,6 +324,13 @@ class Clocks:
             row.decision = record
             row.updated_at = row.decided_at
             await self._cancel_nudges(session, row.id)
+            followers = self._followers(row.regime_id, row.stage_id)
+            if followers and incident.classification and records_notification(row.status):
+                # The next stages now run from this submission, not from its deadline.
+                await session.flush()
+                answers = ClassificationAnswers.model_validate(incident.classification)
+                now = datetime.now(UTC)
+                await self._derive(session, incident, answers, actor, now, only=followers)
             await trail.record(
                 session,
                 actor=actor,
@@ -297,6 +355,12 @@ class Clocks:
             also=apply,
             channel_id=channel_id,
         )
+
+    def _followers(self, regime_id: str, stage_id: str) -> set[tuple[str, str]]:
+        """The stages of the regime that run from this stage's submission."""
+        regime = next((r for r in self.regimes if r.id == regime_id), None)
+        stages = regime.stages if regime else []
+        return {(regime_id, s.id) for s in stages if s.after == stage_id}
 
     async def obligation_view(
         self, obligation_id: int
@@ -431,8 +495,10 @@ class Clocks:
             nudge.status = NudgeStatus.SUPERSEDED.value
         latest.status = NudgeStatus.SENT.value
         latest.sent_at = now
-        overdue = now >= obligation.due_at
-        for platform, target in self._nudge_targets(incident, overdue):
+        # An immediate stage is never overdue; past its target it goes to every admin, like one.
+        overdue = not obligation.immediate and now >= obligation.due_at
+        escalate = overdue or (obligation.target_at is not None and now >= obligation.target_at)
+        for platform, target in self._nudge_targets(incident, escalate):
             enqueue(
                 session,
                 platform=platform,

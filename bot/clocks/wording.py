@@ -11,8 +11,17 @@ from bot.clocks.regimes import format_time_left
 from bot.domain import IncidentView, ObligationLine
 from bot.notes import Note, Span, moment, note, person, strong
 
+NOT_LEGAL_ADVICE = (
+    "Not legal advice: the desk applies its regime table to your answers; a person decides "
+    "what to notify."
+)
 NOT_CLASSIFIED = note("Not classified yet: ", strong("Classify…"), " decides which clocks start.")
-NO_OBLIGATIONS = note("Classified: no regulatory notification is triggered.")
+# Says what was decided and on what basis, never that nothing is owed.
+NO_OBLIGATIONS = note(
+    "Classified: with these answers none of the desk's regime rules starts a clock. ",
+    "Whether any other duty to notify applies is still for a person to judge. ",
+    NOT_LEGAL_ADVICE,
+)
 
 
 class LineState(StrEnum):
@@ -23,6 +32,7 @@ class LineState(StrEnum):
 
 
 def line_state(line: ObligationLine, now: datetime) -> LineState:
+    """How a stage looks now; an immediate stage is never OVERDUE, whatever its target."""
     if not line.open:
         return LineState.DECIDED
     if line.informational:
@@ -50,11 +60,32 @@ def line_note(line: ObligationLine, now: datetime) -> Note:
         return title + decided_note(line)
     if state == LineState.INFORMATIONAL:
         return title + "informational only, not yet in force on this date"
-    when = note("immediately") if line.immediate else note("due ", moment(line.due_at))
+    if line.immediate:
+        return title + immediate_note(line, now)
+    when = note("due ", moment(line.due_at))
     left = format_time_left(line.due_at - now)
     if state == LineState.OVERDUE:
         return note(title, strong("OVERDUE"), " — was ", when, f" ({left})")
-    return note(title, when, "" if line.immediate else f" ({left} left)")
+    return note(title, when, f" ({left} left)")
+
+
+def immediate_note(line: ObligationLine, now: datetime) -> Note:
+    """`due now, without undue delay · target <when> (the firm's target, not a legal deadline)`."""
+    first = "record a decision" if line.record_only else "due now, without undue delay"
+    if line.target_at is None:
+        return note(first)
+    passed = "passed " if line.target_at <= now else ""
+    return note(
+        first,
+        f" · {passed}target ",
+        moment(line.target_at),
+        " (the firm's target, not a legal deadline)",
+    )
+
+
+def row_label(line: ObligationLine) -> Note:
+    """Names the regime and stage a row of decision buttons is for."""
+    return note("For ", strong(line.name), f" — {line.stage}:")
 
 
 def clocks_heading(view: IncidentView) -> Note:
@@ -68,16 +99,18 @@ def clocks_heading(view: IncidentView) -> Note:
 
 def nudge_timing(line: ObligationLine, now: datetime) -> str:
     left = line.due_at - now
+    if line.record_only:
+        return "needs its decision recorded"
     if line.immediate:
-        return "is due immediately and has no decision recorded"
+        return "is due without undue delay and has no decision recorded"
     if left.total_seconds() <= 0:
         return f"deadline passed {format_time_left(left).removeprefix('overdue by ')} ago"
     return f"closes in {format_time_left(left)}"
 
 
 def nudge_overdue(line: ObligationLine, now: datetime) -> bool:
-    """Still undecided at or past the deadline: the nudge says OVERDUE."""
-    return line.open and line.due_at <= now
+    """Undecided at or past a fixed deadline: the nudge says OVERDUE (never when immediate)."""
+    return line.open and not line.immediate and line.due_at <= now
 
 
 def nudge_note(view: IncidentView, line: ObligationLine, now: datetime) -> Note:
@@ -93,6 +126,11 @@ def nudge_note(view: IncidentView, line: ObligationLine, now: datetime) -> Note:
 
 
 def nudge_stage_note(line: ObligationLine) -> Note:
+    if line.immediate:
+        stage = note(f"Stage: {line.stage} · no fixed deadline")
+        if line.target_at is None:
+            return stage
+        return stage + note(" · target ", moment(line.target_at), " (not a legal deadline)")
     return note(f"Stage: {line.stage} · deadline ", moment(line.due_at))
 
 

@@ -6,6 +6,7 @@ import json
 from html import escape
 from typing import Any
 
+from bot.clocks.wording import NOT_LEGAL_ADVICE
 from bot.exports.report import EvidenceEntry, IncidentReport
 from bot.exports.wording import (
     OBLIGATION_HEADER,
@@ -159,5 +160,6 @@ def render(report: IncidentReport) -> str:
 <h2>Audit chain</h2>
 <p>{e(report.chain.message)}. Head at export: seq {report.chain.checked},
 <span class="hash" id="chain-head">{e(report.chain.head)}</span>.</p>
+<p class="meta">{e(NOT_LEGAL_ADVICE)}</p>
 </body></html>
 """

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.clocks.wording import NOT_LEGAL_ADVICE
 from bot.exports.report import EvidenceEntry, IncidentReport
 from bot.exports.wording import (
     OBLIGATION_HEADER,
@@ -152,6 +153,8 @@ def render(report: IncidentReport) -> str:
         "",
         f"Chain head at export: seq {report.chain.checked}, `{report.chain.head}`. Compare it with "
         "a head published earlier (`incident-desk audit verify --published-head HASH`).",
+        "",
+        f"_{NOT_LEGAL_ADVICE}_",
         "",
     ]
     return "\n".join(lines)

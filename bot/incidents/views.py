@@ -81,6 +81,9 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
                 decided_by=o.decided_by,
                 decided_at=o.decided_at,
                 reference=(o.decision or {}).get("reference"),
+                record_only=o.record_only,
+                target_at=o.target_at,
+                decision_form=o.decision_form or {},
             )
             for o in incident.obligations
             if o.status != "withdrawn"

@@ -36,6 +36,7 @@ class DeadlineLine(BaseModel):
     regime: str
     stage: str
     due_at: datetime
+    immediate: bool = False  # "without undue delay": due now, never overdue by a fixed clock
 
     @property
     def label(self) -> str:
@@ -45,9 +46,11 @@ class DeadlineLine(BaseModel):
         return f"{self.regime} — {self.stage}"
 
     def overdue(self, now: datetime) -> bool:
-        return now > self.due_at
+        return not self.immediate and now > self.due_at
 
     def time_left(self, now: datetime) -> str:
+        if self.immediate:
+            return "due now, without undue delay"
         return format_time_left(self.due_at - now)
 
 
@@ -130,6 +133,7 @@ class Dashboard:
                     regime=o.regime_name,
                     stage=o.stage_name,
                     due_at=o.due_at,
+                    immediate=o.immediate,
                 )
                 for o, key, iid in await q.open_obligations(session)
             ]

@@ -117,6 +117,7 @@ class WeeklyDigest:
                     regime=o.regime_name,
                     stage=o.stage_name,
                     due_at=o.due_at,
+                    immediate=o.immediate,
                 )
                 for o, key, iid in await q.open_obligations(session, due_before=now + WEEK)
             ]

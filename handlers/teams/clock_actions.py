@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clocks.classification import answers_from_values
+from bot.clocks.classification import MULTI_QUESTIONS, answers_from_values
 from bot.clocks.decisions import parse_decision
 from bot.core import Core
 from bot.domain import IncidentView, ObligationLine
@@ -45,7 +45,7 @@ async def submit_classify(deps: Core, click: Click) -> Element:
             deps.ctx.config,
             click.data,
             aware_at=aware_at,
-            flags=click.choices(InputId.FLAGS) + click.choices(InputId.SCOPE),
+            flags=[name for q in MULTI_QUESTIONS for name in click.choices(q)],
         )
         view = await deps.clocks.classify(
             actor=click.actor, incident_id=click.incident_id, answers=answers

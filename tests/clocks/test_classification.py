@@ -26,6 +26,7 @@ def parse(config: DeskConfig | None = None, **values: Any) -> Any:
     form: dict[str, Any] = {
         "aware_at": AWARE,
         "personal_data": "yes",
+        "breach": "yes",
         "risk": "risk",
         "serious": None,
         "flags": [],
@@ -80,6 +81,34 @@ def test_every_wrong_field_is_named_at_once() -> None:
     }
 
 
+@pytest.mark.parametrize("personal_data", ["yes", "unsure"])
+def test_risk_and_breach_must_be_answered_when_personal_data_may_be_involved(
+    personal_data: str,
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse(personal_data=personal_data, risk=None, breach=None)
+    assert set(caught.value.fields) == {"risk_to_individuals", "personal_data_breach"}
+    assert parse(personal_data="no", risk=None, breach=None).risk_to_individuals is None
+
+
+def test_a_disclosure_to_a_client_cannot_be_answered_as_no_breach() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse(breach="no", flags=["client_received"])
+    assert "that disclosure is a breach" in caught.value.fields["personal_data_breach"]
+
+
+def test_ai_act_answers_are_read_and_a_crafted_one_refused() -> None:
+    answers = parse(ai_choices={"ai_role": "deployer", "ai_annex": "annex_i"})
+    assert (answers.ai_role, answers.ai_annex, answers.ai_provider_reachable) == (
+        "deployer",
+        "annex_i",
+        "unsure",
+    )
+    with pytest.raises(InvalidInput) as caught:
+        parse(ai_choices={"ai_role": "importer"})
+    assert caught.value.fields == {"ai_role": "Pick one of the listed answers."}
+
+
 def test_a_naive_awareness_time_is_refused_not_guessed() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse(aware_at=datetime(2026, 11, 23, 9, 0))
@@ -131,12 +160,19 @@ def test_the_form_asks_scope_and_tool_only_where_the_config_has_them() -> None:
     assert plain == [
         "aware_at",
         "personal_data",
+        "personal_data_breach",
         "risk_to_individuals",
         "flags",
+        "fca",
         "serious_incident_condition",
+        "ai_role",
+        "ai_provider_reachable",
+        "ai_annex",
         "failure_type",
         "failure_point",
+        "not_legal_advice",
     ]
+    assert "Not legal advice" in classify_questions(DeskConfig())[-1].label
     questions = {q.id: q for q in classify_questions(full)}
     assert [v for v, _ in questions["scope"].options] == ["nis2_in_scope"]
     assert questions["ai_tool"].options == (("copilot", "Copilot"),)
@@ -167,6 +203,7 @@ def test_answers_keyed_by_question_id_are_parsed_like_the_form_fields() -> None:
         DeskConfig(),
         {
             "personal_data": "yes",
+            "personal_data_breach": "unsure",
             "risk_to_individuals": " high_risk ",
             "serious_incident_condition": "",
             "failure_type": "data_exposure",

@@ -324,7 +324,9 @@ async def test_classification_without_personal_data_starts_no_ico_clock(
     await classify(harness, incident, personal_data="no", risk=None)
     assert [o.regime_id for o in await rows(harness, Obligation)] == []
     card = dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
-    assert "no regulatory notification is triggered" in card
+    assert "no regulatory notification is triggered" not in card  # never reassures
+    assert "none of the desk's regime rules starts a clock" in card
+    assert "still for a person to judge" in card and "Not legal advice" in card
 
 
 async def test_deferred_ai_act_rows_are_informational_not_binding(
@@ -347,3 +349,106 @@ async def test_deferred_ai_act_rows_are_informational_not_binding(
     assert await tick(harness, clock, START + timedelta(days=20)) == 0  # no binding clock
     view = await close_form(harness, incident)
     assert await submit_close(harness, view) == {}  # informational rows never block closing
+
+
+# ---- defects 1, 3 and 11 end to end on Slack
+
+
+async def test_personal_data_without_a_risk_answer_is_refused_and_starts_nothing(
+    harness: Harness, clock: Any
+) -> None:
+    incident = await reported(harness)
+
+    refused = await classify(harness, incident, personal_data="yes", risk=None, breach=None)
+
+    assert refused["response_action"] == "errors"
+    assert set(refused["errors"]) == {"risk_to_individuals", "personal_data_breach"}
+    assert "personal data is involved" in refused["errors"]["risk_to_individuals"]
+    assert await rows(harness, Obligation) == []
+    # "Unsure" is an answer, and it fails closed: the ICO clock starts.
+    await classify(harness, incident, personal_data="unsure", risk="risk", breach="unsure")
+    assert [o.regime_id for o in await rows(harness, Obligation)] == ["uk_gdpr_art33"]
+
+
+async def test_a_breach_judged_unlikely_asks_for_a_recorded_reason_not_reassurance(
+    harness: Harness, clock: Any
+) -> None:
+    incident = await reported(harness)
+    await classify(harness, incident, personal_data="yes", risk="unlikely")
+    [decide_row] = await rows(harness, Obligation)
+    card = dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
+
+    assert (decide_row.regime_id, decide_row.record_only) == ("uk_gdpr_art33_5", True)
+    assert "no regulatory notification is triggered" not in card
+    assert "Decide: not notifiable" in card and "record a decision" in card
+    assert "obligation_notified" not in card  # only Not required… is offered
+    assert await decide(harness, decide_row.id, "not_required", rationale="Encrypted") == {}
+    [row] = await rows(harness, Obligation)
+    assert row.status == "not_required" and row.decision == {
+        "details": {},
+        "rationale": "Encrypted",
+    }
+
+
+async def test_telling_data_subjects_ten_minutes_after_awareness_is_not_late(
+    harness: Harness, clock: Any
+) -> None:
+    incident = await reported(harness)
+    await classify(harness, incident, personal_data="yes", risk="high_risk")
+    [art34] = [o for o in await rows(harness, Obligation) if o.regime_id == "uk_gdpr_art34"]
+    card = dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
+    assert "OVERDUE" not in card and "due now, without undue delay" in card
+    assert "target" in card and "not a legal deadline" in card
+
+    await tick(harness, clock, START + timedelta(hours=24))  # Art. 34's first nudge
+    nudges = [c for c in channel_nudges(harness) if "Art. 34" in c.args["text"]]
+    assert nudges and all("OVERDUE" not in dumps(c.args) for c in nudges)
+    assert "due without undue delay" in nudges[-1].args["text"]
+
+    clock.move_to(START + timedelta(hours=24, minutes=10))
+    told = int((START + timedelta(minutes=10)).timestamp())
+    done = await decide(harness, art34.id, "notified", notified_at=told)
+    assert done == {}  # no authority's reference asked, and not refused as late
+    [row] = [o for o in await rows(harness, Obligation) if o.id == art34.id]
+    assert row.status == "notified"
+
+
+async def test_art_34_form_cites_art_34_and_asks_no_reference(harness: Harness, clock: Any) -> None:
+    incident = await reported(harness)
+    await classify(harness, incident, personal_data="yes", risk="high_risk")
+    [art34] = [o for o in await rows(harness, Obligation) if o.regime_id == "uk_gdpr_art34"]
+
+    await click(
+        harness,
+        obligation_action(
+            user="U0ADMIN1",
+            action_id="obligation_notified_late",
+            obligation_id=art34.id,
+            decision="late",
+            response_url=harness.fake.response_url,
+        ),
+    )
+    form = dumps(await filled_form(harness))
+
+    assert "reference" not in [b.get("block_id") for b in (await filled_form(harness))["blocks"]]
+    assert "Art. 34" in form and "Art. 33(4)" not in form and "authority" not in form.lower()
+
+
+async def test_each_row_of_decision_buttons_names_its_regulator_and_stage(
+    harness: Harness, clock: Any
+) -> None:
+    incident = await reported(harness)
+    await classify(harness, incident, personal_data="yes", risk="high_risk")
+    blocks = harness.fake.named("chat.update")[-1].json_arg("blocks")
+
+    rows_of_buttons = [
+        (blocks[i - 1], b)
+        for i, b in enumerate(blocks)
+        if b.get("block_id", "").startswith("obligation:")
+    ]
+    labels = [label["elements"][0]["text"] for label, _ in rows_of_buttons]
+    assert sorted(labels) == [
+        "For *UK GDPR Art. 33 — notify the ICO* — Notify the ICO:",
+        "For *UK GDPR Art. 34 — tell the data subjects* — Tell the data subjects without "
+        "undue delay:",
+    ]

@@ -1,4 +1,5 @@
-"""Near misses start no regulatory clock unless personal data actually left the firm."""
+"""Near misses start no regulatory clock unless a personal data breach occurred or may have
+(UK GDPR Art. 4(12): unauthorised access inside the firm counts)."""
 
 from __future__ import annotations
 
@@ -32,11 +33,22 @@ def answers(**kw: object) -> ClassificationAnswers:
     [
         (Kind.INCIDENT, {}, True),
         (Kind.SUSPECTED, {}, True),
-        (Kind.NEAR_MISS, {}, False),  # caught in time: nothing left the firm
-        (Kind.NEAR_MISS, {"client_received": True}, True),
-        (Kind.NEAR_MISS, {"wrong_recipient": True}, True),
+        (Kind.NEAR_MISS, {"personal_data_breach": PersonalData.NO}, False),  # caught in time
+        (Kind.NEAR_MISS, {}, True),  # breach unanswered: fails closed
+        (Kind.NEAR_MISS, {"personal_data_breach": PersonalData.UNSURE}, True),
+        # Defect 9: seen by staff without authorisation, judged high risk, nothing left the firm.
+        (
+            Kind.NEAR_MISS,
+            {"personal_data_breach": PersonalData.YES, "risk_to_individuals": RiskLevel.HIGH_RISK},
+            True,
+        ),
+        (
+            Kind.NEAR_MISS,
+            {"client_received": True, "personal_data_breach": PersonalData.NO},
+            True,  # data reached a client: a disclosure whatever the answer says
+        ),
         (Kind.NEAR_MISS, {"client_received": True, "personal_data": PersonalData.NO}, False),
-        (Kind.NEAR_MISS, {"wrong_recipient": True, "personal_data": PersonalData.UNSURE}, False),
+        (Kind.NEAR_MISS, {"wrong_recipient": True, "personal_data": PersonalData.UNSURE}, True),
     ],
 )
 def test_near_miss_clock_rule(kind: Kind, answer: dict[str, object], starts: bool) -> None:
@@ -51,7 +63,9 @@ async def test_classified_near_miss_starts_no_clock(harness: Harness) -> None:
     await harness.app.core.intake.report(
         actor=REPORTER, form=report_input(Reach.CAUGHT, PersonalData.YES), platform=Platform.SLACK
     )
-    view = await harness.app.core.clocks.classify(actor=ADMIN, incident_id=1, answers=answers())
+    view = await harness.app.core.clocks.classify(
+        actor=ADMIN, incident_id=1, answers=answers(personal_data_breach=PersonalData.NO)
+    )
     assert view.kind == Kind.NEAR_MISS and view.obligations == []
     assert await open_obligations(harness) == []
 
@@ -63,9 +77,27 @@ async def test_near_miss_whose_personal_data_reached_a_wrong_recipient_starts_th
         actor=REPORTER, form=report_input(Reach.CAUGHT, PersonalData.YES), platform=Platform.SLACK
     )
     await harness.app.core.clocks.classify(
-        actor=ADMIN, incident_id=1, answers=answers(wrong_recipient=True)
+        actor=ADMIN,
+        incident_id=1,
+        answers=answers(wrong_recipient=True, personal_data_breach=PersonalData.YES),
     )
     assert await open_obligations(harness) == ["uk_gdpr_art33"]
+
+
+async def test_near_miss_with_internal_access_and_high_risk_starts_the_ico_clock(
+    harness: Harness,
+) -> None:
+    await harness.app.core.intake.report(
+        actor=REPORTER, form=report_input(Reach.CAUGHT, PersonalData.YES), platform=Platform.SLACK
+    )
+    await harness.app.core.clocks.classify(
+        actor=ADMIN,
+        incident_id=1,
+        answers=answers(
+            personal_data_breach=PersonalData.YES, risk_to_individuals=RiskLevel.HIGH_RISK
+        ),
+    )
+    assert await open_obligations(harness) == ["uk_gdpr_art33", "uk_gdpr_art34"]
 
 
 async def test_marking_a_near_miss_withdraws_clocks_and_confirming_restores_them(
@@ -76,8 +108,9 @@ async def test_marking_a_near_miss_withdraws_clocks_and_confirming_restores_them
         form=report_input(Reach.REACHED_CLIENT, PersonalData.YES),
         platform=Platform.SLACK,
     )
-    await harness.app.core.clocks.classify(actor=ADMIN, incident_id=1, answers=answers())
-    assert await open_obligations(harness) == ["uk_gdpr_art33"]
+    no_breach = answers(personal_data_breach=PersonalData.NO)
+    await harness.app.core.clocks.classify(actor=ADMIN, incident_id=1, answers=no_breach)
+    assert await open_obligations(harness) == ["uk_gdpr_art33_5"]  # the reason must be recorded
 
     view = await harness.app.core.triage.mark_near_miss(actor=ADMIN, incident_id=1)
     assert view.obligations == []
@@ -85,4 +118,4 @@ async def test_marking_a_near_miss_withdraws_clocks_and_confirming_restores_them
 
     view = await harness.app.core.insights.suspected.confirm(actor=ADMIN, incident_id=1)
     assert view.kind == Kind.INCIDENT
-    assert await open_obligations(harness) == ["uk_gdpr_art33"]
+    assert await open_obligations(harness) == ["uk_gdpr_art33_5"]

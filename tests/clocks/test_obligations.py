@@ -63,9 +63,11 @@ def derive(
 def test_shipped_table_has_every_design_row() -> None:
     assert [r.id for r in load_regimes(SHIPPED_REGIMES)] == [
         "uk_gdpr_art33",
+        "uk_gdpr_art33_5",
         "uk_gdpr_art34",
         "eu_ai_act_art73",
         "eu_ai_act_art26_5",
+        "eu_ai_act_art26_5_risk",
         "nis2_art23",
         "dora_art19",
         "fca_sup15",
@@ -92,9 +94,18 @@ def test_ico_row_records_art_33_3_a_to_d_and_cites_its_source() -> None:
         (PERSONAL_RISK, {"uk_gdpr_art33"}),
         (PERSONAL_HIGH, {"uk_gdpr_art33", "uk_gdpr_art34"}),
         ({**PERSONAL_RISK, "wrong_recipient": True}, {"uk_gdpr_art33"}),
-        ({"personal_data": "yes", "risk_to_individuals": "unlikely"}, set()),
-        ({"personal_data": "yes"}, set()),
-        ({"personal_data": "unsure", "risk_to_individuals": "high_risk"}, set()),
+        # Defect 2: judged unlikely, the decision not to notify is recorded with its reason.
+        ({"personal_data": "yes", "risk_to_individuals": "unlikely"}, {"uk_gdpr_art33_5"}),
+        # Defect 1: the risk question unanswered fails closed (Art. 33(1)'s "unless").
+        ({"personal_data": "yes"}, {"uk_gdpr_art33", "uk_gdpr_art34"}),
+        (
+            {"personal_data": "unsure", "risk_to_individuals": "high_risk"},
+            {"uk_gdpr_art33", "uk_gdpr_art34"},
+        ),
+        (
+            {**PERSONAL_RISK, "personal_data_breach": "no"},
+            {"uk_gdpr_art33_5"},  # no breach: still recorded why
+        ),
         ({"personal_data": "no", "risk_to_individuals": "high_risk"}, set()),
         (AI_DEATH, {"eu_ai_act_art73", "eu_ai_act_art26_5"}),
         (
@@ -107,10 +118,14 @@ def test_ico_row_records_art_33_3_a_to_d_and_cites_its_source() -> None:
         (DORA, {"dora_art19"}),
         ({"dora_in_scope": True, "dora_major": False}, set()),
         ({"dora_in_scope": False, "dora_major": True}, set()),
-        ({"fca_regulated": True}, {"fca_sup15"}),
+        ({"fca_regulated": True}, set()),  # Defect 8: touching FCA activity alone is not enough
+        ({"fca_reputation": True}, {"fca_sup15"}),
+        ({"fca_customer_detriment": True}, {"fca_sup15"}),
+        ({"fca_financial": True}, {"fca_sup15"}),
+        ({"fca_expect_notice": True}, {"fca_sup15"}),
         ({"client_received": True, "client_acted": True, "downstream_actions": True}, set()),
         (
-            {**PERSONAL_HIGH, **AI_DEATH, **DORA, "nis2_in_scope": True, "fca_regulated": True},
+            {**PERSONAL_HIGH, **AI_DEATH, **DORA, "nis2_in_scope": True, "fca_reputation": True},
             {
                 "uk_gdpr_art33",
                 "uk_gdpr_art34",
@@ -167,24 +182,28 @@ def test_answers_trigger_exactly_the_expected_regimes(
             "nis2_art23",
             {"nis2_in_scope": True},
             H,
-            {"early_warning": 24 * H, "notification": 72 * H, "final_report": 72 * H + 30 * D},
+            # One calendar month after the notification (4 Mar → 4 Apr 2028: 31 days).
+            {"early_warning": 24 * H, "notification": 72 * H, "final_report": 72 * H + 31 * D},
         ),
-        # DORA counts from classification: 4 h, then 72 h after that, then 30 days more.
+        # DORA counts from classification: 4 h, then 72 h after that, then one month more.
         (
             "dora_art19",
             DORA,
             H,
-            {"initial": 5 * H, "intermediate": 77 * H, "final": 77 * H + 30 * D},
+            {"initial": 5 * H, "intermediate": 77 * H, "final": 77 * H + 31 * D},
         ),
         # ...but the initial notification is never later than 24 h after awareness.
         (
             "dora_art19",
             DORA,
             22 * H,
-            {"initial": 24 * H, "intermediate": 98 * H, "final": 98 * H + 30 * D},
+            # Defect 5: the intermediate report runs from the initial one (due at 24 h), not
+            # from classification + 76 h.
+            {"initial": 24 * H, "intermediate": 96 * H, "final": 96 * H + 31 * D},
         ),
-        ("dora_art19", DORA, 30 * H, {"initial": 24 * H, "intermediate": 106 * H}),
-        ("fca_sup15", {"fca_regulated": True}, H, {"notify": 0 * H}),
+        # Defect 4: classified as major 30 h after awareness, the cap no longer applies (Art. 5(2)).
+        ("dora_art19", DORA, 30 * H, {"initial": 34 * H, "intermediate": 106 * H}),
+        ("fca_sup15", {"fca_reputation": True}, H, {"notify": 0 * H}),
     ],
 )
 def test_stage_deadlines_count_from_the_right_clock(
@@ -202,7 +221,7 @@ def test_stage_deadlines_count_from_the_right_clock(
 
 
 def test_immediate_stages_are_flagged_and_nudged_after_the_clock_starts() -> None:
-    fca = derive(fca_regulated=True)["fca_sup15"].stages[0]
+    fca = derive(fca_reputation=True)["fca_sup15"].stages[0]
     art34 = derive(**PERSONAL_HIGH)["uk_gdpr_art34"].stages[0]
 
     assert fca.immediate and art34.immediate
@@ -287,9 +306,9 @@ def test_applies_until_makes_a_row_informational_afterwards() -> None:
         overrides={"override": {"fca_sup15": {"applicability": {"applies_until": "2028-02-29"}}}}
     )
 
-    assert derive(regimes, fca_regulated=True)["fca_sup15"].informational
+    assert derive(regimes, fca_reputation=True)["fca_sup15"].informational
     before = datetime(2028, 2, 29, 23, 0, tzinfo=UTC)
-    assert not derive(regimes, aware_at=before, fca_regulated=True)["fca_sup15"].informational
+    assert not derive(regimes, aware_at=before, fca_reputation=True)["fca_sup15"].informational
 
 
 # ---------------------------------------------------------------- config overrides
@@ -299,7 +318,7 @@ def test_config_disables_a_row_by_id() -> None:
     regimes = load_regimes(overrides={"disable": ["fca_sup15"]})
 
     assert "fca_sup15" not in {r.id for r in regimes}
-    assert derive(regimes, fca_regulated=True) == {}
+    assert derive(regimes, fca_reputation=True) == {}
 
 
 def test_config_overrides_fields_and_one_stage_by_id() -> None:
@@ -331,7 +350,7 @@ def test_config_replaces_stages_given_as_a_list() -> None:
         }
     )
 
-    assert derive(regimes, fca_regulated=True)["fca_sup15"].stages[0].due_at == AWARE + 8 * H
+    assert derive(regimes, fca_reputation=True)["fca_sup15"].stages[0].due_at == AWARE + 8 * H
 
 
 def test_config_adds_a_client_notification_row() -> None:
@@ -480,7 +499,7 @@ def test_awareness_in_the_past_makes_stages_overdue_at_once() -> None:
     assert overdue_nudge_times(ico.due_at, now) == []
     nis2 = {s.id: s for s in derived["nis2_art23"].stages}
     assert format_time_left(nis2["early_warning"].due_at - now) == "overdue by 2 d 8 h"
-    assert format_time_left(nis2["final_report"].due_at - now) == "29 d 16 h"
+    assert format_time_left(nis2["final_report"].due_at - now) == "30 d 16 h"
 
 
 def test_naive_times_are_refused() -> None:

@@ -57,13 +57,17 @@ def test_register_lists_personal_data_incidents_with_decisions(
             actor=ADMIN,
             incident_id=1,
             answers=ClassificationAnswers(
-                personal_data=PersonalData.YES, risk_to_individuals=RiskLevel.RISK, aware_at=AWARE
+                personal_data=PersonalData.YES,
+                personal_data_breach=PersonalData.YES,
+                risk_to_individuals=RiskLevel.UNLIKELY,
+                client_received=True,
+                aware_at=AWARE,
             ),
         )
-        [ico] = (await app.core.queries.view(incident_id=1)).obligations
+        [decide] = (await app.core.queries.view(incident_id=1)).obligations
         await app.core.clocks.decide(
             actor=ADMIN,
-            obligation_id=ico.id,
+            obligation_id=decide.id,
             form=DecisionInput(
                 decision=ObligationStatus.NOT_REQUIRED, rationale="Data was encrypted"
             ),
@@ -77,8 +81,17 @@ def test_register_lists_personal_data_incidents_with_decisions(
 
     assert [r["key"] for r in rows] == ["INC-0001", "INC-0003"]
     first = rows[0]
-    assert first["decision"] == "not_required"
-    assert first["rationale_or_reasons"] == "Data was encrypted"
+    # Defect 2: the decision not to notify is in the register with its reasoning, in words.
+    assert first["decision"] == "not required"
+    assert first["reasoning"] == "Data was encrypted"
     assert first["aware_at"] == AWARE.isoformat()
-    assert first["notification_regime"].startswith("UK GDPR Art. 33")
+    assert first["notification_regime"].startswith("UK GDPR Art. 33(5)")
+    assert first["risk_to_individuals"] == "risk to individuals: unlikely"
+    assert first["effects"] == "A client received the output"
+    assert first["remedial_action"] == "none recorded yet"
     assert rows[1]["decision"] == "not classified yet"
+
+    assert main(["register", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert "<h1>Breach register (UK GDPR Art. 33(5))</h1>" in page
+    assert "Data was encrypted" in page and "Not legal advice" in page

@@ -83,7 +83,15 @@ def test_each_stage_reads_where_it_stands() -> None:
         (
             line(immediate=True, due_at=NOW - timedelta(hours=1)),
             LineState.DUE,
-            "ICO — Initial report: immediately",
+            "ICO — Initial report: due now, without undue delay",
+        ),
+        (
+            line(
+                immediate=True, due_at=NOW - timedelta(hours=30), target_at=NOW - timedelta(hours=6)
+            ),
+            LineState.DUE,  # never OVERDUE: a passed target is not a missed legal deadline
+            "ICO — Initial report: due now, without undue delay · passed target "
+            "Wed 25 Nov 2026 03:00 UTC (the firm's target, not a legal deadline)",
         ),
     ]
     for stage, state, words in cases:

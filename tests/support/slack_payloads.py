@@ -173,7 +173,9 @@ def classify_values(
     aware_at: int,
     personal_data: str = "yes",
     risk: str | None = "risk",
+    breach: str | None = "yes",
     flags: list[str] | None = None,
+    fca: list[str] | None = None,
     serious: str = "none",
     failure_type: str = "data_exposure",
     failure_point: str | None = "outbound_communication",
@@ -185,11 +187,20 @@ def classify_values(
     values: dict[str, Any] = {
         "aware_at": {"aware_at": {"type": "datetimepicker", "selected_date_time": aware_at}},
         "personal_data": {"personal_data": {"type": "radio_buttons", **selected(personal_data)}},
+        "personal_data_breach": {
+            "personal_data_breach": {"type": "radio_buttons", **selected(breach)}
+        },
         "risk_to_individuals": {"risk_to_individuals": {"type": "radio_buttons", **selected(risk)}},
         "flags": {
             "flags": {
                 "type": "checkboxes",
                 "selected_options": [{"value": f} for f in (flags or [])],
+            }
+        },
+        "fca": {
+            "fca": {
+                "type": "checkboxes",
+                "selected_options": [{"value": f} for f in (fca or [])],
             }
         },
         "serious_incident_condition": {

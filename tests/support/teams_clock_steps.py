@@ -110,6 +110,7 @@ async def classify(
     form = opened["value"]
     answers.setdefault("personal_data", "yes")
     answers.setdefault("risk_to_individuals", "risk")
+    answers.setdefault("personal_data_breach", "yes")
     return await press(
         h, button(form, "classify.submit"), user=user, zone=zone, **{**inputs(form), **answers}
     )

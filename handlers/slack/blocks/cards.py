@@ -22,7 +22,7 @@ from bot.incidents.labels import (
     summary_facts,
 )
 from handlers.slack.blocks.elements import Block, button, context, header, option, section
-from handlers.slack.blocks.obligations import decision_buttons, obligations_blocks
+from handlers.slack.blocks.obligations import labelled_decision_buttons, obligations_blocks
 from handlers.slack.blocks.screening import screening_blocks, suspected_actions
 from handlers.slack.blocks.text import mention, mrkdwn_of, slack_date
 from handlers.slack.ids import ActionId, BlockId
@@ -101,9 +101,9 @@ def triage_card(view: IncidentView) -> list[Block]:
     elif view.kind == Kind.SUSPECTED:
         blocks.append(suspected_actions(view))
     else:
-        blocks += [
-            decision_buttons(o.id) for o in view.obligations if o.open and not o.informational
-        ][:10]
+        open_lines = [o for o in view.obligations if o.open and not o.informational]
+        for line in open_lines[:10]:
+            blocks += labelled_decision_buttons(line)
         ref = CardRef(incident_id=view.id).model_dump_json()
         blocks.append(
             {

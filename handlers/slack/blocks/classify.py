@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.clocks.classification import classify_prefill, classify_questions
 from bot.clocks.decisions import DECISION_TITLES, ObligationStatus, decision_questions
+from bot.clocks.wording import nudge_stage_note
 from bot.domain import IncidentView, ObligationLine
 from bot.settings import DeskConfig
 from handlers.slack.blocks.elements import (
@@ -15,7 +16,7 @@ from handlers.slack.blocks.elements import (
     section,
 )
 from handlers.slack.blocks.questions import question_blocks
-from handlers.slack.blocks.text import slack_date
+from handlers.slack.blocks.text import mrkdwn_of, slack_date
 from handlers.slack.ids import CallbackId
 
 
@@ -44,6 +45,12 @@ def classify_modal(
     )
 
 
+def deadline_text(line: ObligationLine) -> str:
+    if line.immediate:
+        return mrkdwn_of(nudge_stage_note(line))
+    return f"Deadline {slack_date(line.due_at)}"
+
+
 def decision_modal(
     view: IncidentView,
     line: ObligationLine,
@@ -55,10 +62,10 @@ def decision_modal(
 ) -> dict[str, Any]:
     """The core's questions for this decision (bot/clocks/decisions.py)."""
     blocks: list[Block] = [
-        section(
-            f"*{line.name}* — {line.stage} for *{view.key}*\nDeadline {slack_date(line.due_at)}"
+        section(f"*{line.name}* — {line.stage} for *{view.key}*\n{deadline_text(line)}"),
+        *question_blocks(
+            decision_questions(decision, must_record, line.decision_form), {"notified_at": now}
         ),
-        *question_blocks(decision_questions(decision, must_record), {"notified_at": now}),
     ]
     return modal(
         CallbackId.DECISION_MODAL,

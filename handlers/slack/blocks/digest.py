@@ -30,7 +30,7 @@ def weekly_digest_message(data: DigestData) -> tuple[str, list[Block]]:
     deadlines = []
     for line in data.deadlines[:SHOWN]:
         overdue = line.overdue(data.generated_at)
-        left = line.time_left(data.generated_at) + ("" if overdue else " left")
+        left = line.time_left(data.generated_at) + ("" if overdue or line.immediate else " left")
         marker = OVERDUE if overdue else "•"
         deadlines.append(
             f"{marker} *{line.incident_key}* · {line.label} · {left} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.clocks.wording import NOT_LEGAL_ADVICE
 from bot.domain import IncidentView
 from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
 from bot.insights.dashboard import DeadlineLine, HomeData
@@ -41,6 +42,8 @@ def deadline_line(line: DeadlineLine, data: HomeData) -> str:
             f"{OVERDUE} *{line.incident_key}* · {line.label} · "
             f"{line.time_left(data.now)} (was due {due})"
         )
+    if line.immediate:
+        return f"• *{line.incident_key}* · {line.label} · *{line.time_left(data.now)}*"
     return f"• *{line.incident_key}* · {line.label} · *{line.time_left(data.now)} left* (due {due})"
 
 
@@ -117,5 +120,5 @@ def home_view(data: HomeData, config: DeskConfig) -> dict[str, Any]:
     hint = "`/incident help` lists every command."
     if data.admin:
         hint += " `/incident stats` maps weak points; `/incident stats rules` rates screening."
-    blocks.append(context(f"{hint} Updated {slack_date(data.now)}."))
+    blocks.append(context(f"{hint} Updated {slack_date(data.now)}. {NOT_LEGAL_ADVICE}"))
     return {"type": "home", "blocks": blocks}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.clocks.decisions import DECISIONS, ObligationStatus, button_title
+from bot.clocks.decisions import ObligationStatus, button_title, decisions_for
 from bot.clocks.wording import (
     NO_OBLIGATIONS,
     NOT_CLASSIFIED,
@@ -17,6 +17,7 @@ from bot.clocks.wording import (
     nudge_overdue,
     nudge_stage_note,
     nudge_summary,
+    row_label,
 )
 from bot.containment.wording import contained_note
 from bot.domain import IncidentView, ObligationLine
@@ -60,18 +61,25 @@ def obligations_blocks(view: IncidentView, now: datetime | None = None) -> list[
     return blocks
 
 
-def decision_buttons(obligation_id: int) -> dict[str, Any]:
+def decision_buttons(line: ObligationLine) -> dict[str, Any]:
+    """The stage's decision buttons; a record-only stage offers only Not required…."""
+
     def ref(decision: ObligationStatus) -> str:
-        return ObligationRef(obligation_id=obligation_id, decision=decision.value).model_dump_json()
+        return ObligationRef(obligation_id=line.id, decision=decision.value).model_dump_json()
 
     return {
         "type": "actions",
-        "block_id": f"obligation:{obligation_id}",
+        "block_id": f"obligation:{line.id}",
         "elements": [
             button(DECISION_BUTTONS[d][0], button_title(d), ref(d), DECISION_BUTTONS[d][1])
-            for d in DECISIONS
+            for d in decisions_for(record_only=line.record_only)
         ],
     }
+
+
+def labelled_decision_buttons(line: ObligationLine) -> list[Block]:
+    """A card's row of buttons under a line naming the regime and stage it decides."""
+    return [context(mrkdwn_of(row_label(line))), decision_buttons(line)]
 
 
 def nudge_message(
@@ -86,6 +94,6 @@ def nudge_message(
             f"{mrkdwn_of(nudge_stage_note(line))}"
         ),
         context(f"{view.key}: {view.description[:200]}"),
-        decision_buttons(line.id),
+        decision_buttons(line),
     ]
     return text, blocks

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit.actions import AuditAction
-from bot.clocks.classification import answers_from_values
+from bot.clocks.classification import MULTI_QUESTIONS, answers_from_values
 from bot.clocks.decisions import ObligationStatus, parse_decision
 from bot.domain import Actor, IncidentView
 from bot.errors import DeskError, InvalidInput
@@ -101,7 +101,7 @@ async def submit_classify(
             d.ctx.config,
             values,
             aware_at=aware_at,
-            flags=[*(values.get(BlockId.FLAGS) or []), *(values.get(BlockId.SCOPE) or [])],
+            flags=[name for q in MULTI_QUESTIONS for name in values.get(q) or []],
         )
         await d.clocks.classify(
             actor=actor_from(body), incident_id=ref.incident_id, answers=answers

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.clocks.classification import classify_prefill, classify_questions
 from bot.clocks.decisions import DECISION_TITLES, ObligationStatus, decision_questions
+from bot.clocks.wording import nudge_stage_note
 from bot.domain import IncidentView, ObligationLine
 from bot.settings import DeskConfig
 from handlers.teams.cards.elements import (
@@ -17,6 +18,7 @@ from handlers.teams.cards.elements import (
     execute,
     heading,
     local_time,
+    markdown_of,
     text,
 )
 from handlers.teams.cards.questions import ask, errors_for
@@ -79,11 +81,15 @@ def decision_form(
     values = values or {}
     body: list[Element] = [
         heading(f"{DECISION_TITLES[ObligationStatus(decision)]}: {line.name}"),
-        text(f"{line.stage} for **{view.key}** · deadline {local_time(line.due_at)}"),
+        text(
+            markdown_of(nudge_stage_note(line))
+            if line.immediate
+            else f"{line.stage} for **{view.key}** · deadline {local_time(line.due_at)}"
+        ),
         *errors_for(errors, "general", "decision", "payload"),
     ]
     body += ask(
-        decision_questions(decision, must_record),
+        decision_questions(decision, must_record, line.decision_form),
         values=values,
         errors=errors,
         zone=zone,

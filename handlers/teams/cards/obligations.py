@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clocks.decisions import DECISIONS, ObligationStatus, button_title
+from bot.clocks.decisions import ObligationStatus, button_title, decisions_for
 from bot.clocks.wording import (
     NO_OBLIGATIONS,
     NOT_CLASSIFIED,
@@ -20,6 +20,7 @@ from bot.clocks.wording import (
     nudge_note,
     nudge_overdue,
     nudge_stage_note,
+    row_label,
 )
 from bot.clocks.wording import nudge_summary as nudge_summary  # the nudge's notification text
 from bot.containment.wording import (
@@ -66,12 +67,13 @@ def obligation_line(line: ObligationLine, now: datetime) -> Element:
     return text(f"{icon} {markdown_of(line_note(line, now))}", color=color, subtle=subtle)
 
 
-def decision_actions(obligation_id: int, origin: Origin) -> Element:
-    data = {"obligation_id": obligation_id, "origin": origin.value}
+def decision_actions(line: ObligationLine, origin: Origin) -> Element:
+    """The stage's decision buttons; a record-only stage offers only Not required…."""
+    data = {"obligation_id": line.id, "origin": origin.value}
     return action_set(
         [
             execute(DECISION_VERBS[d][0], button_title(d), data, style=DECISION_VERBS[d][1])
-            for d in DECISIONS
+            for d in decisions_for(record_only=line.record_only)
         ]
     )
 
@@ -113,7 +115,8 @@ def clocks_body(
     for line in view.obligations:
         body.append(obligation_line(line, now))
         if with_actions and line.open and not line.informational and rows < MAX_DECISION_ROWS:
-            body.append(decision_actions(line.id, Origin.TRIAGE))
+            body.append(text(markdown_of(row_label(line)), subtle=True))
+            body.append(decision_actions(line, Origin.TRIAGE))
             rows += 1
     return body
 
@@ -133,7 +136,7 @@ def nudge_card(view: IncidentView, line: ObligationLine, now: datetime | None = 
         return card(body)
     if view.closed_at is not None:
         return card(body)
-    return card(body, decision_actions(line.id, Origin.NUDGE)["actions"])
+    return card(body, decision_actions(line, Origin.NUDGE)["actions"])
 
 
 def containment_card(view: IncidentView) -> Element:

@@ -77,7 +77,8 @@ def decided_for(card: Any) -> list[int]:
 
 
 def test_each_stage_says_where_it_stands_and_only_open_binding_ones_get_buttons() -> None:
-    lines = texts(clocks_body(view(), with_actions=True, now=NOW))
+    every = texts(clocks_body(view(), with_actions=True, now=NOW))
+    lines = [t for t in every if not t.startswith("For ")]
 
     assert lines[0].startswith("**Regulatory clocks** (from awareness {{DATE(2026-11-23T09")
     assert lines[1] == (
@@ -90,7 +91,13 @@ def test_each_stage_says_where_it_stands_and_only_open_binding_ones_get_buttons(
         "ℹ️ **Regime 3** — Stage 3: informational only, not yet in force on this date"
     )
     assert lines[4] == "✅ **Regime 4** — Stage 4: notified (ref ICO-9) by ada"
-    assert lines[5] == "⏳ **Regime 5** — Stage 5: immediately"
+    assert lines[5] == "⏳ **Regime 5** — Stage 5: due now, without undue delay"
+    # Each row of buttons says which regulator and stage it decides (defect 11).
+    assert [t for t in every if t.startswith("For ")] == [
+        "For **Regime 1** — Stage 1:",
+        "For **Regime 2** — Stage 2:",
+        "For **Regime 5** — Stage 5:",
+    ]
     assert decided_for(clocks_body(view(), with_actions=True, now=NOW)) == [1, 2, 5]
     assert decided_for(clocks_body(view(), with_actions=False, now=NOW)) == []
 
@@ -99,9 +106,9 @@ def test_unclassified_and_untriggered_incidents_say_so() -> None:
     assert (
         "Not classified yet" in texts(clocks_body(view(classified_at=None), with_actions=True))[0]
     )
-    assert texts(clocks_body(view(obligations=[]), with_actions=True)) == [
-        "Classified: no regulatory notification is triggered."
-    ]
+    [said] = texts(clocks_body(view(obligations=[]), with_actions=True))
+    assert said.startswith("Classified: with these answers none of the desk's regime rules")
+    assert "still for a person to judge" in said and "Not legal advice" in said
 
 
 def test_no_row_of_buttons_is_longer_than_teams_shows() -> None:

@@ -79,6 +79,7 @@ async def test_classify_from_teams_shows_the_clocks_on_every_card(
         **{
             **inputs(form),
             "personal_data": "yes",
+            "personal_data_breach": "yes",
             "risk_to_individuals": "risk",
             "flags": "wrong_recipient,client_received",
         },
@@ -125,7 +126,12 @@ async def test_awareness_is_entered_in_the_presser_local_time(
         button(form, "classify.submit"),
         user=act.ADMIN_1,
         zone=york,
-        **{**values, "personal_data": "yes", "risk_to_individuals": "risk"},
+        **{
+            **values,
+            "personal_data": "yes",
+            "personal_data_breach": "yes",
+            "risk_to_individuals": "risk",
+        },
     )
 
     [row] = await teams.rows(Incident)
@@ -289,7 +295,7 @@ async def test_not_required_needs_a_rationale_and_late_needs_reasons(
     ]
     form = (await press(teams, not_required, user=act.ADMIN_1))["value"]
     blank = (await press(teams, button(form, "obligation.submit"), user=act.ADMIN_1))["value"]
-    assert errors(blank) == ["Record why no notification is needed (Art. 33(5))."]
+    assert errors(blank) == ["Record why the breach is unlikely to result in a risk (Art. 33(5))."]
     done = await press(
         teams,
         button(blank, "obligation.submit"),
@@ -312,7 +318,7 @@ async def test_not_required_needs_a_rationale_and_late_needs_reasons(
         **{**inputs(form), "reference": "letters sent"},
     )
     assert errors(no_reasons["value"]) == [
-        "A late notification must give the reasons for the delay."
+        "Say why the data subjects were not told without undue delay (Art. 34(1))."
     ]
     await press(
         teams,
