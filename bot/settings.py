@@ -24,6 +24,24 @@ DEFAULT_TEAMS_TERMS_URL = "https://www.example.com/ai-incident-desk/terms"
 HTTPS_URL = r"^https://\S+$"
 
 
+class ReenableSignOff(BaseModel):
+    """What "safe enough to re-enable" means for one tool, and who may say so."""
+
+    model_config = ConfigDict(extra="forbid")
+    criteria: list[str] = Field(min_length=1, max_length=20)
+    approvers: list[str] = Field(min_length=1)
+    # Two different approvers must each tick every item (four eyes).
+    two_approvers: bool = False
+
+    @field_validator("criteria")
+    @classmethod
+    def _distinct_criteria(cls, items: list[str]) -> list[str]:
+        distinct = {i.strip().lower() for i in items}
+        if len(distinct) != len(items) or any(not i.strip() for i in items):
+            raise ValueError("criteria must be distinct, non-empty sentences")
+        return items
+
+
 class RunbookTool(BaseModel):
     """One AI tool: who can switch it off, how, where its logs are, when it is safe again."""
 
@@ -38,6 +56,7 @@ class RunbookTool(BaseModel):
     reportable: str | None = None
     slack_bot_ids: list[str] = Field(default_factory=list)
     slack_app_ids: list[str] = Field(default_factory=list)
+    reenable: ReenableSignOff | None = None
 
 
 class FirmScope(BaseModel):

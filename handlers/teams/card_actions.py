@@ -24,6 +24,7 @@ from handlers.teams.deps import Click
 from handlers.teams.ids import InputId, Verb
 from handlers.teams.references import actor_of
 from handlers.teams.timezone import reader_zone
+from handlers.teams.tool_actions import submit_reenable
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,9 @@ async def handle(deps: Core, context: TurnContext) -> InvokeBody:
     verb = action.get("verb")
     if verb == Verb.REPORT_SUBMIT:
         return await report_from_chat(deps, context, data)
+    if verb == Verb.REENABLE_SUBMIT:
+        signed = await submit_reenable(deps, actor_of(context.activity), data)
+        return show_message(signed) if isinstance(signed, str) else show_card(signed)
     if verb not in TRIAGE_ACTIONS:
         return show_message("This button is not one of ours.")
     id_key = "obligation_id" if verb in OBLIGATION_VERBS else "incident_id"

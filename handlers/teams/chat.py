@@ -6,6 +6,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from bot.core import Core
+from bot.errors import DeskError
 from bot.incidents.commands import (
     Answer,
     CommandName,
@@ -13,11 +14,13 @@ from bot.incidents.commands import (
     Refused,
     Shown,
     Timeline,
+    ToolList,
     Usage,
     parse_command,
 )
 from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card, timeline_text
 from handlers.teams.cards.forms import report_form
+from handlers.teams.cards.tools import reenable_form, tools_text
 from handlers.teams.cards.triage import card_summary
 from handlers.teams.ids import InputId
 from handlers.teams.references import actor_of
@@ -36,11 +39,28 @@ async def on_message(core: Core, context: TurnContext) -> None:
         form = report_form(core.ctx.config, values=values, in_chat=True)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(form)))
         return
-    if typed.name not in {CommandName.LIST, CommandName.SHOW}:
+    if typed.name == CommandName.REENABLE:
+        await context.send_activity(reenable_reply(core, context, typed.key))
+        return
+    if typed.name not in {CommandName.LIST, CommandName.SHOW, CommandName.TOOLS}:
         await context.send_activity(MessageFactory.text(HELP_TEXT))
         return
     answer = await core.commands.answer(actor_of(context.activity), typed)
     await context.send_activity(reply_for(answer))
+
+
+def reenable_reply(core: Core, context: TurnContext, tool_ref: str) -> Activity:
+    """The sign-off form for an approver; anyone else is told why not, before filling it in."""
+    if not tool_ref:
+        return MessageFactory.text("Usage: `reenable <tool id>`")
+    try:
+        tool, signoff = core.tools.checklist(actor_of(context.activity), tool_ref)
+    except DeskError as exc:
+        return MessageFactory.text(exc.message)
+    form: Activity = MessageFactory.attachment(
+        CardFactory.adaptive_card(reenable_form(tool, signoff))
+    )
+    return form
 
 
 def reply_for(answer: Answer) -> Activity:
@@ -58,6 +78,8 @@ def reply_for(answer: Answer) -> Activity:
             text = f"Usage: `{example}`"
         case Refused(message):
             text = message
+        case ToolList(statuses):
+            text = tools_text(statuses)
         case _:
             text = HELP_TEXT
     return MessageFactory.text(text)

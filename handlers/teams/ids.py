@@ -22,6 +22,7 @@ class Verb(StrEnum):
     CONTAINED = "triage.contained"
     CLASSIFY_SUBMIT = "classify.submit"
     CLASSIFY_CANCEL = "classify.cancel"
+    REENABLE_SUBMIT = "tool.reenable_submit"  # carries a `tool` id, not an incident
     # Decision buttons (triage card and nudges) and their form carry an `obligation_id`.
     NOTIFIED = "obligation.notified"
     NOT_REQUIRED = "obligation.not_required"
@@ -43,6 +44,7 @@ class InputId(StrEnum):
     SCOPE = "scope"
     NOTIFIED_DATE = "notified_at_date"
     NOTIFIED_TIME = "notified_at_time"
+    CONTAIN_MODE = "contain_mode"  # how the tool was contained (bot/containment/tool_state.py)
 
 
 class Origin(StrEnum):
