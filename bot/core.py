@@ -65,7 +65,7 @@ def build_core(
         teams_triage_channel=teams_triage_channel,
     )
     containment = Containment(ctx, access, cards)
-    tools = ToolLife(ctx)
+    tools = ToolLife(ctx, cards)
     suspected = SuspectedTriage(triage)
     dashboard = Dashboard(ctx, access)
     insights = Insights(

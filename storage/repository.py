@@ -110,6 +110,17 @@ async def open_sev1_keys(session: AsyncSession, *, tool_id: str) -> list[str]:
     return list(keys.all())
 
 
+async def incidents_to_refresh(
+    session: AsyncSession, *, tool_id: str, also: int | None
+) -> list[Incident]:
+    """The tool's open incidents and incident `also`, whose cards show the tool's state."""
+    wanted = (Incident.ai_tool == tool_id) & (Incident.status != "closed")
+    if also is not None:
+        wanted = wanted | (Incident.id == also)
+    result = await session.scalars(select(Incident).where(wanted).order_by(Incident.id))
+    return list(result.all())
+
+
 async def list_open_incidents(
     session: AsyncSession, *, reporter: str | None = None, limit: int = 50
 ) -> Sequence[Incident]:

@@ -18,7 +18,7 @@ from bot.delivery.outbox import enqueue
 from bot.delivery.payloads import DirectMessage
 from bot.domain import Actor
 from bot.errors import InvalidInput, InvalidTransition, NotAuthorized, NotFound
-from bot.incidents.cards import platform_of
+from bot.incidents.cards import CardFanout, platform_of
 from bot.incidents.context import DeskContext
 from bot.notes import note, person, strong
 from bot.settings import ReenableSignOff, RunbookTool
@@ -44,8 +44,9 @@ def criterion_field(index: int) -> str:
 class ToolLife:
     """Each runbook tool's state, and its re-enable sign-off."""
 
-    def __init__(self, ctx: DeskContext) -> None:
+    def __init__(self, ctx: DeskContext, cards: CardFanout) -> None:
         self.ctx = ctx
+        self.cards = cards
 
     async def statuses(self) -> list[ToolStatus]:
         """Every runbook tool, in runbook order, with its state."""
@@ -156,6 +157,11 @@ class ToolLife:
             incident_id=row.incident_id,
             details={"approved_by": approvers},
         )
+        # Every open card of the tool, and the one that contained it, shows the new state.
+        for incident in await repo.incidents_to_refresh(
+            session, tool_id=tool.id, also=row.incident_id
+        ):
+            self.cards.refresh(session, incident)
         told = note(strong(tool.name), " was re-enabled after sign-off by ")
         for i, ref in enumerate(approvers):
             told = note(told, " and " if i else "", person(ref))

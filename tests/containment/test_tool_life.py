@@ -121,6 +121,8 @@ async def test_contained_with_a_mode_shows_on_the_card_and_in_tools_and_disables
         "incident": incident.key,
         "by": "slack:U0OWNER",
     }
+    homes = [c for c in harness.fake.named("views.publish") if c.args["user_id"] == "U0ADMIN1"]
+    assert "*DraftBot*: contained (API key revoked)" in json.dumps(homes[-1].json_arg("view"))
     [listed] = await command(harness, "tools", "U0REPORTER")
     assert "*DraftBot*: contained (API key revoked)" in listed["text"]
     assert "*Summariser*: in service" in listed["text"]
@@ -192,6 +194,8 @@ async def test_reenable_needs_two_different_approvers_then_enables_and_tells_own
     [*_, enable] = kill_switch.signed_bodies(SECRET)
     assert enable["event"] == "enable"
     assert enable["approved_by"] == ["slack:U0APPROVER1", "slack:U0APPROVER2"]
+    card = json.dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
+    assert "re-enabled on 2026-11-26 by <@U0APPROVER1> and <@U0APPROVER2>" in card
     told = harness.fake.dms_to("U0OWNER")[-1].args["text"]
     assert "*DraftBot* was re-enabled after sign-off by <@U0APPROVER1> and <@U0APPROVER2>" in told
     [listed] = await command(harness, "tools", "U0REPORTER")
