@@ -93,7 +93,10 @@ async def test_classifying_raises_vendor_insurer_and_art_26_5_with_their_windows
     assert "Tell the vendor: Acme Models Ltd (DraftBot)" in card
     assert "Tell the insurer: Lloyd's PI syndicate (policy PI-99812)" in card
     assert "What the vendor does: notifications: none: the firm notifies regulators" in card
-    assert "What we must do: Our own notices (the clocks on this card), and telling Acme" in card
+    assert (
+        "What we must do: Our own notices (the clocks on this card), and telling Acme Models Ltd "
+        "within 1 d"
+    ) in card
 
 
 async def test_no_claim_possible_raises_no_insurer_notice(harness: Harness) -> None:
