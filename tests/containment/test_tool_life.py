@@ -3,6 +3,7 @@ a signed `disable`), and re-enabled only on the runbook's sign-off (a signed `en
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 import time_machine
 
+from bot.containment.reenable import Tick
+from bot.domain import Actor, Platform
 from bot.settings import DeskConfig, ReenableSignOff, RunbookTool
 from storage.models import AiToolState, AuditEvent, Incident
 from tests.support.harness import Harness
@@ -206,3 +209,30 @@ async def test_reenable_needs_two_different_approvers_then_enables_and_tells_own
     assert done.after is not None
     notes = done.after["approvals"][1]["notes"]
     assert notes["Regression eval passing"] == "https://evals.example/run/1"
+
+
+async def test_two_approvers_signing_at_once_reenable_the_tool_exactly_once(
+    harness: Harness, kill_switch: KillSwitch
+) -> None:
+    await contained_incident(harness, "switched_off")
+    ticks = {i: Tick(done=True, note=f"checked {i}") for i in range(len(CRITERIA))}
+    tools = harness.app.core.tools
+
+    await asyncio.gather(
+        *(
+            tools.sign_off(
+                actor=Actor(platform=Platform.SLACK, user_id=who), tool_ref="draftbot", ticks=ticks
+            )
+            for who in ("U0APPROVER1", "U0APPROVER2")
+        )
+    )
+    await harness.settle()
+
+    row = await state(harness)
+    assert row.state == "in_service" and sorted(row.reenabled_by or []) == [
+        "slack:U0APPROVER1",
+        "slack:U0APPROVER2",
+    ]
+    events = [e.action for e in await rows(harness, AuditEvent)]
+    assert events.count("tool.reenabled") == 1
+    assert [b["event"] for b in kill_switch.signed_bodies(SECRET)].count("enable") == 1
