@@ -161,6 +161,10 @@ class Containment:
         row.incident_id = incident.id
         row.approvals = []
         await session.flush()
+        # The tool's other open incidents show its new state too.
+        for other in await repo.incidents_to_refresh(session, tool_id=tool.id, also=None):
+            if other.id != incident.id:
+                self.cards.refresh(session, other)
         queue_switch(
             session,
             tool,

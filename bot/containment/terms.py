@@ -8,9 +8,9 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.clocks.regimes import Duration, Regime, format_duration
+from bot.clocks.regimes import Duration, Regime, Trigger, format_duration
 
 
 class VendorTerms(BaseModel):
@@ -55,6 +55,18 @@ class PolicyNotice(BaseModel):
     contact: str = Field(min_length=1, max_length=200)
     # A condition in the regime table's trigger syntax (docs/CLOCKS.md); see the default above.
     when: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_POLICY_TRIGGER))
+
+    @field_validator("when")
+    @classmethod
+    def _a_condition(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Checked here so that a typo is reported under notices.<n>.when at start-up.
+        try:
+            Trigger.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}" if where else first["msg"]) from None
+        return value
 
 
 def _stage(stage_id: str, name: str, window: timedelta) -> dict[str, Any]:

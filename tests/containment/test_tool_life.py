@@ -236,3 +236,21 @@ async def test_two_approvers_signing_at_once_reenable_the_tool_exactly_once(
     events = [e.action for e in await rows(harness, AuditEvent)]
     assert events.count("tool.reenabled") == 1
     assert [b["event"] for b in kill_switch.signed_bodies(SECRET)].count("enable") == 1
+
+
+async def test_containing_the_tool_updates_the_cards_of_its_other_open_incidents(
+    harness: Harness,
+) -> None:
+    await submit(harness, await open_report(harness, ts="1700000000.000900"))
+    [earlier] = await rows(harness, Incident)
+    assert earlier.ai_tool == "draftbot"
+    updates = len(harness.fake.named("chat.update"))
+
+    await contained_incident(harness, "throttled")
+
+    refreshed = [
+        json.dumps(c.json_arg("blocks"))
+        for c in harness.fake.named("chat.update")[updates:]
+        if f'"triage_actions:{earlier.id}"' in json.dumps(c.json_arg("blocks"))
+    ]
+    assert refreshed and "*DraftBot*: contained (throttled)" in refreshed[-1]
