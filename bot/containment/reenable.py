@@ -64,12 +64,17 @@ class ToolLife:
             f"No AI tool called {tool_ref!r} in the runbook: `/incident tools` lists them by id."
         )
 
-    def checklist(self, actor: Actor, tool_ref: str) -> tuple[RunbookTool, ReenableSignOff]:
-        """The form's questions for an approver; refuses anyone else before they fill it in."""
+    async def checklist(self, actor: Actor, tool_ref: str) -> tuple[RunbookTool, ReenableSignOff]:
+        """The form's questions for an approver; refuses anyone else, or a tool in service,
+        before anyone fills it in (sign_off checks it all again)."""
         tool = self.tool(tool_ref)
         signoff = _signoff(tool)
         if actor.user_id not in signoff.approvers:
             raise NotAuthorized(_not_an_approver(tool, signoff))
+        async with self.ctx.db.transaction() as session:
+            row = await session.get(AiToolState, tool.id)
+        if row is None or row.state != ToolState.CONTAINED:
+            raise InvalidTransition(f"{tool.name} is in service: there is nothing to re-enable.")
         return tool, signoff
 
     async def sign_off(self, *, actor: Actor, tool_ref: str, ticks: dict[int, Tick]) -> ToolStatus:

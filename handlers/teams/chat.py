@@ -40,7 +40,7 @@ async def on_message(core: Core, context: TurnContext) -> None:
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(form)))
         return
     if typed.name == CommandName.REENABLE:
-        await context.send_activity(reenable_reply(core, context, typed.key))
+        await context.send_activity(await reenable_reply(core, context, typed.key))
         return
     if typed.name not in {CommandName.LIST, CommandName.SHOW, CommandName.TOOLS}:
         await context.send_activity(MessageFactory.text(HELP_TEXT))
@@ -49,12 +49,12 @@ async def on_message(core: Core, context: TurnContext) -> None:
     await context.send_activity(reply_for(answer))
 
 
-def reenable_reply(core: Core, context: TurnContext, tool_ref: str) -> Activity:
+async def reenable_reply(core: Core, context: TurnContext, tool_ref: str) -> Activity:
     """The sign-off form for an approver; anyone else is told why not, before filling it in."""
     if not tool_ref:
         return MessageFactory.text("Usage: `reenable <tool id>`")
     try:
-        tool, signoff = core.tools.checklist(actor_of(context.activity), tool_ref)
+        tool, signoff = await core.tools.checklist(actor_of(context.activity), tool_ref)
     except DeskError as exc:
         return MessageFactory.text(exc.message)
     form: Activity = MessageFactory.attachment(

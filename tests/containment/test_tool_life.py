@@ -254,3 +254,9 @@ async def test_containing_the_tool_updates_the_cards_of_its_other_open_incidents
         if f'"triage_actions:{earlier.id}"' in json.dumps(c.json_arg("blocks"))
     ]
     assert refreshed and "*DraftBot*: contained (throttled)" in refreshed[-1]
+
+
+async def test_reenable_of_a_tool_in_service_says_so_before_any_form(harness: Harness) -> None:
+    [told] = await command(harness, "reenable draftbot", "U0APPROVER1")
+    assert told["text"] == "DraftBot is in service: there is nothing to re-enable."
+    assert harness.fake.named("views.open") == []

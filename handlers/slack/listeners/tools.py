@@ -36,7 +36,7 @@ async def reenable_command(
         await respond(response_type="ephemeral", text="Usage: `/incident reenable <tool id>`")
         return
     try:
-        tool, signoff = deps(context).tools.checklist(actor_from(body), tool_ref)
+        tool, signoff = await deps(context).tools.checklist(actor_from(body), tool_ref)
     except DeskError as exc:
         await respond(response_type="ephemeral", text=exc.message)
         return
