@@ -70,6 +70,7 @@ class ToolLife:
         tool = self.tool(tool_ref)
         signoff = _signoff(tool)
         if actor.user_id not in signoff.approvers:
+            await self._refuse(actor, tool)
             raise NotAuthorized(_not_an_approver(tool, signoff))
         async with self.ctx.db.transaction() as session:
             row = await session.get(AiToolState, tool.id)

@@ -153,6 +153,10 @@ async def test_reenable_refused_to_someone_the_runbook_does_not_name(harness: Ha
     [told] = await command(harness, "reenable draftbot", "U0ADMIN1")
     assert "Only the approvers the runbook names for DraftBot" in told["text"]
     assert len(harness.fake.named("views.open")) == forms  # no form to fill in for nothing
+    refused = [e for e in await rows(harness, AuditEvent) if e.action == "triage.refused"]
+    assert [(e.actor, e.after) for e in refused] == [
+        ("slack:U0ADMIN1", {"attempted": "tool.reenabled", "tool": "draftbot"})
+    ]
     assert (await state(harness)).state == "contained"
 
 
