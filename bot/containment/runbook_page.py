@@ -128,14 +128,17 @@ def runbook_html(config: DeskConfig, admins: list[str], now: datetime) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AI tools runbook</title>
 <style>
-@page {{ size: A4; margin: 12mm; }}
-body {{ font: 9pt/1.3 system-ui, sans-serif; color: #111; }}
-h1 {{ font-size: 14pt; margin: 0 0 4pt; }}
-h2 {{ font-size: 11pt; margin: 8pt 0 2pt; }}
+@page {{ size: A4; margin: 10mm; }}
+body {{ font: 7.5pt/1.2 system-ui, sans-serif; color: #111; margin: 0; }}
+h1 {{ font-size: 12pt; margin: 0 0 2pt; }}
+p {{ margin: 0 0 4pt; }}
+h2 {{ font-size: 9pt; margin: 5pt 0 1pt; }}
 h2 small {{ color: #666; font-weight: normal; }}
 table {{ width: 100%; border-collapse: collapse; }}
-th, td {{ text-align: left; vertical-align: top; padding: 2pt 4pt; border-bottom: 1px solid #ddd; }}
-th {{ width: 22%; }}
+th, td {{ text-align: left; vertical-align: top; padding: 1pt 3pt; border-bottom: 1px solid #ddd; }}
+th {{ width: 20%; }}
+td:last-child {{ width: 25%; }}
+section {{ break-inside: avoid; }}
 tr.missing td {{ color: #a00; font-weight: bold; }}
 footer {{ margin-top: 8pt; color: #444; }}
 </style></head>
