@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.clocks.regimes import Regime
 from bot.clocks.service import Clocks
+from bot.containment.reenable import ToolLife
 from bot.containment.service import Containment
 from bot.evidence.lifecycle import EvidenceService
 from bot.incidents.access import AccessPolicy
@@ -39,6 +40,7 @@ class Core:
     evidence: EvidenceService
     clocks: Clocks
     containment: Containment
+    tools: ToolLife
     insights: Insights
 
 
@@ -63,6 +65,7 @@ def build_core(
         teams_triage_channel=teams_triage_channel,
     )
     containment = Containment(ctx, access, cards)
+    tools = ToolLife(ctx, cards)
     suspected = SuspectedTriage(triage)
     dashboard = Dashboard(ctx, access)
     insights = Insights(
@@ -97,9 +100,10 @@ def build_core(
         intake=Intake(ctx, hooks, cards),
         triage=triage,
         queries=queries,
-        commands=Commands(access, queries),
+        commands=Commands(access, queries, tools),
         evidence=EvidenceService(ctx, access, cards),
         clocks=clocks,
         containment=containment,
+        tools=tools,
         insights=insights,
     )

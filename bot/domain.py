@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.notes import Note
+
 
 class Platform(StrEnum):
     SLACK = "slack"
@@ -237,6 +239,8 @@ class IncidentView(BaseModel):
     contained_by: str | None = None
     obligations: list[ObligationLine] = []
     runbook: dict[str, Any] | None = None
+    # The AI tool's own state line (in service, contained and how, re-enabled by whom).
+    tool_state: Note | None = None
     assignee_name: str | None = None
     reported_by_name: str | None = None
     screening: ScreeningSummary | None = None

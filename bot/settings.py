@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clocks.regimes import Regime, RegimeOverrides, load_regimes
+from bot.containment.terms import PolicyNotice, VendorTerms, policy_regime, vendor_regime
 from bot.domain import DEFAULT_FAILURE_POINTS, DEFAULT_FAILURE_TYPES, VocabItem
 from bot.errors import ConfigError
 from bot.evidence.store import EvidenceConfig
@@ -30,6 +31,24 @@ def is_admin_group(entry: str) -> bool:
     return bool(re.fullmatch(r"S[A-Z0-9]{2,}", entry))
 
 
+class ReenableSignOff(BaseModel):
+    """What "safe enough to re-enable" means for one tool, and who may say so."""
+
+    model_config = ConfigDict(extra="forbid")
+    criteria: list[str] = Field(min_length=1, max_length=20)
+    approvers: list[str] = Field(min_length=1)
+    # Two different approvers must each tick every item (four eyes).
+    two_approvers: bool = False
+
+    @field_validator("criteria")
+    @classmethod
+    def _distinct_criteria(cls, items: list[str]) -> list[str]:
+        distinct = {i.strip().lower() for i in items}
+        if len(distinct) != len(items) or any(not i.strip() for i in items):
+            raise ValueError("criteria must be distinct, non-empty sentences")
+        return items
+
+
 class RunbookTool(BaseModel):
     """One AI tool: who can switch it off, how, where its logs are, when it is safe again."""
 
@@ -46,6 +65,8 @@ class RunbookTool(BaseModel):
     slack_app_ids: list[str] = Field(default_factory=list)
     # The Teams app (bot) ids the tool posts as: `from.id` is `28:<app id>` in its messages.
     teams_app_ids: list[str] = Field(default_factory=list)
+    reenable: ReenableSignOff | None = None
+    vendor: VendorTerms | None = None
 
 
 class FirmScope(BaseModel):
@@ -69,6 +90,8 @@ class DeskConfig(BaseModel):
     evidence: EvidenceConfig = Field(default_factory=EvidenceConfig)
     screening: ScreeningConfig = Field(default_factory=ScreeningConfig)
     weekly_digest: WeeklyDigestConfig = Field(default_factory=WeeklyDigestConfig)
+    # Insurer and solicitor notices; each becomes a regime row (bot/containment/terms.py).
+    notices: list[PolicyNotice] = Field(default_factory=list)
 
     @field_validator("failure_types", "failure_points")
     @classmethod
@@ -99,8 +122,20 @@ class DeskConfig(BaseModel):
         return None
 
     def load_regimes(self) -> list[Regime]:
-        """The shipped regime table with this config's overrides; raises ConfigError."""
-        return load_regimes(overrides=self.regimes)
+        """The shipped regime table with this config's overrides, then the contracts' notices
+        (each tool's vendor, the insurer, the solicitor); raises ConfigError."""
+        regimes = load_regimes(overrides=self.regimes)
+        vendors = [
+            vendor_regime(t.id, t.name, t.vendor) for t in self.runbook if t.vendor is not None
+        ]
+        contractual = [r for r in vendors if r is not None]
+        contractual += [policy_regime(p) for p in self.notices]
+        taken = {r.id for r in regimes}
+        for regime in contractual:
+            if regime.id in taken:
+                raise ConfigError(f"notices: {regime.id!r} is already a regime id; rename it")
+            taken.add(regime.id)
+        return regimes + contractual
 
 
 class Settings(BaseSettings):

@@ -88,6 +88,13 @@ class Incident(Base):
     obligations: Mapped[list[Obligation]] = relationship(
         order_by="(Obligation.due_at, Obligation.id)", lazy="selectin", viewonly=True
     )
+    # The AI tool's own state (in service, contained, re-enabled), shown on every card of the tool.
+    tool_state: Mapped[AiToolState | None] = relationship(
+        primaryjoin="foreign(Incident.ai_tool) == AiToolState.tool_id",
+        lazy="selectin",
+        viewonly=True,
+        uselist=False,
+    )
 
 
 class IncidentReporter(Base):
@@ -389,3 +396,21 @@ class JobRun(Base):
     job_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     period: Mapped[str] = mapped_column(String(40), primary_key=True)
     ran_at: Mapped[datetime]
+
+
+class AiToolState(Base):
+    """One runbook tool's life: contained (and how) or back in service after a sign-off.
+
+    A tool with no row has never been contained: it is in service."""
+
+    __tablename__ = "ai_tool_states"
+    tool_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))  # in_service | contained
+    mode: Mapped[str | None] = mapped_column(String(20))  # how it was contained
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str] = mapped_column(String(128))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    # Re-enable: the approvals collected so far ([{by, at, notes}]) and who signed it back on.
+    approvals: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    reenabled_at: Mapped[datetime | None]
+    reenabled_by: Mapped[list[Any] | None] = mapped_column(JSON)

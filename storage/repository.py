@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    AiToolState,
     AuditEvent,
     CardPost,
     Counter,
@@ -61,6 +62,63 @@ async def lock_incident(session: AsyncSession, *, incident_id: int) -> Incident 
         .execution_options(populate_existing=True)
     )
     return result.scalar_one_or_none()
+
+
+async def lock_tool_state(
+    session: AsyncSession, *, tool_id: str, create: bool = False
+) -> AiToolState | None:
+    """Load an AI tool's state for update, so two sign-offs or containments apply in turn;
+    `create` first inserts an in-service row if there is none (two first containments race)."""
+    if create:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(AiToolState)
+            .values(
+                tool_id=tool_id,
+                state="in_service",
+                changed_at=datetime.now(UTC),
+                changed_by="system:incident-desk",
+                approvals=[],
+            )
+            .on_conflict_do_nothing(index_elements=["tool_id"])
+        )
+    result = await session.execute(
+        select(AiToolState)
+        .where(AiToolState.tool_id == tool_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def tool_states(session: AsyncSession) -> dict[str, AiToolState]:
+    """Every AI tool's stored state by tool id (a tool without one is in service)."""
+    return {r.tool_id: r for r in (await session.scalars(select(AiToolState))).all()}
+
+
+async def open_sev1_keys(session: AsyncSession, *, tool_id: str) -> list[str]:
+    """The keys of the tool's open SEV1 incidents, oldest first."""
+    keys = await session.scalars(
+        select(Incident.key)
+        .where(
+            Incident.ai_tool == tool_id,
+            Incident.severity == "SEV1",
+            Incident.status != "closed",
+        )
+        .order_by(Incident.id)
+    )
+    return list(keys.all())
+
+
+async def incidents_to_refresh(
+    session: AsyncSession, *, tool_id: str, also: int | None
+) -> list[Incident]:
+    """The tool's open incidents and incident `also`, whose cards show the tool's state."""
+    wanted = (Incident.ai_tool == tool_id) & (Incident.status != "closed")
+    if also is not None:
+        wanted = wanted | (Incident.id == also)
+    result = await session.scalars(select(Incident).where(wanted).order_by(Incident.id))
+    return list(result.all())
 
 
 async def list_open_incidents(

@@ -25,6 +25,9 @@ class AuditAction(StrEnum):
     CONTAINED = "incident.contained"
     CLOSED = "incident.closed"
     EXPORTED = "incident.exported"
+    # An AI tool's own life (its incident's containment is CONTAINED above).
+    TOOL_REENABLE_APPROVED = "tool.reenable_approved"  # one approver's sign-off, more needed
+    TOOL_REENABLED = "tool.reenabled"
     # Regulatory clocks.
     OBLIGATIONS_DERIVED = "obligations.derived"
     OBLIGATION_DECIDED = "obligation.decided"

@@ -48,6 +48,7 @@ SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+psycopg://")
 
 
 async def _doctor(settings: Settings, checks: Sequence[DoctorCheck] = ()) -> int:
+    from bot.containment.runbook_page import runbook_gaps
     from storage import repository as repo
     from storage.db import Database
 
@@ -65,6 +66,8 @@ async def _doctor(settings: Settings, checks: Sequence[DoctorCheck] = ()) -> int
                     f"kill_switch_secret_env and that environment variable"
                 )
                 problems += 1
+        for gap in runbook_gaps(config):  # warnings: the desk runs, the runbook is incomplete
+            print(f"runbook: warning: {gap}")
     except ConfigError as exc:
         print(f"settings: {exc.message}")
         problems += 1
@@ -156,6 +159,27 @@ async def _doctor_teams(settings: Settings, db: Database) -> int:
     return problems
 
 
+def _runbook(settings: Settings, args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from bot.containment.pdf import html_to_pdf
+    from bot.containment.runbook_page import runbook_html, runbook_text
+
+    config = settings.load_config()
+    admins = sorted(settings.incident_admins)
+    now = datetime.now(UTC)
+    if args.pdf:
+        path = html_to_pdf(runbook_html(config, admins, now), Path(args.output or "runbook.pdf"))
+        print(f"wrote {path}")
+        return
+    page = runbook_html(config, admins, now) if args.html else runbook_text(config, admins, now)
+    if args.output:
+        Path(args.output).write_text(page, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(page)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="incident-desk", description="AI Incident Desk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -174,6 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv for a spreadsheet; html for a readable page (print it to PDF)",
     )
     register.add_argument("--output", help="write to this file instead of standard output")
+    runbook = sub.add_parser(
+        "runbook", help="the one-page AI tools runbook (text, --html or --pdf)"
+    )
+    shape = runbook.add_mutually_exclusive_group()
+    shape.add_argument("--html", action="store_true", help="a printable HTML page")
+    shape.add_argument("--pdf", action="store_true", help="a PDF (needs Chromium)")
+    runbook.add_argument("--output", help="write to this file (a PDF needs one: runbook.pdf)")
     package = sub.add_parser(
         "teams-package", help="zip the Teams app package (manifest and icons) to upload to Teams"
     )
@@ -266,6 +297,8 @@ def main(
                     handle.write(text)
             else:
                 sys.stdout.write(text)
+        elif args.command == "runbook":
+            _runbook(settings, args)
         elif args.command == "teams-package":
             if package_teams is None:
                 raise ConfigError("`teams-package` needs the Teams handlers: use `incident-desk`")

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import trail
 from bot.audit.actions import AuditAction
+from bot.containment.switch import queue_switch
+from bot.containment.tool_state import ContainMode, ToolState
 from bot.containment.wording import PAGED
 from bot.delivery.outbox import enqueue
 from bot.delivery.payloads import ContainmentPage, Webhook
@@ -84,9 +86,14 @@ class Containment:
         return self.access.is_admin(actor) or bool(tool and actor.user_id in tool.owners)
 
     async def contain(
-        self, *, actor: Actor, incident_id: int, channel_id: str | None = None
+        self,
+        *,
+        actor: Actor,
+        incident_id: int,
+        mode: ContainMode = ContainMode.SWITCHED_OFF,
+        channel_id: str | None = None,
     ) -> IncidentView:
-        """Record when the tool was switched off and who said so (an owner or an admin)."""
+        """Record when and how the tool was contained and who said so (an owner or an admin)."""
         async with self.ctx.db.transaction() as session:
             incident = await repo.lock_incident(session, incident_id=incident_id)
             if incident is None:
@@ -124,10 +131,45 @@ class Containment:
                 after={
                     "status": incident.status,
                     "contained_at": incident.contained_at.isoformat(),
+                    "mode": mode.value,
                 },
             )
+            await self._contain_tool(session, incident, actor, mode)
             self.cards.refresh(session, incident)
-            await session.refresh(incident, ["reporters", "evidence", "obligations"])
+            await session.refresh(incident, ["reporters", "evidence", "obligations", "tool_state"])
             view = to_view(incident, self.ctx.config)
         self.ctx.notify_committed()
         return view
+
+    async def _contain_tool(
+        self, session: AsyncSession, incident: Incident, actor: Actor, mode: ContainMode
+    ) -> None:
+        """Mark the incident's tool contained and queue its signed `disable`; a tool another
+        incident already contained stays as it was."""
+        tool = self.ctx.config.tool(incident.ai_tool)
+        if tool is None:
+            return
+        row = await repo.lock_tool_state(session, tool_id=tool.id, create=True)
+        assert row is not None
+        if row.state == ToolState.CONTAINED:
+            return
+        at = incident.contained_at or datetime.now(UTC)
+        row.state = ToolState.CONTAINED.value
+        row.mode = mode.value
+        row.changed_at = at
+        row.changed_by = actor.ref
+        row.incident_id = incident.id
+        row.approvals = []
+        await session.flush()
+        # The tool's other open incidents show its new state too.
+        for other in await repo.incidents_to_refresh(session, tool_id=tool.id, also=None):
+            if other.id != incident.id:
+                self.cards.refresh(session, other)
+        queue_switch(
+            session,
+            tool,
+            event="disable",
+            at=at,
+            incident_id=incident.id,
+            details={"mode": mode.value, "incident": incident.key, "by": actor.ref},
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.clocks.regimes import format_duration
+from bot.containment.terms import VendorTerms, vendor_covers
 from bot.domain import IncidentView, Severity
 from bot.notes import Note, note, person, strong
 
@@ -61,5 +62,23 @@ def runbook_missing(view: IncidentView) -> bool:
 
 
 def runbook_facts(book: dict[str, Any]) -> list[tuple[str, str]]:
-    """The runbook entry's optional facts, in order, as (label, value)."""
-    return [(label, str(book[key])) for key, label in RUNBOOK_FACTS if book.get(key)]
+    """The runbook entry's optional facts, in order, as (label, value), then the vendor's part."""
+    facts = [(label, str(book[key])) for key, label in RUNBOOK_FACTS if book.get(key)]
+    if book.get("vendor"):
+        facts += vendor_facts(VendorTerms.model_validate(book["vendor"]))
+    return facts
+
+
+def vendor_facts(vendor: VendorTerms) -> list[tuple[str, str]]:
+    """What the vendor does in a failure, and what the firm must do itself."""
+    ours = "Our own notices (the clocks on this card)"
+    if vendor.notice_window is not None:
+        ours += f", and telling {vendor.provider} within {format_duration(vendor.notice_window)}"
+    return [
+        (
+            "Vendor",
+            f"{vendor.provider}, contract {vendor.contract}; incident contact {vendor.contact}",
+        ),
+        ("What the vendor does", vendor_covers(vendor) or "nothing recorded in the runbook"),
+        ("What we must do", ours),
+    ]

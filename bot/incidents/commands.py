@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from bot.audit import timeline
 from bot.audit.timeline import TimelineEntry
+from bot.containment.reenable import ToolLife
+from bot.containment.tool_state import ToolStatus
 from bot.domain import Actor, IncidentView
 from bot.errors import DeskError
 from bot.exports.files import ExportFormat, request_export
@@ -23,6 +25,8 @@ class CommandName(StrEnum):
     SHOW = "show"
     EXPORT = "export"
     STATS = "stats"
+    TOOLS = "tools"
+    REENABLE = "reenable"
     HELP = "help"
 
 
@@ -119,15 +123,23 @@ class BadExportFormat:
     formats: tuple[str, ...] = tuple(f.value for f in ExportFormat)
 
 
-Answer = Usage | Refused | OpenList | Shown | Timeline | ExportQueued | BadExportFormat
+@dataclass(frozen=True)
+class ToolList:
+    """Every runbook AI tool and its state."""
+
+    statuses: list[ToolStatus]
+
+
+Answer = Usage | Refused | OpenList | Shown | Timeline | ExportQueued | BadExportFormat | ToolList
 
 
 class Commands:
     """The answers to list, show (and its timeline) and export, for whoever asks."""
 
-    def __init__(self, access: AccessPolicy, queries: Queries) -> None:
+    def __init__(self, access: AccessPolicy, queries: Queries, tools: ToolLife) -> None:
         self.access = access
         self.queries = queries
+        self.tools = tools
 
     async def answer(self, actor: Actor, command: Command) -> Answer:
         """Run a list, show or export command; a DeskError becomes a Refused answer."""
@@ -140,6 +152,8 @@ class Commands:
         if command.name == CommandName.LIST:
             views, everything = await self.queries.list_open(actor=actor)
             return OpenList(views, everything)
+        if command.name == CommandName.TOOLS:
+            return ToolList(await self.tools.statuses())
         if command.name not in {CommandName.SHOW, CommandName.EXPORT}:
             raise ValueError(f"{command.name} is answered by the platform, not here")
         if not command.key:

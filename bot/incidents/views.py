@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from bot.containment.tool_state import status_of
 from bot.domain import (
     IncidentView,
     Kind,
@@ -68,6 +69,7 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
         contained_at=incident.contained_at,
         contained_by=incident.contained_by,
         runbook=tool.model_dump() if tool else None,
+        tool_state=status_of(tool, incident.tool_state).line if tool else None,
         obligations=[
             ObligationLine(
                 id=o.id,

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clocks.regimes import format_time_left
+from bot.containment.tool_state import status_of
 from bot.delivery.outbox import enqueue
 from bot.delivery.payloads import OutboxKind, RefreshDashboard
 from bot.domain import Actor, IncidentView, Kind, Platform, Severity
@@ -17,7 +18,9 @@ from bot.incidents.context import DeskContext
 from bot.incidents.views import to_view
 from bot.insights.stats import WeakPoints
 from bot.insights.stats_source import weak_points
+from bot.notes import Note
 from storage import insight_queries as q
+from storage import repository as repo
 from storage.models import Incident
 
 # Platforms with a dashboard surface; others never get refresh rows.
@@ -70,6 +73,7 @@ class HomeData(BaseModel):
     my_assignments: list[IncidentView] = []
     my_reports: list[IncidentView] = []
     weak_points: WeakPoints | None = None
+    tools: list[Note] = []  # each runbook AI tool's state line
 
     @property
     def open_incident_count(self) -> int:
@@ -141,6 +145,8 @@ class Dashboard:
                 session, kind=Kind.NEAR_MISS.value, since=now - NEAR_MISS_WINDOW, limit=5
             )
             data.recent_near_misses = [to_view(i, config) for i in near]
+            states = await repo.tool_states(session)
+            data.tools = [status_of(t, states.get(t.id)).line for t in config.runbook]
         for severity in [*(s.value for s in Severity), UNSET]:
             matching = [
                 v

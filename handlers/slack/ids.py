@@ -14,6 +14,7 @@ class CallbackId(StrEnum):
     ADD_EVIDENCE_MODAL = "add_evidence_modal"
     CLASSIFY_MODAL = "classify_incident_modal"
     DECISION_MODAL = "obligation_decision_modal"
+    REENABLE_MODAL = "reenable_tool_modal"
 
 
 class ActionId(StrEnum):

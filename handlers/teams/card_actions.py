@@ -25,6 +25,7 @@ from handlers.teams.deps import Click
 from handlers.teams.ids import InputId, Verb
 from handlers.teams.references import actor_of
 from handlers.teams.timezone import reader_zone
+from handlers.teams.tool_actions import submit_reenable
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,9 @@ async def handle(deps: Core, context: TurnContext) -> InvokeBody:
         sender = context.activity.from_property
         refresh_for = sender.id if sender else None
         return show_card(await home_reply(deps, actor_of(context.activity), refresh_for))
+    if verb == Verb.REENABLE_SUBMIT:
+        signed = await submit_reenable(deps, actor_of(context.activity), data)
+        return show_message(signed) if isinstance(signed, str) else show_card(signed)
     if verb not in TRIAGE_ACTIONS:
         return show_message("This button is not one of ours.")
     id_key = "obligation_id" if verb in OBLIGATION_VERBS else "incident_id"

@@ -18,6 +18,7 @@ from bot.incidents.commands import (
     Refused,
     Shown,
     Timeline,
+    ToolList,
     Usage,
     parse_command,
 )
@@ -27,6 +28,7 @@ from handlers.teams.cards.elements import Element
 from handlers.teams.cards.forms import report_form
 from handlers.teams.cards.home import home_card
 from handlers.teams.cards.stats import STATS_USAGE, rules_card, stats_card
+from handlers.teams.cards.tools import reenable_form, tools_text
 from handlers.teams.cards.triage import card_summary
 from handlers.teams.ids import InputId
 from handlers.teams.references import actor_of
@@ -88,11 +90,33 @@ async def on_message(core: Core, context: TurnContext) -> None:
         form = report_form(core.ctx.config, values=values, in_chat=True)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(form)))
         return
-    if typed.name not in {CommandName.LIST, CommandName.SHOW, CommandName.EXPORT}:
+    if typed.name == CommandName.REENABLE:
+        await context.send_activity(await reenable_reply(core, context, typed.key))
+        return
+    if typed.name not in {
+        CommandName.LIST,
+        CommandName.SHOW,
+        CommandName.EXPORT,
+        CommandName.TOOLS,
+    }:
         await context.send_activity(MessageFactory.text(HELP_TEXT))
         return
     answer = await core.commands.answer(actor, typed)
     await context.send_activity(reply_for(answer))
+
+
+async def reenable_reply(core: Core, context: TurnContext, tool_ref: str) -> Activity:
+    """The sign-off form for an approver; anyone else is told why not, before filling it in."""
+    if not tool_ref:
+        return MessageFactory.text("Usage: `reenable <tool id>`")
+    try:
+        tool, signoff = await core.tools.checklist(actor_of(context.activity), tool_ref)
+    except DeskError as exc:
+        return MessageFactory.text(exc.message)
+    form: Activity = MessageFactory.attachment(
+        CardFactory.adaptive_card(reenable_form(tool, signoff))
+    )
+    return form
 
 
 def reply_for(answer: Answer) -> Activity:
@@ -118,6 +142,8 @@ def reply_for(answer: Answer) -> Activity:
             text = f"Usage: `{example}`"
         case Refused(message):
             text = message
+        case ToolList(statuses):
+            text = tools_text(statuses)
         case _:
             text = HELP_TEXT
     return MessageFactory.text(text)

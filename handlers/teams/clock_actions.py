@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.clocks.classification import MULTI_QUESTIONS, answers_from_values
 from bot.clocks.decisions import parse_decision
+from bot.containment.tool_state import parse_mode
 from bot.core import Core
 from bot.domain import IncidentView, ObligationLine
 from bot.errors import InvalidInput
@@ -65,7 +66,10 @@ async def submit_classify(deps: Core, click: Click) -> Element:
 
 async def contained(deps: Core, click: Click) -> Element:
     """Owners may press it as well as admins: the core decides, and audits a refusal."""
-    view = await deps.containment.contain(actor=click.actor, incident_id=click.incident_id)
+    mode = parse_mode(click.data.get(InputId.CONTAIN_MODE))
+    view = await deps.containment.contain(
+        actor=click.actor, incident_id=click.incident_id, mode=mode
+    )
     return pressed_card(click.origin, view)
 
 

@@ -25,6 +25,7 @@ class Verb(StrEnum):
     HOME_REFRESH = "home.refresh"  # the dashboard card's automatic refresh
     CLASSIFY_SUBMIT = "classify.submit"
     CLASSIFY_CANCEL = "classify.cancel"
+    REENABLE_SUBMIT = "tool.reenable_submit"  # carries a `tool` id, not an incident
     # Decision buttons (triage card and nudges) and their form carry an `obligation_id`.
     NOTIFIED = "obligation.notified"
     NOT_REQUIRED = "obligation.not_required"
@@ -47,6 +48,7 @@ class InputId(StrEnum):
     NOTIFIED_DATE = "notified_at_date"
     NOTIFIED_TIME = "notified_at_time"
     INCIDENT = "incident"  # Add to incident…: the chosen incident's id
+    CONTAIN_MODE = "contain_mode"  # how the tool was contained (bot/containment/tool_state.py)
 
 
 class Origin(StrEnum):

@@ -18,6 +18,8 @@ STORED = {
     "incident.contained",
     "incident.closed",
     "incident.exported",
+    "tool.reenable_approved",
+    "tool.reenabled",
     "obligations.derived",
     "obligation.decided",
     "evidence.added",

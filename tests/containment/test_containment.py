@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 import time_machine
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bot.settings import DeskConfig, RunbookTool
 from storage.models import AuditEvent, Incident, OutboxMessage
 from tests.support.harness import Harness
+from tests.support.kill_switch import KillSwitch, running_kill_switch
 from tests.support.slack_payloads import block_action
 from tests.support.slack_steps import open_report, rows, submit
 
@@ -24,34 +23,10 @@ SECRET = "kill-switch-shared-secret"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-class KillSwitch:
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.fail_next = 0
-        self.server: TestServer | None = None
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests.append((dict(request.headers), await request.read()))
-        if self.fail_next:
-            self.fail_next -= 1
-            return web.Response(status=503, text="switch busy")
-        return web.json_response({"ok": True})
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return str(self.server.make_url("/kill"))
-
-
 @pytest.fixture
 async def kill_switch() -> AsyncIterator[KillSwitch]:
-    switch = KillSwitch()
-    app = web.Application()
-    app.router.add_post("/kill", switch.handle)
-    switch.server = TestServer(app, host="127.0.0.1")
-    await switch.server.start_server()
-    yield switch
-    await switch.server.close()
+    async with running_kill_switch() as switch:
+        yield switch
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from handlers.slack.blocks.elements import Block, button, context, header, optio
 from handlers.slack.blocks.obligations import labelled_decision_buttons, obligations_blocks
 from handlers.slack.blocks.screening import screening_blocks, suspected_actions
 from handlers.slack.blocks.text import mention, mrkdwn_of, slack_date
+from handlers.slack.blocks.tools import contain_select
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef
 
@@ -80,6 +81,8 @@ def runbook_blocks(view: IncidentView) -> list[Block]:
     owners = ", ".join(mention(f"slack:{o}") for o in book.get("owners", [])) or "_none listed_"
     lines = [f"*Runbook: {book['name']}*", f"Can switch it off: {owners}"]
     lines += [f"{label}: {value}" for label, value in runbook_facts(book)]
+    if view.tool_state is not None:
+        lines.append(f"State: {mrkdwn_of(view.tool_state)}")
     return [section("\n".join(lines))]
 
 
@@ -113,7 +116,7 @@ def triage_card(view: IncidentView) -> list[Block]:
                     button(ActionId.ASSIGN_ME, "Assign to me", ref, "primary"),
                     severity_select(view),
                     button(ActionId.CLASSIFY, "Classify…", ref),
-                    *([] if view.contained_at else [button(ActionId.CONTAINED, "Contained", ref)]),
+                    *([] if view.contained_at else [contain_select()]),
                     button(ActionId.NEAR_MISS, "Near miss", ref),
                     button(ActionId.FALSE_POSITIVE, "False positive", ref),
                     button(ActionId.CLOSE, "Close…", ref, "danger"),
@@ -125,8 +128,7 @@ def triage_card(view: IncidentView) -> list[Block]:
 
 
 def containment_message(view: IncidentView) -> tuple[str, list[Block]]:
-    """Asks a kill-switch owner to switch the AI tool off, with the runbook and a button."""
-    ref = CardRef(incident_id=view.id).model_dump_json()
+    """Asks a kill-switch owner to switch the AI tool off, with the runbook and how it was."""
     blocks: list[Block] = [
         section(f":rotating_light: {mrkdwn_of(containment_ask(view))}"),
         section(f"*What went wrong*\n{view.description[:1000]}"),
@@ -134,7 +136,7 @@ def containment_message(view: IncidentView) -> tuple[str, list[Block]]:
         {
             "type": "actions",
             "block_id": f"{BlockId.TRIAGE_ACTIONS}:{view.id}",
-            "elements": [button(ActionId.CONTAINED, "Contained", ref, "primary")],
+            "elements": [contain_select()],
         },
     ]
     return containment_summary(view), blocks
@@ -178,6 +180,9 @@ HELP_TEXT = (
     "• `/incident stats [30d|90d|all]` — weak points: failure types, tools, channels, timings "
     "(admins)\n"
     "• `/incident stats rules` — each screening rule's hits and precision (admins)\n"
+    "• `/incident tools` — each AI tool: in service, contained (and how) or re-enabled\n"
+    "• `/incident reenable <tool>` — sign a contained tool back on against its runbook "
+    "checklist (its approvers)\n"
     "• `/incident help` — this help\n"
     "To report a specific AI reply, use ⋮ *More actions → Report as AI incident* on the message; "
     "*Add to incident…* attaches another message to an incident you reported."

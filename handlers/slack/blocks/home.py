@@ -12,7 +12,7 @@ from bot.insights.stats import UNCLASSIFIED
 from bot.settings import DeskConfig
 from handlers.slack.blocks.elements import Block, button, context, header, section
 from handlers.slack.blocks.stats import plural
-from handlers.slack.blocks.text import mention, slack_date
+from handlers.slack.blocks.text import mention, mrkdwn_of, slack_date
 from handlers.slack.ids import ActionId
 
 OVERDUE = ":red_circle: OVERDUE"
@@ -97,6 +97,9 @@ def admin_blocks(data: HomeData, config: DeskConfig) -> list[Block]:
     blocks.append(
         listing("Recent near misses (30 days)", data.recent_near_misses, "No near misses.")
     )
+    if data.tools:
+        tools = "\n".join(f"• {mrkdwn_of(line)}" for line in data.tools)
+        blocks.append(section(f"*AI tools*\n{tools}"))
     blocks.append({"type": "divider"})
     return blocks
 

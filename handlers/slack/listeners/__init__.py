@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.slack.listeners import actions, clocks, commands, events, screening, shortcuts, views
+from handlers.slack.listeners import (
+    actions,
+    clocks,
+    commands,
+    events,
+    screening,
+    shortcuts,
+    tools,
+    views,
+)
 
 
 def register_listeners(app: AsyncApp) -> None:
@@ -15,4 +24,5 @@ def register_listeners(app: AsyncApp) -> None:
     screening.register(app)  # before events: its `message` listener must match first
     events.register(app)
     clocks.register(app)
+    tools.register(app)
     screening.register_fallback(app)

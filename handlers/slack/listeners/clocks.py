@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.audit.actions import AuditAction
 from bot.clocks.classification import MULTI_QUESTIONS, answers_from_values
 from bot.clocks.decisions import ObligationStatus, parse_decision
+from bot.containment.tool_state import parse_mode
 from bot.domain import Actor, IncidentView
 from bot.errors import DeskError, InvalidInput
 from handlers.slack.api_errors import error_code
@@ -116,10 +117,11 @@ async def submit_classify(
 
 
 async def _contained(
-    context: AsyncBoltContext, actor: Actor, ref: CardRef, _: dict[str, Any]
+    context: AsyncBoltContext, actor: Actor, ref: CardRef, action: dict[str, Any]
 ) -> IncidentView:
+    mode = parse_mode((action.get("selected_option") or {}).get("value"))
     return await deps(context).containment.contain(
-        actor=actor, incident_id=ref.incident_id, channel_id=ref.channel_id
+        actor=actor, incident_id=ref.incident_id, mode=mode, channel_id=ref.channel_id
     )
 
 

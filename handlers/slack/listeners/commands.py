@@ -17,15 +17,18 @@ from bot.incidents.commands import (
     Refused,
     Shown,
     Timeline,
+    ToolList,
     Usage,
     parse_command,
 )
 from handlers.slack.blocks.cards import HELP_TEXT, card_text, list_text, show_blocks
 from handlers.slack.blocks.evidence import timeline_blocks, timeline_text
+from handlers.slack.blocks.tools import tools_blocks, tools_text
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import SLASH_COMMAND
 from handlers.slack.listeners.shortcuts import open_report_form
 from handlers.slack.listeners.stats import stats_command
+from handlers.slack.listeners.tools import reenable_command
 from handlers.slack.metadata import ReportMeta
 
 
@@ -47,6 +50,10 @@ async def incident_command(
     if typed.name == CommandName.STATS:
         await ack()
         await stats_command(context, actor_from(body), typed.rest, respond)
+        return
+    if typed.name == CommandName.REENABLE:
+        await ack()
+        await reenable_command(client, context, body, typed.key, respond)
         return
     if typed.name == CommandName.HELP:
         await ack(text=HELP_TEXT)
@@ -77,6 +84,8 @@ def render(answer: Answer) -> dict[str, Any]:
             return {"text": f"Usage: `/incident {example}`"}
         case Refused(message):
             return {"text": message}
+        case ToolList(statuses):
+            return {"text": tools_text(statuses), "blocks": tools_blocks(statuses)}
 
 
 def register(app: AsyncApp) -> None:

@@ -42,6 +42,7 @@ from handlers.teams.cards.elements import (
     markdown_of,
     text,
 )
+from handlers.teams.cards.tools import contain_picker
 from handlers.teams.ids import Origin, Verb
 
 # Each decision's button: its verb and style.
@@ -92,6 +93,8 @@ def runbook_body(view: IncidentView) -> list[Element]:
         return []
     owners = ", ".join(book.get("owners") or []) or "none listed"
     pairs = [("Can switch it off", owners), *runbook_facts(book)]
+    if view.tool_state is not None:
+        pairs.append(("State", markdown_of(view.tool_state)))
     return [text(f"**Runbook: {book['name']}**"), facts(pairs)]
 
 
@@ -150,5 +153,4 @@ def containment_card(view: IncidentView) -> Element:
     contained = containment_line(view)
     if contained is not None:
         return card([*body, contained])
-    data = {"incident_id": view.id, "origin": Origin.PAGE.value}
-    return card(body, [execute(Verb.CONTAINED, "Contained", data, style="positive")])
+    return card([*body, *contain_picker(view.id, Origin.PAGE)])

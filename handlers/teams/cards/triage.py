@@ -23,7 +23,8 @@ from handlers.teams.cards.elements import (
 )
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.cards.screening import screening_body, suspected_actions
-from handlers.teams.ids import InputId, Verb
+from handlers.teams.cards.tools import contain_picker
+from handlers.teams.ids import InputId, Origin, Verb
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,11 @@ class TriageButton:
     shown: Callable[[IncidentView], bool] | None = None  # None: always
 
 
-def not_contained(view: IncidentView) -> bool:
-    return view.contained_at is None
-
-
 # The card's buttons, in order (Teams shows at most six in a row). A new triage step is one line
 # here plus its handler in handlers/teams/card_actions.py.
 TRIAGE_BUTTONS: tuple[TriageButton, ...] = (
     TriageButton(Verb.ASSIGN_ME, "Assign to me", "positive"),
     TriageButton(Verb.CLASSIFY, "Classify…"),
-    TriageButton(Verb.CONTAINED, "Contained", shown=not_contained),
     TriageButton(Verb.NEAR_MISS, "Near miss"),
     TriageButton(Verb.FALSE_POSITIVE, "False positive"),
     TriageButton(Verb.CLOSE, "Close…", "destructive"),
@@ -110,6 +106,8 @@ def triage_card(view: IncidentView) -> Element:
         actions = suspected_actions(view)
     else:
         body += severity_picker(view)
+        if view.contained_at is None:
+            body += contain_picker(view.id, Origin.TRIAGE)
         ref = {"incident_id": view.id}
         actions = [
             execute(b.verb, b.title, ref, style=b.style)

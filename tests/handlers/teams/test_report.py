@@ -90,12 +90,13 @@ async def test_submit_stores_incident_evidence_and_cards_every_admin(teams: Team
         assert verbs == [
             "triage.assign_me",
             "triage.classify",
-            "triage.contained",
             "triage.near_miss",
             "triage.false_positive",
             "triage.close",
         ]
         assert all(a["type"] == "Action.Execute" for a in card["actions"])
+        # Contained… sits in the body, after the choice of how the tool was contained.
+        assert '"id": "contain_mode"' in shown and '"verb": "triage.contained"' in shown
         assert '"Action.OpenUrl", "title": "View message"' in shown
     [event] = await teams.rows(AuditEvent)
     assert (event.action, event.actor) == ("incident.reported", f"teams:{act.REPORTER}")
