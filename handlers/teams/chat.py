@@ -17,6 +17,7 @@ from bot.incidents.commands import (
     parse_command,
 )
 from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card, timeline_text
+from handlers.teams.cards.elements import Markdown, shown
 from handlers.teams.cards.forms import report_form
 from handlers.teams.cards.triage import card_summary
 from handlers.teams.ids import InputId
@@ -55,9 +56,9 @@ def reply_for(answer: Answer) -> Activity:
         case Timeline(key, entries):
             text = timeline_text(key, entries)
         case Usage(example):
-            text = f"Usage: `{example}`"
+            text = Markdown(f"Usage: `{example}`")  # the core's own example, not what was typed
         case Refused(message):
-            text = message
+            text = shown(message)
         case _:
             text = HELP_TEXT
-    return MessageFactory.text(text)
+    return MessageFactory.text(str(text))

@@ -15,7 +15,7 @@ from handlers.slack.blocks.elements import (
     section,
 )
 from handlers.slack.blocks.questions import question_blocks
-from handlers.slack.blocks.text import slack_date
+from handlers.slack.blocks.text import md, slack_date
 from handlers.slack.ids import CallbackId
 
 
@@ -56,7 +56,13 @@ def decision_modal(
     """The core's questions for this decision (bot/clocks/decisions.py)."""
     blocks: list[Block] = [
         section(
-            f"*{line.name}* — {line.stage} for *{view.key}*\nDeadline {slack_date(line.due_at)}"
+            md(
+                "*{}* — {} for *{}*\nDeadline {}",
+                line.name,
+                line.stage,
+                view.key,
+                slack_date(line.due_at),
+            )
         ),
         *question_blocks(decision_questions(decision, must_record), {"notified_at": now}),
     ]

@@ -1,9 +1,14 @@
-"""Small named Block Kit builders shared by modals and messages."""
+"""Small named Block Kit builders shared by modals and messages.
+
+Every mrkdwn text object is made by `mrkdwn`, which escapes any plain `str` (see
+handlers/slack/blocks/text.py): pass `Mrkdwn` only for the desk's own markup."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+
+from handlers.slack.blocks.text import Mrkdwn, shown
 
 Block = dict[str, Any]
 
@@ -12,12 +17,32 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150], "emoji": True}
 
 
-def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text[:3000]}
+def mrkdwn(text: str, limit: int = 3000) -> dict[str, Any]:
+    """A mrkdwn text object: a plain `str` is people's text and is escaped; `Mrkdwn` is kept."""
+    return {"type": "mrkdwn", "text": str(cut(shown(text), limit))}
+
+
+def cut(text: Mrkdwn, limit: int) -> Mrkdwn:
+    """At most `limit` characters, never ending inside a `<…>` token or an `&…;` entity."""
+    if len(text) <= limit:
+        return text
+    kept = text[:limit]
+    opened = kept.rfind("<")
+    if opened > kept.rfind(">"):
+        kept = kept[:opened]
+    amp = kept.rfind("&")
+    if amp >= 0 and ";" not in kept[amp:]:
+        kept = kept[:amp]
+    return Mrkdwn(kept)
 
 
 def section(text: str) -> Block:
     return {"type": "section", "text": mrkdwn(text)}
+
+
+def fields(texts: list[str]) -> Block:
+    """A section of mrkdwn fields (Slack shows them in two columns)."""
+    return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts[:10]]}
 
 
 def context(text: str) -> Block:

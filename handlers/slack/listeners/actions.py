@@ -17,6 +17,7 @@ from bot.errors import DeskError, InvalidInput, NotAuthorized
 from bot.incidents.forms import parse_severity
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.modals import close_modal
+from handlers.slack.blocks.text import shown
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef, parse
@@ -49,7 +50,7 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
     user = actor_from(body).user_id
     try:
         if channel:
-            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+            await client.chat_postEphemeral(channel=channel, user=user, text=shown(text))
     except SlackApiError as exc:
         log.warning("could not tell %s: %s", user, error_code(exc))
 

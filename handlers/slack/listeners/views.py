@@ -15,7 +15,7 @@ from bot.incidents.forms import parse_close, report_answers
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.blocks.evidence import added_modal
 from handlers.slack.blocks.modals import reported_modal
-from handlers.slack.blocks.text import mrkdwn_of
+from handlers.slack.blocks.text import md, mrkdwn_of
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import BlockId, CallbackId
 from handlers.slack.metadata import CardRef, ReportMeta, parse
@@ -62,7 +62,7 @@ async def submit_report(
         return
     text = mrkdwn_of(notices.report_answer(result))
     if result.created:
-        text = f":white_check_mark: {text}"
+        text = md(":white_check_mark: {}", text)
     await ack(response_action="update", view=reported_modal(text))
 
 

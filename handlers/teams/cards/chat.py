@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.audit.timeline import TimelineEntry
 from bot.domain import OUTCOME_LABELS, IncidentView, Status
 from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
-from handlers.teams.cards.elements import Element, card, text, who
+from handlers.teams.cards.elements import Element, Markdown, card, joined, md, text, who
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.cards.triage import incident_body
 
-HELP_TEXT = (
+HELP_TEXT = Markdown(
     "**AI Incident Desk** — type one of these here:\n\n"
     "- `report [what went wrong]` — report an AI incident (opens a form)\n"
     "- `list` — open incidents (admins see all, others their own reports)\n"
@@ -21,17 +21,24 @@ HELP_TEXT = (
 )
 
 
-def list_text(views: list[IncidentView], *, everything: bool) -> str:
+def list_text(views: list[IncidentView], *, everything: bool) -> Markdown:
     if not views:
-        return "No open incidents." if everything else "You have no open reports."
-    lines = ["**Open incidents**" if everything else "**Your open reports**", ""]
+        return Markdown("No open incidents." if everything else "You have no open reports.")
+    lines = [Markdown("**Open incidents**" if everything else "**Your open reports**"), ""]
     for v in views:
         severity = v.severity.value if v.severity else "SEV?"
         lines.append(
-            f"- **{v.key}** · {KIND_LABEL[v.kind]} · {severity} · {STATUS_LABEL[v.status]} · "
-            f"{v.failure_type_label} · assignee {who(v.assignee, v.assignee_name)}"
+            md(
+                "- **{}** · {} · {} · {} · {} · assignee {}",
+                v.key,
+                KIND_LABEL[v.kind],
+                severity,
+                STATUS_LABEL[v.status],
+                v.failure_type_label,
+                who(v.assignee, v.assignee_name),
+            )
         )
-    return "\n".join(lines)
+    return joined("\n", lines)
 
 
 def show_card(view: IncidentView) -> Element:
@@ -41,8 +48,13 @@ def show_card(view: IncidentView) -> Element:
         outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
         body.append(
             text(
-                f"**Outcome:** {outcome}\n\n**Rationale:** {view.rationale or '—'}\n\n"
-                f"**Root cause:** {view.root_cause or '—'}\n\n**Lessons:** {view.lessons or '—'}"
+                md(
+                    "**Outcome:** {}\n\n**Rationale:** {}\n\n**Root cause:** {}\n\n**Lessons:** {}",
+                    outcome,
+                    view.rationale or "—",
+                    view.root_cause or "—",
+                    view.lessons or "—",
+                )
             )
         )
     return card(body)
@@ -51,17 +63,26 @@ def show_card(view: IncidentView) -> Element:
 MAX_TIMELINE = 40
 
 
-def timeline_text(key: str, entries: list[TimelineEntry]) -> str:
+def timeline_text(key: str, entries: list[TimelineEntry]) -> Markdown:
     """An incident's audit events, newest last, as a chat message (Teams markdown)."""
     if not entries:
-        return f"**{key} · audit timeline**\n\nNo audit events recorded for this incident."
+        return md("**{} · audit timeline**\n\nNo audit events recorded for this incident.", key)
     shown = entries[-MAX_TIMELINE:]
-    lines = [f"**{key} · audit timeline**", ""]
+    lines = [md("**{} · audit timeline**", key), ""]
     if len(entries) > len(shown):
         lines.append(f"{len(entries) - len(shown)} earlier events not shown.")
     for item in shown:
         seq = f"#{item.seq}" if item.seq is not None else "pre-chain"
-        who_ = item.actor_name or item.actor
+        who_ = item.actor_name or item.actor or ""
         detail = f": {item.summary}" if item.summary else ""
-        lines.append(f"- {item.at:%Y-%m-%d %H:%M} UTC · **{item.label}** · {who_} · {seq}{detail}")
-    return "\n".join(lines)
+        lines.append(
+            md(
+                "- {} UTC · **{}** · {} · {}{}",
+                f"{item.at:%Y-%m-%d %H:%M}",
+                item.label,
+                who_,
+                seq,
+                detail,
+            )
+        )
+    return joined("\n", lines)

@@ -17,6 +17,7 @@ from handlers.teams.cards.elements import (
     execute,
     heading,
     local_time,
+    md,
     text,
 )
 from handlers.teams.cards.questions import ask, errors_for
@@ -79,7 +80,7 @@ def decision_form(
     values = values or {}
     body: list[Element] = [
         heading(f"{DECISION_TITLES[ObligationStatus(decision)]}: {line.name}"),
-        text(f"{line.stage} for **{view.key}** · deadline {local_time(line.due_at)}"),
+        text(md("{} for **{}** · deadline {}", line.stage, view.key, local_time(line.due_at))),
         *errors_for(errors, "general", "decision", "payload"),
     ]
     body += ask(
