@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit.actions import AuditAction
-from bot.domain import Actor, IncidentView, Outcome
+from bot.domain import Actor, IncidentView, Outcome, is_row_id
 from bot.errors import DeskError, InvalidInput, NotAuthorized
 from bot.incidents.forms import parse_severity
 from handlers.slack.api_errors import error_code
@@ -36,7 +36,7 @@ def card_ref(body: dict[str, Any], action: dict[str, Any]) -> CardRef:
         ref = parse(CardRef, action.get("value"))
     else:
         prefix, _, raw_id = str(action.get("block_id", "")).partition(":")
-        if prefix != BlockId.TRIAGE_ACTIONS or not raw_id.isdigit():
+        if prefix != BlockId.TRIAGE_ACTIONS or not is_row_id(raw_id):
             raise InvalidInput({"payload": "This button is not one of ours."})
         ref = CardRef(incident_id=int(raw_id))
     return ref.model_copy(update={"channel_id": channel_id})

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.domain import Platform
+from bot.domain import Platform, is_row_id
 from bot.errors import DeskError, InvalidInput, StorageUnavailable
 from bot.incidents import notices
 from bot.incidents.forms import parse_close, report_answers
@@ -92,7 +92,7 @@ async def submit_add_evidence(
     try:
         meta = parse(ReportMeta, view.get("private_metadata"))
         chosen = input_values(view).get(BlockId.INCIDENT) or ""
-        if not chosen.isdigit():
+        if not is_row_id(chosen):
             raise InvalidInput({BlockId.INCIDENT.value: "Pick an incident."})
         added = await core.evidence.add(
             actor=actor_from(body),
