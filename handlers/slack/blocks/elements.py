@@ -186,13 +186,21 @@ def input_values(view: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for block_id, actions in view.get("state", {}).get("values", {}).items():
         for element in actions.values():
+            # A crafted form can put anything anywhere: a value of the wrong type reads as empty.
             if "selected_options" in element:
-                flat[block_id] = [o["value"] for o in element["selected_options"] or []]
+                chosen = element["selected_options"]
+                flat[block_id] = [_value(o) for o in chosen] if isinstance(chosen, list) else []
             elif "selected_date_time" in element:
-                flat[block_id] = element["selected_date_time"]
+                at = element["selected_date_time"]
+                flat[block_id] = at if isinstance(at, int) and not isinstance(at, bool) else None
             elif "selected_option" in element:
-                selected = element["selected_option"]
-                flat[block_id] = selected["value"] if selected else None
+                flat[block_id] = _value(element["selected_option"])
             else:
-                flat[block_id] = element.get("value")
+                value = element.get("value")
+                flat[block_id] = value if isinstance(value, str) else None
     return flat
+
+
+def _value(option: Any) -> str | None:
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else None
