@@ -14,7 +14,13 @@ from botbuilder.core import TurnContext
 from bot.audit.actions import AuditAction
 from bot.core import Core
 from bot.domain import IncidentView, Outcome, Platform, is_row_id
-from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
+from bot.errors import (
+    DeskError,
+    InvalidInput,
+    NotAuthorized,
+    StorageRejected,
+    StorageUnavailable,
+)
 from bot.incidents.forms import parse_close, parse_severity, report_answers
 from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
@@ -124,6 +130,9 @@ async def report_from_chat(core: Core, context: TurnContext, data: dict[str, Any
         )
     except InvalidInput as exc:
         return show_card(report_form(core.ctx.config, values=data, errors=exc.fields, in_chat=True))
+    except StorageRejected as exc:
+        errors = {"general": exc.message}
+        return show_card(report_form(core.ctx.config, values=data, errors=errors, in_chat=True))
     except StorageUnavailable:
         errors = {"general": SAVE_FAILED}
         return show_card(report_form(core.ctx.config, values=data, errors=errors, in_chat=True))

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.domain import Platform, is_row_id
-from bot.errors import DeskError, InvalidInput, StorageUnavailable
+from bot.errors import DeskError, InvalidInput, StorageRejected, StorageUnavailable
 from bot.incidents import notices
 from bot.incidents.forms import parse_close, report_answers
 from handlers.slack.blocks.elements import input_values
@@ -50,6 +50,9 @@ async def submit_report(
         )
     except InvalidInput as exc:
         await ack(response_action="errors", errors=_errors(exc, BlockId.DESCRIPTION))
+        return
+    except StorageRejected as exc:
+        await ack(response_action="errors", errors={BlockId.DESCRIPTION.value: exc.message[:150]})
         return
     except StorageUnavailable:
         await ack(
