@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from handlers.teams.ids import Verb
 from storage.models import AuditEvent, Incident
 from tests.support import teams_activities as act
 from tests.support.teams_harness import TeamsHarness
@@ -62,9 +63,9 @@ async def test_a_submit_action_with_mistyped_fields_is_refused_cleanly(
 
 async def test_a_card_action_with_mistyped_data_is_refused_cleanly(teams: TeamsHarness) -> None:
     for data in ({"incident_id": 10**23}, {"incident_id": "1e9"}, {"incident_id": ["1"]}):
-        status, _ = await teams.click_raw("triage_assign_me", user=act.ADMIN_1, **data)
+        status, _ = await teams.click_raw(Verb.ASSIGN_ME, user=act.ADMIN_1, **data)
         assert 200 <= status < 500, (status, data)
-    activity = act.card_action(teams.service_url, "triage_assign_me", user=act.ADMIN_1)
+    activity = act.card_action(teams.service_url, Verb.ASSIGN_ME, user=act.ADMIN_1)
     activity["value"]["action"] = "not an object"
     status, _ = await teams.post(activity)
     assert 200 <= status < 500, status
