@@ -80,6 +80,8 @@ TYPED: dict[str, type] = {
     "event.bot_profile.name": str,
     "event.bot_profile.app_id": str,
 }
+# Lists whose entries must each be an object.
+LISTS_OF_OBJECTS = ("message.files", "message.attachments", "event.files", "event.attachments")
 # Each entry of `actions` in block_actions.
 ACTION_TYPED: dict[str, type] = {
     "action_id": str,
@@ -145,6 +147,9 @@ def malformed(body: Any) -> str | None:
     ]
     if mistyped:
         return f"{kind} with mistyped {', '.join(mistyped)}"
+    for path in LISTS_OF_OBJECTS:
+        if not all(isinstance(item, dict) for item in _at(body, path) or []):
+            return f"{kind} with mistyped {path}"
     if not _url(body.get("response_url")):
         return "unusable response_url"
     values = _at(body, "view.state.values") or {}
@@ -155,6 +160,6 @@ def malformed(body: Any) -> str | None:
         return "view_submission with unreadable state"
     if kind == "block_actions":
         actions = body.get("actions")
-        if not isinstance(actions, list) or not all(_action(a) for a in actions):
+        if not isinstance(actions, list) or not actions or not all(_action(a) for a in actions):
             return "block_actions without well-formed actions"
     return None

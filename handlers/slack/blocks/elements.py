@@ -184,7 +184,8 @@ def input_values(view: dict[str, Any]) -> dict[str, Any]:
     """Flatten `view.state.values`: text, the selected option value, a list of checked values,
     or a datetimepicker's epoch seconds."""
     flat: dict[str, Any] = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
+    state = view.get("state") or {}
+    for block_id, actions in (state.get("values") or {}).items():
         for element in actions.values():
             # A crafted form can put anything anywhere: a value of the wrong type reads as empty.
             if "selected_options" in element:
