@@ -11,12 +11,13 @@ from bot.containment.wording import (
     runbook_facts,
     runbook_missing,
 )
-from bot.domain import OUTCOME_LABELS, IncidentView, Kind, Severity, Status
+from bot.domain import IncidentView, Kind, Severity, Status
+from bot.incidents.commands import OpenList
 from bot.incidents.labels import (
     KIND_LABEL,
     SEVERITY_OPTIONS,
-    STATUS_LABEL,
     card_summary,
+    closing_facts,
     outcome_label,
     summary_facts,
 )
@@ -157,24 +158,9 @@ def card_text(view: IncidentView) -> str:
     return card_summary(view)
 
 
-def list_text(views: list[IncidentView], *, everything: bool) -> Mrkdwn:
-    if not views:
-        return Mrkdwn("No open incidents." if everything else "You have no open reports.")
-    title = Mrkdwn("*Open incidents*" if everything else "*Your open reports*")
-    lines = [title]
-    for v in views:
-        severity = v.severity.value if v.severity else "SEV?"
-        lines.append(
-            md(
-                "• *{}* · {} · {} · {} · {} · assignee {}",
-                v.key,
-                KIND_LABEL[v.kind],
-                severity,
-                STATUS_LABEL[v.status],
-                v.failure_type_label,
-                mention(v.assignee),
-            )
-        )
+def list_text(answer: OpenList) -> Mrkdwn:
+    lines = [mrkdwn_of(answer.title)]
+    lines += [md("• {}", mrkdwn_of(line)) for line in answer.lines()]
     return joined("\n", lines)
 
 
@@ -190,19 +176,9 @@ def show_blocks(view: IncidentView) -> list[Block]:
     blocks += screening_blocks(view)
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
-    if view.status == Status.CLOSED:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        blocks.append(
-            section(
-                md(
-                    "*Outcome:* {}\n*Rationale:* {}\n*Root cause:* {}\n*Lessons:* {}",
-                    outcome,
-                    view.rationale or "—",
-                    view.root_cause or "—",
-                    view.lessons or "—",
-                )
-            )
-        )
+    if closing := closing_facts(view):
+        lines = (md("*{}:* {}", name, value) for name, value in closing)
+        blocks.append(section(joined("\n", lines)))
     return blocks
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.audit.timeline import TimelineEntry
-from bot.domain import OUTCOME_LABELS, IncidentView, Status
-from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
-from handlers.teams.cards.elements import Element, Markdown, card, joined, md, text, who
+from bot.domain import IncidentView
+from bot.incidents.commands import OpenList
+from bot.incidents.labels import closing_facts
+from handlers.teams.cards.elements import Element, Markdown, card, joined, markdown_of, md, text
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.cards.triage import incident_body
 
@@ -21,42 +22,20 @@ HELP_TEXT = Markdown(
 )
 
 
-def list_text(views: list[IncidentView], *, everything: bool) -> Markdown:
-    if not views:
-        return Markdown("No open incidents." if everything else "You have no open reports.")
-    lines = [Markdown("**Open incidents**" if everything else "**Your open reports**"), ""]
-    for v in views:
-        severity = v.severity.value if v.severity else "SEV?"
-        lines.append(
-            md(
-                "- **{}** · {} · {} · {} · {} · assignee {}",
-                v.key,
-                KIND_LABEL[v.kind],
-                severity,
-                STATUS_LABEL[v.status],
-                v.failure_type_label,
-                who(v.assignee, v.assignee_name),
-            )
-        )
+def list_text(answer: OpenList) -> Markdown:
+    lines: list[str] = [markdown_of(answer.title)]
+    if answer.views:
+        lines.append("")
+    lines += [md("- {}", markdown_of(line)) for line in answer.lines()]
     return joined("\n", lines)
 
 
 def show_card(view: IncidentView) -> Element:
     """Read-only: the clocks are listed, deciding them happens on the admins' cards."""
     body = incident_body(view) + runbook_body(view) + clocks_body(view, with_actions=False)
-    if view.status == Status.CLOSED:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        body.append(
-            text(
-                md(
-                    "**Outcome:** {}\n\n**Rationale:** {}\n\n**Root cause:** {}\n\n**Lessons:** {}",
-                    outcome,
-                    view.rationale or "—",
-                    view.root_cause or "—",
-                    view.lessons or "—",
-                )
-            )
-        )
+    if closing := closing_facts(view):
+        lines = (md("**{}:** {}", name, value) for name, value in closing)
+        body.append(text(joined("\n\n", lines)))
     return card(body)
 
 
