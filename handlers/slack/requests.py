@@ -148,7 +148,10 @@ def malformed(body: Any) -> str | None:
     if mistyped:
         return f"{kind} with mistyped {', '.join(mistyped)}"
     for path in LISTS_OF_OBJECTS:
-        if not all(isinstance(item, dict) for item in _at(body, path) or []):
+        items = _at(body, path)
+        if items is not None and not (
+            isinstance(items, list) and all(isinstance(i, dict) for i in items)
+        ):
             return f"{kind} with mistyped {path}"
     if not _url(body.get("response_url")):
         return "unusable response_url"
