@@ -10,6 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.notes import Note
 
+# The largest id a table row can have (PostgreSQL `integer`); a larger one in a crafted button
+# or form would otherwise reach the database and fail there instead of being refused here.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: object) -> bool:
+    """A plausible row id: digits only, at least 1, within the column's range."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ROW_ID
+
 
 class Platform(StrEnum):
     SLACK = "slack"

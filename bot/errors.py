@@ -5,6 +5,7 @@ from __future__ import annotations
 # Defined in storage, which may not import the core; named here too so that the core and the
 # handlers import every domain error from one place.
 from storage.errors import DeskError as DeskError
+from storage.errors import StorageRejected as StorageRejected
 from storage.errors import StorageUnavailable as StorageUnavailable
 
 

@@ -66,7 +66,10 @@ def person(ref: str | None, name: str | None = None) -> Span:
 
 
 class Markup(Protocol):
-    """How one platform writes each kind of span."""
+    """How one platform writes each kind of span; `text` is people's or an AI's words, which the
+    platform must show literally (escaped), never read as its markup."""
+
+    def text(self, text: str) -> str: ...
 
     def strong(self, text: str) -> str: ...
 
@@ -89,12 +92,15 @@ def render(value: Note, markup: Markup) -> str:
         elif span.strong:
             out.append(markup.strong(span.text))
         else:
-            out.append(span.text)
+            out.append(markup.text(span.text))
     return "".join(out)
 
 
 class PlainMarkup:
     """No markup at all: notification text, logs, Teams dialogs that show plain text."""
+
+    def text(self, text: str) -> str:
+        return text
 
     def strong(self, text: str) -> str:
         return text

@@ -7,6 +7,7 @@ InvalidInput from the core lands under the question it is about."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -41,7 +42,17 @@ def remark(id: str, text: str) -> Question:
     return Question(id=id, label=text, widget=Widget.REMARK, required=False)
 
 
+# Control characters nobody types on purpose: NUL (which PostgreSQL refuses in text) and the rest
+# of C0 and DEL, but not tab and newline. Pasted text carries them; they are dropped, not refused.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def typed(value: str) -> str:
+    """Typed or pasted text as it is stored: CRLF as newlines, control characters dropped."""
+    return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def text_answer(values: Mapping[str, Any], question_id: str) -> str:
     """A typed answer, trimmed; "" when it was left empty (or is not text at all)."""
     value = values.get(question_id)
-    return value.strip() if isinstance(value, str) else ""
+    return typed(value).strip() if isinstance(value, str) else ""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,7 +16,19 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage.errors import StorageUnavailable
+from storage.errors import StorageRejected, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = (
+    "The database is unavailable, so nothing was recorded. Please try again in a minute; if it "
+    "keeps failing, tell your AI Incident Desk administrator."
+)
+REJECTED = (
+    "The database could not store what was entered, so nothing was recorded. Trying again "
+    "unchanged will not help: remove any unusual characters and try again, or tell your AI "
+    "Incident Desk administrator (the error is in the desk's log)."
+)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -75,11 +88,22 @@ class Database:
                 yield session
         except IntegrityError:
             raise
-        except (OperationalError, DBAPIError, OSError) as exc:
-            raise StorageUnavailable(
-                "The database is unavailable, so nothing was recorded. Please try again in a "
-                "minute; if it keeps failing, tell your AI Incident Desk administrator."
-            ) from exc
+        except (OperationalError, InterfaceError, OSError) as exc:
+            log.warning("database unavailable: %s", type(exc.__cause__ or exc).__name__)
+            raise StorageUnavailable(UNAVAILABLE) from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                log.warning("database connection lost: %s", type(exc.orig).__name__)
+                raise StorageUnavailable(UNAVAILABLE) from exc
+            # Bad data or a bug (DataError, ProgrammingError…): an outage message would send
+            # people to retry forever, so say what it is. The log names the error and its
+            # SQLSTATE but not the driver's text, which can quote the value (evidence, text).
+            log.error(
+                "database refused a write: %s (SQLSTATE %s)",
+                type(exc.orig).__name__,
+                getattr(exc.orig, "sqlstate", None) or "-",
+            )
+            raise StorageRejected(REJECTED) from exc
 
     async def dispose(self) -> None:
         await self.engine.dispose()

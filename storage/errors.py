@@ -15,3 +15,8 @@ class DeskError(Exception):
 
 class StorageUnavailable(DeskError):
     """The database could not be reached or refused the write; nothing was recorded."""
+
+
+class StorageRejected(DeskError):
+    """The database refused what was to be written (a value it cannot store), not an outage:
+    trying again unchanged will fail again, so the message says so and the error is logged."""

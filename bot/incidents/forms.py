@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain import CloseInput, Outcome, Severity
 from bot.errors import InvalidInput
 from bot.incidents.labels import OUTCOME_OPTIONS, PERSONAL_DATA_OPTIONS, REACH_OPTIONS
-from bot.questions import Question, Widget, text_answer
+from bot.questions import Question, Widget, text_answer, typed
 from bot.settings import DeskConfig
 
 
@@ -45,7 +45,7 @@ def report_questions(config: DeskConfig) -> list[Question]:
 def report_answers(values: Mapping[str, Any]) -> dict[str, str | None]:
     """The report form's answers, as Intake.parse_report takes them (it checks them all at once)."""
     fields = ("description", "failure_type", "reach", "personal_data")
-    return {name: v if isinstance(v := values.get(name), str) else None for name in fields}
+    return {name: typed(v) if isinstance(v := values.get(name), str) else None for name in fields}
 
 
 def close_questions(outcome: Outcome | str | None) -> list[Question]:

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack.api_errors import error_code
+from handlers.slack.blocks.text import Mrkdwn, mention, shown
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,13 @@ def files_metadata(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: f.get(k) for k in FILE_FIELDS if k in f} for f in message.get("files", [])]
 
 
-def author_hint(message: dict[str, Any]) -> str:
+def author_hint(message: dict[str, Any]) -> Mrkdwn:
     """A label for the modal that needs no API call: the bot's name or a user mention."""
     if message.get("bot_id") or message.get("subtype") == "bot_message":
         profile = message.get("bot_profile") or {}
-        return str(profile.get("name") or message.get("username") or message.get("bot_id"))
+        return shown(str(profile.get("name") or message.get("username") or message.get("bot_id")))
     user = message.get("user")
-    return f"<@{user}>" if user else "unknown author"
+    return mention(f"slack:{user}") if user else Mrkdwn("unknown author")
 
 
 async def _author(client: AsyncWebClient, message: dict[str, Any]) -> dict[str, Any]:

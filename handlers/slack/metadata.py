@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from bot.domain import MAX_ROW_ID
 from bot.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, strict=True)]
 
 
 class ReportMeta(BaseModel):
@@ -28,14 +30,14 @@ class ReportMeta(BaseModel):
 class CardRef(BaseModel):
     """Which incident a button or close form acts on, and where the card was."""
 
-    incident_id: int
+    incident_id: RowId
     channel_id: str | None = None
 
 
 class ObligationRef(BaseModel):
     """Which obligation stage a nudge button or decision form records a decision for."""
 
-    obligation_id: int
+    obligation_id: RowId
     decision: str | None = None
     channel_id: str | None = None
 

@@ -28,7 +28,7 @@ from handlers.slack.blocks.digest import weekly_digest_message
 from handlers.slack.blocks.home import home_view
 from handlers.slack.blocks.obligations import nudge_message
 from handlers.slack.blocks.screening import MAX_DIGEST_ENTRIES, overflow_digest
-from handlers.slack.blocks.text import mrkdwn_of
+from handlers.slack.blocks.text import mrkdwn_of, shown
 from handlers.slack.files import download_file
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class SlackPort:
     async def post_card(self, to: Recipient, view: IncidentView) -> CardCopy:
         resp = await self.client.chat_postMessage(
             channel=await self._conversation(to.target),
-            text=card_text(view),
+            text=shown(card_text(view)),
             blocks=triage_card(view),
         )
         return CardCopy(channel=str(resp["channel"]), message_id=str(resp["ts"]))
@@ -141,7 +141,10 @@ class SlackPort:
     @slack_call
     async def update_card(self, to: Recipient, copy: CardCopy, view: IncidentView) -> None:
         await self.client.chat_update(
-            channel=copy.channel, ts=copy.message_id, text=card_text(view), blocks=triage_card(view)
+            channel=copy.channel,
+            ts=copy.message_id,
+            text=shown(card_text(view)),
+            blocks=triage_card(view),
         )
 
     # ---- messages to people -----------------------------------------------------------------
@@ -151,17 +154,23 @@ class SlackPort:
         """An ephemeral in the channel the user acted in; a DM when that cannot reach them."""
         if channel_id:
             try:
-                await self.client.chat_postEphemeral(channel=channel_id, user=to.target, text=text)
+                await self.client.chat_postEphemeral(
+                    channel=channel_id, user=to.target, text=shown(text)
+                )
                 return
             except SlackApiError as exc:
                 if error_code(exc) not in EPHEMERAL_FALLBACK_ERRORS:
                     raise
                 log.info("ephemeral to %s in %s failed, sending a DM", to.target, channel_id)
-        await self.client.chat_postMessage(channel=await self._conversation(to.target), text=text)
+        await self.client.chat_postMessage(
+            channel=await self._conversation(to.target), text=shown(text)
+        )
 
     @slack_call
     async def send_dm(self, to: Recipient, text: str) -> None:
-        await self.client.chat_postMessage(channel=await self._conversation(to.target), text=text)
+        await self.client.chat_postMessage(
+            channel=await self._conversation(to.target), text=shown(text)
+        )
 
     @slack_call
     async def send_nudge(
@@ -178,7 +187,7 @@ class SlackPort:
         thread_ts = thread.message_id if thread and is_channel(to.target) else None
         await self.client.chat_postMessage(
             channel=await self._conversation(to.target),
-            text=text,
+            text=shown(text),
             blocks=blocks,
             thread_ts=thread_ts,
         )
@@ -187,7 +196,7 @@ class SlackPort:
     async def ask_to_contain(self, to: Recipient, view: IncidentView) -> None:
         text, blocks = containment_message(view)
         await self.client.chat_postMessage(
-            channel=await self._conversation(to.target), text=text, blocks=blocks
+            channel=await self._conversation(to.target), text=shown(text), blocks=blocks
         )
 
     # ---- files ------------------------------------------------------------------------------
@@ -203,7 +212,7 @@ class SlackPort:
             content=file.data,
             filename=file.filename,
             title=file.title,
-            initial_comment=file.comment,
+            initial_comment=shown(file.comment) if file.comment else file.comment,
         )
 
     # ---- App Home and digests ---------------------------------------------------------------
@@ -237,7 +246,7 @@ class SlackPort:
                 links[f"{entry['channel_id']}:{entry['message_ts']}"] = link
         text, blocks = overflow_digest(entries, cap=cap, permalinks=links)
         await self.client.chat_postMessage(
-            channel=await self._conversation(to.target), text=text, blocks=blocks
+            channel=await self._conversation(to.target), text=shown(text), blocks=blocks
         )
 
     @slack_call
@@ -245,7 +254,7 @@ class SlackPort:
         """The text first, then the chart; a retry after a failed upload repeats both."""
         text, blocks = weekly_digest_message(digest)
         channel = await self._conversation(to.target)
-        await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        await self.client.chat_postMessage(channel=channel, text=shown(text), blocks=blocks)
         await self.client.files_upload_v2(
             channel=channel,
             file=chart,

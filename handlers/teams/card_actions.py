@@ -13,8 +13,14 @@ from botbuilder.core import TurnContext
 
 from bot.audit.actions import AuditAction
 from bot.core import Core
-from bot.domain import IncidentView, Outcome, Platform
-from bot.errors import DeskError, InvalidInput, NotAuthorized, StorageUnavailable
+from bot.domain import IncidentView, Outcome, Platform, is_row_id
+from bot.errors import (
+    DeskError,
+    InvalidInput,
+    NotAuthorized,
+    StorageRejected,
+    StorageUnavailable,
+)
 from bot.incidents.forms import parse_close, parse_severity, report_answers
 from handlers.teams import clock_actions as clocks
 from handlers.teams.cards.elements import CARD_CONTENT_TYPE, Element
@@ -132,6 +138,9 @@ async def report_from_chat(core: Core, context: TurnContext, data: dict[str, Any
         )
     except InvalidInput as exc:
         return show_card(report_form(core.ctx.config, values=data, errors=exc.fields, in_chat=True))
+    except StorageRejected as exc:
+        errors = {"general": exc.message}
+        return show_card(report_form(core.ctx.config, values=data, errors=errors, in_chat=True))
     except StorageUnavailable:
         errors = {"general": SAVE_FAILED}
         return show_card(report_form(core.ctx.config, values=data, errors=errors, in_chat=True))
@@ -162,7 +171,7 @@ async def handle(deps: Core, context: TurnContext) -> InvokeBody:
     if verb not in TRIAGE_ACTIONS:
         return show_message("This button is not one of ours.")
     id_key = "obligation_id" if verb in OBLIGATION_VERBS else "incident_id"
-    if not str(data.get(id_key, "")).isdigit():
+    if not is_row_id(data.get(id_key, "")):
         return show_message("This button is not one of ours.")
     run, audited_as = TRIAGE_ACTIONS[Verb(verb)]
     actor = actor_of(context.activity)

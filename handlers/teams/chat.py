@@ -24,7 +24,7 @@ from bot.incidents.commands import (
 )
 from bot.insights.stats import parse_period, period_label
 from handlers.teams.cards.chat import HELP_TEXT, list_text, show_card, timeline_text
-from handlers.teams.cards.elements import Element
+from handlers.teams.cards.elements import Element, Markdown, md, shown
 from handlers.teams.cards.forms import report_form
 from handlers.teams.cards.home import home_card
 from handlers.teams.cards.stats import STATS_USAGE, rules_card, stats_card
@@ -121,6 +121,7 @@ async def reenable_reply(core: Core, context: TurnContext, tool_ref: str) -> Act
 
 def reply_for(answer: Answer) -> Activity:
     """The chat reply for a command's answer."""
+    text: str
     match answer:
         case OpenList():
             text = list_text(answer)
@@ -131,19 +132,21 @@ def reply_for(answer: Answer) -> Activity:
         case Timeline(key, entries):
             text = timeline_text(key, entries)
         case ExportQueued(key, fmt):
-            text = (
-                f"Preparing the {fmt.value} export of **{key}** with a fresh audit-chain check. "
+            text = md(
+                "Preparing the {} export of **{}** with a fresh audit-chain check. "
                 "It arrives here in a moment as a file to accept (Teams saves it to your "
-                "OneDrive). The export is recorded in the audit log."
+                "OneDrive). The export is recorded in the audit log.",
+                fmt.value,
+                key,
             )
         case BadExportFormat(formats):
             text = f"Pick one of: {', '.join(formats)}."
         case Usage(example):
-            text = f"Usage: `{example}`"
+            text = Markdown(f"Usage: `{example}`")  # the core's own example, not what was typed
         case Refused(message):
-            text = message
+            text = shown(message)
         case ToolList(statuses):
             text = tools_text(statuses)
         case _:
             text = HELP_TEXT
-    return MessageFactory.text(text)
+    return MessageFactory.text(str(text))

@@ -15,7 +15,7 @@ from botbuilder.schema.teams import (
 
 from bot.core import Core
 from bot.domain import Platform
-from bot.errors import InvalidInput, StorageUnavailable
+from bot.errors import InvalidInput, StorageRejected, StorageUnavailable
 from bot.evidence.canonical import excerpt
 from bot.incidents import notices
 from bot.incidents.forms import report_answers
@@ -104,6 +104,8 @@ async def submit_action(core: Core, context: TurnContext) -> MessagingExtensionA
         )
     except InvalidInput as exc:
         return show_form(_form(core, message, values=data, errors=exc.fields))
+    except StorageRejected as exc:
+        return show_form(_form(core, message, values=data, errors={"general": exc.message}))
     except StorageUnavailable:
         log.warning("report by %s not saved: database unavailable", actor.ref)
         return show_form(_form(core, message, values=data, errors={"general": SAVE_FAILED}))

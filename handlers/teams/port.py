@@ -39,7 +39,7 @@ from handlers.teams.cards.digest import (
     weekly_digest_card,
     weekly_summary,
 )
-from handlers.teams.cards.elements import Element, markdown_of
+from handlers.teams.cards.elements import Element, markdown_of, shown
 from handlers.teams.cards.obligations import (
     containment_card,
     containment_summary,
@@ -188,7 +188,8 @@ class TeamsPort:
         await self._turn(reference, work)
 
     async def send_text(self, to: Recipient, text: str) -> None:
-        await self.send(self.reference(to), MessageFactory.text(text))
+        # Text from the core is a rendered note (Markdown) or its plain fallback, escaped here.
+        await self.send(self.reference(to), MessageFactory.text(str(shown(text))))
 
     async def send_card(self, to: Recipient, content: Element, summary: str) -> None:
         activity = MessageFactory.attachment(CardFactory.adaptive_card(content))

@@ -7,11 +7,13 @@ import logging
 
 import jwt
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
 from bot.server import Handler
+from handlers.teams.requests import malformed
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +27,12 @@ def messages_route(adapter: CloudAdapter, bot: Bot) -> Handler:
         try:
             body = json.loads(await request.text())
             activity = Activity().deserialize(body)
-        except (ValueError, TypeError, AttributeError) as exc:
+        except (ValueError, TypeError, AttributeError, DeserializationError) as exc:
             log.warning("rejected /api/messages request: unreadable body (%s)", type(exc).__name__)
             return web.json_response({"error": "malformed activity"}, status=400)
-        if not isinstance(body, dict) or not activity.type:
+        reason = malformed(body)
+        if reason:
+            log.warning("rejected /api/messages request: %s", reason)
             return web.json_response({"error": "malformed activity"}, status=400)
         auth_header = request.headers.get("Authorization", "")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -15,3 +16,8 @@ def form_of(answer: dict[str, Any]) -> dict[str, Any]:
 
 def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in card["body"] if e.get("type", "").startswith("Input.")}
+
+
+def as_read(dumped_card: str) -> str:
+    """A card's JSON as a Teams reader sees its text: markdown escapes (`\\*`) dropped."""
+    return re.sub(r"\\\\(.)", r"\1", dumped_card)

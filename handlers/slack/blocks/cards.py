@@ -21,41 +21,51 @@ from bot.incidents.labels import (
     outcome_label,
     summary_facts,
 )
-from handlers.slack.blocks.elements import Block, button, context, header, option, section
+from handlers.slack.blocks.elements import Block, button, context, fields, header, option, section
 from handlers.slack.blocks.obligations import labelled_decision_buttons, obligations_blocks
 from handlers.slack.blocks.screening import screening_blocks, suspected_actions
-from handlers.slack.blocks.text import mention, mrkdwn_of, slack_date
+from handlers.slack.blocks.text import (
+    Mrkdwn,
+    captured,
+    joined,
+    link,
+    md,
+    mention,
+    mrkdwn_of,
+    slack_date,
+)
 from handlers.slack.blocks.tools import contain_select
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef
 
 
-def summary_fields(view: IncidentView) -> list[dict[str, Any]]:
-    reporters = ", ".join(mention(r) for r in view.reporters) or mention(view.reported_by)
-    fields = summary_facts(view, assignee=mention(view.assignee), reporters=reporters)
-    return [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]
+def summary_fields(view: IncidentView) -> Block:
+    reporters = joined(", ", (mention(r) for r in view.reporters)) or mention(view.reported_by)
+    facts = summary_facts(view, assignee=mention(view.assignee), reporters=reporters)
+    return fields([md("*{}*\n{}", k, v) for k, v in facts])
 
 
-def evidence_lines(view: IncidentView) -> str | None:
+def evidence_lines(view: IncidentView) -> Mrkdwn | None:
     if view.excerpt is None and not view.permalink:
         return evidence_notes(view)
     parts = []
     if view.excerpt is not None:
-        parts.append(f"> {view.excerpt or '(no text)'}")
-    source = f"— {view.author or 'unknown author'}"
+        # Only the first line is quoted by "> "; the rest is escaped text under it.
+        parts.append(md("> {}", captured(view.excerpt) if view.excerpt else "(no text)"))
+    source = md("— {}", view.author or "unknown author")
     if view.permalink:
-        source += f" · <{view.permalink}|View message>"
+        source += md(" · {}", link("View message", view.permalink))
     parts.append(source)
     notes = evidence_notes(view)
-    return "\n".join([*parts, notes] if notes else parts)
+    return joined("\n", [*parts, notes] if notes else parts)
 
 
-def evidence_notes(view: IncidentView) -> str | None:
+def evidence_notes(view: IncidentView) -> Mrkdwn | None:
     """ ":warning: source edited after capture" and the like, and how many messages are kept."""
-    parts = [f":warning: {note}" for note in view.evidence_notes]
+    parts = [md(":warning: {}", note) for note in view.evidence_notes]
     if view.evidence_count > 1:
-        parts.append(f":paperclip: {view.evidence_count} messages kept as evidence")
-    return " · ".join(parts) or None
+        parts.append(md(":paperclip: {} messages kept as evidence", str(view.evidence_count)))
+    return joined(" · ", parts) or None
 
 
 def severity_select(view: IncidentView) -> dict[str, Any]:
@@ -75,23 +85,26 @@ def runbook_blocks(view: IncidentView) -> list[Block]:
     """The AI tool's runbook entry: who switches it off, where logs are, when it is safe."""
     if not view.runbook:
         if runbook_missing(view):
-            return [context(f":warning: {mrkdwn_of(MISSING_RUNBOOK)}")]
+            return [context(md(":warning: {}", mrkdwn_of(MISSING_RUNBOOK)))]
         return []
     book = view.runbook
-    owners = ", ".join(mention(f"slack:{o}") for o in book.get("owners", [])) or "_none listed_"
-    lines = [f"*Runbook: {book['name']}*", f"Can switch it off: {owners}"]
-    lines += [f"{label}: {value}" for label, value in runbook_facts(book)]
+    owners = joined(", ", (mention(f"slack:{o}") for o in book.get("owners", [])))
+    lines = [
+        md("*Runbook: {}*", str(book["name"])),
+        md("Can switch it off: {}", owners or Mrkdwn("_none listed_")),
+    ]
+    lines += [md("{}: {}", label, value) for label, value in runbook_facts(book)]
     if view.tool_state is not None:
-        lines.append(f"State: {mrkdwn_of(view.tool_state)}")
-    return [section("\n".join(lines))]
+        lines.append(md("State: {}", mrkdwn_of(view.tool_state)))
+    return [section(joined("\n", lines))]
 
 
 def triage_card(view: IncidentView) -> list[Block]:
     """The card every admin gets; rebuilt from the stored incident on each update."""
     blocks: list[Block] = [
         header(f"{view.key} · {KIND_LABEL[view.kind]}"),
-        {"type": "section", "fields": summary_fields(view)},
-        section(f"*What went wrong*\n{view.description[:1500]}"),
+        summary_fields(view),
+        section(md("*What went wrong*\n{}", view.description[:1500])),
     ]
     evidence = evidence_lines(view)
     if evidence:
@@ -100,7 +113,7 @@ def triage_card(view: IncidentView) -> list[Block]:
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
     if view.status == Status.CLOSED:
-        blocks.append(section(f"*Closed: {outcome_label(view)}*\n{view.rationale or ''}"))
+        blocks.append(section(md("*Closed: {}*\n{}", outcome_label(view), view.rationale or "")))
     elif view.kind == Kind.SUSPECTED:
         blocks.append(suspected_actions(view))
     else:
@@ -123,15 +136,15 @@ def triage_card(view: IncidentView) -> list[Block]:
                 ],
             }
         )
-    blocks.append(context(f"Reported {slack_date(view.created_at)}"))
+    blocks.append(context(md("Reported {}", slack_date(view.created_at))))
     return blocks
 
 
 def containment_message(view: IncidentView) -> tuple[str, list[Block]]:
     """Asks a kill-switch owner to switch the AI tool off, with the runbook and how it was."""
     blocks: list[Block] = [
-        section(f":rotating_light: {mrkdwn_of(containment_ask(view))}"),
-        section(f"*What went wrong*\n{view.description[:1000]}"),
+        section(md(":rotating_light: {}", mrkdwn_of(containment_ask(view)))),
+        section(md("*What went wrong*\n{}", view.description[:1000])),
         *runbook_blocks(view),
         {
             "type": "actions",
@@ -147,17 +160,17 @@ def card_text(view: IncidentView) -> str:
     return card_summary(view)
 
 
-def list_text(answer: OpenList) -> str:
+def list_text(answer: OpenList) -> Mrkdwn:
     lines = [mrkdwn_of(answer.title)]
-    lines += [f"• {mrkdwn_of(line)}" for line in answer.lines()]
-    return "\n".join(lines)
+    lines += [md("• {}", mrkdwn_of(line)) for line in answer.lines()]
+    return joined("\n", lines)
 
 
 def show_blocks(view: IncidentView) -> list[Block]:
     blocks: list[Block] = [
         header(f"{view.key} · {KIND_LABEL[view.kind]}"),
-        {"type": "section", "fields": summary_fields(view)},
-        section(f"*What went wrong*\n{view.description[:1500]}"),
+        summary_fields(view),
+        section(md("*What went wrong*\n{}", view.description[:1500])),
     ]
     evidence = evidence_lines(view)
     if evidence:
@@ -166,11 +179,12 @@ def show_blocks(view: IncidentView) -> list[Block]:
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
     if closing := closing_facts(view):
-        blocks.append(section("\n".join(f"*{name}:* {value}" for name, value in closing)))
+        lines = (md("*{}:* {}", name, value) for name, value in closing)
+        blocks.append(section(joined("\n", lines)))
     return blocks
 
 
-HELP_TEXT = (
+HELP_TEXT = Mrkdwn(
     "*AI Incident Desk* — `/incident` commands:\n"
     "• `/incident report [what went wrong]` — report an AI incident (opens a form)\n"
     "• `/incident list` — open incidents (admins see all, others their own reports)\n"

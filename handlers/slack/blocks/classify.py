@@ -16,7 +16,7 @@ from handlers.slack.blocks.elements import (
     section,
 )
 from handlers.slack.blocks.questions import question_blocks
-from handlers.slack.blocks.text import mrkdwn_of, slack_date
+from handlers.slack.blocks.text import Mrkdwn, md, mrkdwn_of, slack_date
 from handlers.slack.ids import CallbackId
 
 
@@ -31,8 +31,11 @@ def classify_modal(
     """The core's classification questions (bot/clocks/classification.py), pre-filled."""
     blocks: list[Block] = [
         section(
-            f"Classify *{view.key}*. The answers decide which regulatory clocks start; you can "
-            "revise them later and the deadlines follow."
+            md(
+                "Classify *{}*. The answers decide which regulatory clocks start; you can "
+                "revise them later and the deadlines follow.",
+                view.key,
+            )
         ),
         *question_blocks(classify_questions(config), classify_prefill(view, config, previous)),
     ]
@@ -45,10 +48,10 @@ def classify_modal(
     )
 
 
-def deadline_text(line: ObligationLine) -> str:
+def deadline_text(line: ObligationLine) -> Mrkdwn:
     if line.immediate:
         return mrkdwn_of(nudge_stage_note(line))
-    return f"Deadline {slack_date(line.due_at)}"
+    return md("Deadline {}", slack_date(line.due_at))
 
 
 def decision_modal(
@@ -62,7 +65,15 @@ def decision_modal(
 ) -> dict[str, Any]:
     """The core's questions for this decision (bot/clocks/decisions.py)."""
     blocks: list[Block] = [
-        section(f"*{line.name}* — {line.stage} for *{view.key}*\n{deadline_text(line)}"),
+        section(
+            md(
+                "*{}* — {} for *{}*\n{}",
+                line.name,
+                line.stage,
+                view.key,
+                deadline_text(line),
+            )
+        ),
         *question_blocks(
             decision_questions(decision, must_record, line.decision_form), {"notified_at": now}
         ),

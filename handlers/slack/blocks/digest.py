@@ -8,15 +8,16 @@ from bot.insights.digest import DigestData
 from handlers.slack.blocks.elements import Block, context, header, section
 from handlers.slack.blocks.home import OVERDUE, incident_line
 from handlers.slack.blocks.stats import plural
+from handlers.slack.blocks.text import Mrkdwn, joined, md
 
 SHOWN = 10
 
 
-def _lines(views: list[IncidentView], empty: str) -> str:
+def _lines(views: list[IncidentView], empty: str) -> Mrkdwn:
     lines = [incident_line(v) for v in views[:SHOWN]]
     if len(views) > SHOWN:
-        lines.append(f"• …and {len(views) - SHOWN} more")
-    return "\n".join(lines) or f"_{empty}_"
+        lines.append(md("• …and {} more", str(len(views) - SHOWN)))
+    return joined("\n", lines) or md("_{}_", empty)
 
 
 def weekly_digest_message(data: DigestData) -> tuple[str, list[Block]]:
@@ -48,12 +49,18 @@ def weekly_digest_message(data: DigestData) -> tuple[str, list[Block]]:
         header("Weekly AI incident digest"),
         section(f"*{period}*\n" + text.split(": ", 1)[1] + "."),
         section(
-            f"*New incidents ({len(data.new_incidents)})*\n"
-            + _lines(data.new_incidents, "None this week.")
+            md(
+                "*New incidents ({})*\n{}",
+                str(len(data.new_incidents)),
+                _lines(data.new_incidents, "None this week."),
+            )
         ),
         section(
-            f"*New near misses ({len(data.new_near_misses)})*\n"
-            + _lines(data.new_near_misses, "None this week.")
+            md(
+                "*New near misses ({})*\n{}",
+                str(len(data.new_near_misses)),
+                _lines(data.new_near_misses, "None this week."),
+            )
         ),
     ]
     if data.new_suspected or data.false_positives:
@@ -64,7 +71,13 @@ def weekly_digest_message(data: DigestData) -> tuple[str, list[Block]]:
             )
         )
     blocks += [
-        section(f"*Still open ({len(data.still_open)})*\n" + _lines(data.still_open, "Nothing.")),
+        section(
+            md(
+                "*Still open ({})*\n{}",
+                str(len(data.still_open)),
+                _lines(data.still_open, "Nothing."),
+            )
+        ),
         section(
             "*Deadlines in the coming week*\n"
             + ("\n".join(deadlines) or "_No regulatory deadline in the next 7 days._")

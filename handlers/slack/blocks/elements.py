@@ -1,9 +1,14 @@
-"""Small named Block Kit builders shared by modals and messages."""
+"""Small named Block Kit builders shared by modals and messages.
+
+Every mrkdwn text object is made by `mrkdwn`, which escapes any plain `str` (see
+handlers/slack/blocks/text.py): pass `Mrkdwn` only for the desk's own markup."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+
+from handlers.slack.blocks.text import Mrkdwn, shown
 
 Block = dict[str, Any]
 
@@ -12,12 +17,32 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150], "emoji": True}
 
 
-def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text[:3000]}
+def mrkdwn(text: str, limit: int = 3000) -> dict[str, Any]:
+    """A mrkdwn text object: a plain `str` is people's text and is escaped; `Mrkdwn` is kept."""
+    return {"type": "mrkdwn", "text": str(cut(shown(text), limit))}
+
+
+def cut(text: Mrkdwn, limit: int) -> Mrkdwn:
+    """At most `limit` characters, never ending inside a `<…>` token or an `&…;` entity."""
+    if len(text) <= limit:
+        return text
+    kept = text[:limit]
+    opened = kept.rfind("<")
+    if opened > kept.rfind(">"):
+        kept = kept[:opened]
+    amp = kept.rfind("&")
+    if amp >= 0 and ";" not in kept[amp:]:
+        kept = kept[:amp]
+    return Mrkdwn(kept)
 
 
 def section(text: str) -> Block:
     return {"type": "section", "text": mrkdwn(text)}
+
+
+def fields(texts: list[str]) -> Block:
+    """A section of mrkdwn fields (Slack shows them in two columns)."""
+    return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts[:10]]}
 
 
 def context(text: str) -> Block:
@@ -159,15 +184,24 @@ def input_values(view: dict[str, Any]) -> dict[str, Any]:
     """Flatten `view.state.values`: text, the selected option value, a list of checked values,
     or a datetimepicker's epoch seconds."""
     flat: dict[str, Any] = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
+    state = view.get("state") or {}
+    for block_id, actions in (state.get("values") or {}).items():
         for element in actions.values():
+            # A crafted form can put anything anywhere: a value of the wrong type reads as empty.
             if "selected_options" in element:
-                flat[block_id] = [o["value"] for o in element["selected_options"] or []]
+                chosen = element["selected_options"]
+                flat[block_id] = [_value(o) for o in chosen] if isinstance(chosen, list) else []
             elif "selected_date_time" in element:
-                flat[block_id] = element["selected_date_time"]
+                at = element["selected_date_time"]
+                flat[block_id] = at if isinstance(at, int) and not isinstance(at, bool) else None
             elif "selected_option" in element:
-                selected = element["selected_option"]
-                flat[block_id] = selected["value"] if selected else None
+                flat[block_id] = _value(element["selected_option"])
             else:
-                flat[block_id] = element.get("value")
+                value = element.get("value")
+                flat[block_id] = value if isinstance(value, str) else None
     return flat
+
+
+def _value(option: Any) -> str | None:
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else None

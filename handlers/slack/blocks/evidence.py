@@ -9,7 +9,7 @@ from bot.domain import IncidentView
 from bot.evidence.canonical import excerpt
 from handlers.slack.blocks.elements import Block, context, header, modal, section
 from handlers.slack.blocks.elements import static_select_input as select_input
-from handlers.slack.blocks.text import mention, slack_date
+from handlers.slack.blocks.text import captured, joined, md, mention, slack_date
 from handlers.slack.ids import BlockId, CallbackId
 
 TITLE = "Add to incident"
@@ -17,8 +17,10 @@ MAX_TIMELINE = 40  # Slack allows 50 blocks in a message; the rest is in the exp
 
 
 def quoted(text: str | None, author: str | None) -> Block:
-    lines = "\n".join(f"> {line}" for line in (text or "(no text)").splitlines()[:8])
-    return section(f"*Message from {author or 'unknown author'}*\n{lines}")
+    lines = joined(
+        "\n", (md("> {}", captured(line)) for line in (text or "(no text)").splitlines()[:8])
+    )
+    return section(md("*Message from {}*\n{}", author or "unknown author", lines))
 
 
 def loading_modal(*, private_metadata: str, text: str | None, author: str | None) -> dict[str, Any]:
@@ -81,14 +83,19 @@ def timeline_blocks(key: str, entries: list[TimelineEntry]) -> list[Block]:
     if len(entries) > len(shown):
         blocks.append(
             context(
-                f"{len(entries) - len(shown)} earlier events not shown; "
-                f"`/incident export {key}` has all of them."
+                md(
+                    "{} earlier events not shown; `/incident export {}` has all of them.",
+                    str(len(entries) - len(shown)),
+                    key,
+                )
             )
         )
     for item in shown:
         seq = f"#{item.seq}" if item.seq is not None else "pre-chain"
-        line = f"*{item.label}* · {mention(item.actor)} · {slack_date(item.at)} · `{seq}`"
-        blocks.append(section(line + (f"\n{item.summary}" if item.summary else "")))
+        line = md(
+            "*{}* · {} · {} · `{}`", item.label, mention(item.actor), slack_date(item.at), seq
+        )
+        blocks.append(section(line + md("\n{}", item.summary) if item.summary else line))
     if not entries:
         blocks.append(section("No audit events recorded for this incident."))
     return blocks

@@ -12,39 +12,54 @@ from bot.insights.stats import UNCLASSIFIED
 from bot.settings import DeskConfig
 from handlers.slack.blocks.elements import Block, button, context, header, section
 from handlers.slack.blocks.stats import plural
-from handlers.slack.blocks.text import mention, mrkdwn_of, slack_date
+from handlers.slack.blocks.text import Mrkdwn, joined, md, mention, mrkdwn_of, slack_date
 from handlers.slack.ids import ActionId
 
 OVERDUE = ":red_circle: OVERDUE"
 SHOWN = 8
 
 
-def incident_line(view: IncidentView, *, assignee: bool = True) -> str:
+def incident_line(view: IncidentView, *, assignee: bool = True) -> Mrkdwn:
     severity = view.severity.value if view.severity else "SEV?"
-    line = (
-        f"• *{view.key}* · {KIND_LABEL[view.kind]} · {severity} · {STATUS_LABEL[view.status]}"
-        f" · {view.failure_type_label}"
+    line = md(
+        "• *{}* · {} · {} · {} · {}",
+        view.key,
+        KIND_LABEL[view.kind],
+        severity,
+        STATUS_LABEL[view.status],
+        view.failure_type_label,
     )
-    return line + (f" · {mention(view.assignee)}" if assignee else "")
+    return line + md(" · {}", mention(view.assignee)) if assignee else line
 
 
 def listing(title: str, views: list[IncidentView], empty: str, **kw: Any) -> Block:
     lines = [incident_line(v, **kw) for v in views[:SHOWN]]
     if len(views) > SHOWN:
-        lines.append(f"_…and {len(views) - SHOWN} more: `/incident list`_")
-    return section(f"*{title}*\n" + ("\n".join(lines) if lines else f"_{empty}_"))
+        lines.append(md("_…and {} more: `/incident list`_", str(len(views) - SHOWN)))
+    body = joined("\n", lines) if lines else md("_{}_", empty)
+    return section(md("*{}*\n{}", title, body))
 
 
-def deadline_line(line: DeadlineLine, data: HomeData) -> str:
+def deadline_line(line: DeadlineLine, data: HomeData) -> Mrkdwn:
     due = slack_date(line.due_at)
     if line.overdue(data.now):
-        return (
-            f"{OVERDUE} *{line.incident_key}* · {line.label} · "
-            f"{line.time_left(data.now)} (was due {due})"
+        return md(
+            "{} *{}* · {} · {} (was due {})",
+            OVERDUE,
+            line.incident_key,
+            line.label,
+            line.time_left(data.now),
+            due,
         )
     if line.immediate:
-        return f"• *{line.incident_key}* · {line.label} · *{line.time_left(data.now)}*"
-    return f"• *{line.incident_key}* · {line.label} · *{line.time_left(data.now)} left* (due {due})"
+        return md("• *{}* · {} · *{}*", line.incident_key, line.label, line.time_left(data.now))
+    return md(
+        "• *{}* · {} · *{} left* (due {})",
+        line.incident_key,
+        line.label,
+        line.time_left(data.now),
+        due,
+    )
 
 
 def weak_points_line(data: HomeData, config: DeskConfig) -> str:
@@ -84,9 +99,10 @@ def admin_blocks(data: HomeData, config: DeskConfig) -> list[Block]:
         blocks.append(context(line))
     if data.overdue:
         lines = [deadline_line(d, data) for d in data.overdue[:SHOWN]]
-        blocks.append(section("*Overdue obligations*\n" + "\n".join(lines)))
+        blocks.append(section(md("*Overdue obligations*\n{}", joined("\n", lines))))
     lines = [deadline_line(d, data) for d in data.upcoming]
-    blocks.append(section("*Next deadlines*\n" + ("\n".join(lines) or "_No open deadlines._")))
+    upcoming = joined("\n", lines) or Mrkdwn("_No open deadlines._")
+    blocks.append(section(md("*Next deadlines*\n{}", upcoming)))
     for severity, views in data.open_by_severity.items():
         blocks.append(listing(f"Open incidents · {severity}", views, "none"))
     if data.suspected:
@@ -123,5 +139,5 @@ def home_view(data: HomeData, config: DeskConfig) -> dict[str, Any]:
     hint = "`/incident help` lists every command."
     if data.admin:
         hint += " `/incident stats` maps weak points; `/incident stats rules` rates screening."
-    blocks.append(context(f"{hint} Updated {slack_date(data.now)}. {NOT_LEGAL_ADVICE}"))
+    blocks.append(context(md("{} Updated {}. {}", hint, slack_date(data.now), NOT_LEGAL_ADVICE)))
     return {"type": "home", "blocks": blocks}

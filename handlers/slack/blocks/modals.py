@@ -8,6 +8,7 @@ from bot.domain import Outcome
 from bot.incidents.forms import close_questions, report_questions
 from bot.settings import DeskConfig
 from handlers.slack.blocks.elements import context, modal, section
+from handlers.slack.blocks.evidence import quoted
 from handlers.slack.blocks.questions import question_blocks
 from handlers.slack.ids import CallbackId
 
@@ -23,8 +24,7 @@ def report_modal(
     """The form a reporter fills in; shows the flagged message when there is one."""
     blocks: list[dict[str, Any]] = []
     if excerpt is not None:
-        quoted = "\n".join(f"> {line}" for line in (excerpt or "(no text)").splitlines()[:8])
-        blocks.append(section(f"*Message from {author or 'unknown author'}*\n{quoted}"))
+        blocks.append(quoted(excerpt, author))
         blocks.append(context("A copy of this message and its thread is kept as evidence."))
     blocks += question_blocks(report_questions(config), {"description": initial_text})
     return modal(

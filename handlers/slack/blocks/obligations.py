@@ -22,7 +22,7 @@ from bot.clocks.wording import (
 from bot.containment.wording import contained_note
 from bot.domain import IncidentView, ObligationLine
 from handlers.slack.blocks.elements import Block, button, context, section
-from handlers.slack.blocks.text import mrkdwn_of
+from handlers.slack.blocks.text import Mrkdwn, joined, md, mrkdwn_of
 from handlers.slack.ids import ActionId
 from handlers.slack.metadata import ObligationRef
 
@@ -40,8 +40,8 @@ DECISION_BUTTONS: dict[ObligationStatus, tuple[ActionId, str | None]] = {
 }
 
 
-def obligation_line(line: ObligationLine, now: datetime) -> str:
-    return f"{ICONS[line_state(line, now)]} {mrkdwn_of(line_note(line, now))}"
+def obligation_line(line: ObligationLine, now: datetime) -> Mrkdwn:
+    return md("{} {}", ICONS[line_state(line, now)], mrkdwn_of(line_note(line, now)))
 
 
 def obligations_blocks(view: IncidentView, now: datetime | None = None) -> list[Block]:
@@ -49,15 +49,15 @@ def obligations_blocks(view: IncidentView, now: datetime | None = None) -> list[
     blocks: list[Block] = []
     contained = contained_note(view)
     if contained is not None:
-        blocks.append(section(f":lock: {mrkdwn_of(contained)}"))
+        blocks.append(section(md(":lock: {}", mrkdwn_of(contained))))
     if view.classified_at is None:
         blocks.append(context(mrkdwn_of(NOT_CLASSIFIED)))
         return blocks
     if not view.obligations:
         blocks.append(context(mrkdwn_of(NO_OBLIGATIONS)))
         return blocks
-    lines = "\n".join(obligation_line(o, now) for o in view.obligations)
-    blocks.append(section(f"{mrkdwn_of(clocks_heading(view))}\n{lines}"))
+    lines = joined("\n", (obligation_line(o, now) for o in view.obligations))
+    blocks.append(section(md("{}\n{}", mrkdwn_of(clocks_heading(view)), lines)))
     return blocks
 
 
@@ -90,10 +90,14 @@ def nudge_message(
     marker = ":red_circle:" if nudge_overdue(line, now) else ":alarm_clock:"
     blocks: list[Block] = [
         section(
-            f"{marker} {mrkdwn_of(nudge_note(view, line, now))}\n"
-            f"{mrkdwn_of(nudge_stage_note(line))}"
+            md(
+                "{} {}\n{}",
+                marker,
+                mrkdwn_of(nudge_note(view, line, now)),
+                mrkdwn_of(nudge_stage_note(line)),
+            )
         ),
-        context(f"{view.key}: {view.description[:200]}"),
+        context(md("{}: {}", view.key, view.description[:200])),
         decision_buttons(line),
     ]
     return text, blocks

@@ -7,21 +7,22 @@ from typing import Any
 
 from bot.domain import IncidentView
 from handlers.slack.blocks.elements import Block, button, context, section
+from handlers.slack.blocks.text import Mrkdwn, channel, joined, link, md
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef
 
 MAX_DIGEST_ENTRIES = 40
 
 
-def signal_lines(signals: list[dict[str, Any]] | list[Any], limit: int = 8) -> str:
+def signal_lines(signals: list[dict[str, Any]] | list[Any], limit: int = 8) -> Mrkdwn:
     """One bullet per masked signal; the excerpt is masked before it is ever stored."""
     lines = []
     for signal in signals[:limit]:
         data = signal if isinstance(signal, dict) else signal.model_dump()
-        lines.append(f"• {data['label']}: `{data['excerpt']}`")
+        lines.append(md("• {}: `{}`", str(data["label"]), str(data["excerpt"]).replace("`", "'")))
     if len(signals) > limit:
-        lines.append(f"• …and {len(signals) - limit} more")
-    return "\n".join(lines)
+        lines.append(md("• …and {} more", str(len(signals) - limit)))
+    return joined("\n", lines)
 
 
 def screening_blocks(view: IncidentView) -> list[Block]:
@@ -31,8 +32,12 @@ def screening_blocks(view: IncidentView) -> list[Block]:
     summary = view.screening
     return [
         section(
-            f"*Screening signals* (score {summary.score:g}, threshold {summary.threshold:g})\n"
-            + signal_lines(list(summary.signals))
+            md(
+                "*Screening signals* (score {}, threshold {})\n{}",
+                f"{summary.score:g}",
+                f"{summary.threshold:g}",
+                signal_lines(list(summary.signals)),
+            )
         ),
         context("Matches are masked here; the full message is kept as evidence."),
     ]
@@ -57,28 +62,40 @@ def overflow_digest(
 ) -> tuple[str, list[Block]]:
     """One message for every suspicious message the flood guard held back."""
     channels = sorted({e["channel_id"] for e in entries})
-    where = ", ".join(f"<#{c}>" for c in channels)
-    text = (
-        f"Screening flood guard: {len(entries)} more suspicious AI "
-        f"message{'s' if len(entries) != 1 else ''} in {where}"
+    where = joined(", ", (channel(c) for c in channels))
+    text = md(
+        "Screening flood guard: {} more suspicious AI message{} in {}",
+        str(len(entries)),
+        "s" if len(entries) != 1 else "",
+        where,
     )
     blocks: list[Block] = [
         section(
-            f":rotating_light: *{text}*\nOver the cap of {cap} suspected incidents per channel "
-            "per hour, so these were not raised one by one. Report any that matter with "
-            "⋮ *More actions → Report as AI incident* on the message."
+            md(
+                ":rotating_light: *{}*\nOver the cap of {} suspected incidents per channel "
+                "per hour, so these were not raised one by one. Report any that matter with "
+                "⋮ *More actions → Report as AI incident* on the message.",
+                text,
+                str(cap),
+            )
         )
     ]
     for entry in entries[:MAX_DIGEST_ENTRIES]:
         at = datetime.fromisoformat(entry["detected_at"])
-        link = permalinks.get(f"{entry['channel_id']}:{entry['message_ts']}")
-        source = f"<{link}|message>" if link else "message"
+        url = permalinks.get(f"{entry['channel_id']}:{entry['message_ts']}")
         blocks.append(
             section(
-                f"{source} in <#{entry['channel_id']}> by {entry.get('author') or 'an AI tool'}"
-                f" · score {entry['score']:g} · {at:%H:%M} UTC\n{signal_lines(entry['signals'], 4)}"
+                md(
+                    "{} in {} by {} · score {} · {} UTC\n{}",
+                    link("message", url) if url else "message",
+                    channel(entry["channel_id"]),
+                    entry.get("author") or "an AI tool",
+                    f"{entry['score']:g}",
+                    f"{at:%H:%M}",
+                    signal_lines(entry["signals"], 4),
+                )
             )
         )
     if len(entries) > MAX_DIGEST_ENTRIES:
-        blocks.append(context(f"…and {len(entries) - MAX_DIGEST_ENTRIES} more."))
+        blocks.append(context(md("…and {} more.", str(len(entries) - MAX_DIGEST_ENTRIES))))
     return text, blocks

@@ -10,6 +10,7 @@ from bot.insights.stats import NO_CHANNEL, UNCLASSIFIED, UNKNOWN_TOOL, Cell, Cou
 from bot.screening.suspected import RuleStat
 from bot.settings import DeskConfig
 from handlers.slack.blocks.elements import Block, context, header, section
+from handlers.slack.blocks.text import Mrkdwn, channel, joined, md
 
 TOP = 10
 
@@ -23,11 +24,11 @@ def split(count: Count | Cell) -> str:
     return f"{plural(count.incidents, 'incident')}, {near}"
 
 
-def _count_lines(counts: list[Count], name: Callable[[str], str]) -> str:
-    lines = [f"• {name(c.key)}: {split(c)}" for c in counts[:TOP]]
+def _count_lines(counts: list[Count], name: Callable[[str], str]) -> Mrkdwn:
+    lines = [md("• {}: {}", name(c.key), split(c)) for c in counts[:TOP]]
     if len(counts) > TOP:
-        lines.append(f"• …and {len(counts) - TOP} more")
-    return "\n".join(lines) or "_none_"
+        lines.append(md("• …and {} more", str(len(counts) - TOP)))
+    return joined("\n", lines) or Mrkdwn("_none_")
 
 
 def _median(value: timedelta | None, n: int, done: str) -> str:
@@ -65,7 +66,7 @@ def stats_message(stats: WeakPoints, period: str, config: DeskConfig) -> tuple[s
         return tool.name if tool else ("unknown tool" if key == UNKNOWN_TOOL else key)
 
     def channel_name(key: str) -> str:
-        return "no channel" if key == NO_CHANNEL else f"<#{key}>"
+        return "no channel" if key == NO_CHANNEL else channel(key)
 
     pct = stats.on_time_percent
     settled = stats.obligations_met + stats.obligations_missed
@@ -81,8 +82,8 @@ def stats_message(stats: WeakPoints, period: str, config: DeskConfig) -> tuple[s
         header(f"Weak points · {period}"),
         section(headline),
         section("*By failure type × failure point*\n" + ("\n".join(cells) or "_nothing reported_")),
-        section("*By AI tool*\n" + _count_lines(stats.by_tool, tool_name)),
-        section("*By channel*\n" + _count_lines(stats.by_channel, channel_name)),
+        section(md("*By AI tool*\n{}", _count_lines(stats.by_tool, tool_name))),
+        section(md("*By channel*\n{}", _count_lines(stats.by_channel, channel_name))),
         section(
             "*Time to containment:* "
             + _median(stats.median_to_containment, stats.contained, "contained")

@@ -12,11 +12,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.audit.actions import AuditAction
-from bot.domain import Actor, IncidentView, Outcome
+from bot.domain import Actor, IncidentView, Outcome, is_row_id
 from bot.errors import DeskError, InvalidInput, NotAuthorized
 from bot.incidents.forms import parse_severity
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.modals import close_modal
+from handlers.slack.blocks.text import shown
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import ActionId, BlockId
 from handlers.slack.metadata import CardRef, parse
@@ -35,7 +36,7 @@ def card_ref(body: dict[str, Any], action: dict[str, Any]) -> CardRef:
         ref = parse(CardRef, action.get("value"))
     else:
         prefix, _, raw_id = str(action.get("block_id", "")).partition(":")
-        if prefix != BlockId.TRIAGE_ACTIONS or not raw_id.isdigit():
+        if prefix != BlockId.TRIAGE_ACTIONS or not is_row_id(raw_id):
             raise InvalidInput({"payload": "This button is not one of ours."})
         ref = CardRef(incident_id=int(raw_id))
     return ref.model_copy(update={"channel_id": channel_id})
@@ -49,7 +50,7 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
     user = actor_from(body).user_id
     try:
         if channel:
-            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+            await client.chat_postEphemeral(channel=channel, user=user, text=shown(text))
     except SlackApiError as exc:
         log.warning("could not tell %s: %s", user, error_code(exc))
 

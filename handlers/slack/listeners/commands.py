@@ -23,6 +23,7 @@ from bot.incidents.commands import (
 )
 from handlers.slack.blocks.cards import HELP_TEXT, card_text, list_text, show_blocks
 from handlers.slack.blocks.evidence import timeline_blocks, timeline_text
+from handlers.slack.blocks.text import md, shown
 from handlers.slack.blocks.tools import tools_blocks, tools_text
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import SLASH_COMMAND
@@ -69,21 +70,27 @@ def render(answer: Answer) -> dict[str, Any]:
         case OpenList():
             return {"text": list_text(answer)}
         case Shown(view):
-            return {"text": card_text(view), "blocks": show_blocks(view)}
+            return {"text": shown(card_text(view)), "blocks": show_blocks(view)}
         case Timeline(key, entries):
-            return {"text": timeline_text(key, entries), "blocks": timeline_blocks(key, entries)}
+            return {
+                "text": shown(timeline_text(key, entries)),
+                "blocks": timeline_blocks(key, entries),
+            }
         case ExportQueued(key, fmt):
             return {
-                "text": f"Preparing the {fmt.value} export of *{key}* with a fresh audit-chain "
-                "check; I will DM you the file in a moment. The export is recorded in the audit "
-                "log."
+                "text": md(
+                    "Preparing the {} export of *{}* with a fresh audit-chain check; I will DM "
+                    "you the file in a moment. The export is recorded in the audit log.",
+                    fmt.value,
+                    key,
+                )
             }
         case BadExportFormat(formats):
-            return {"text": f"Pick one of: {', '.join(formats)}."}
+            return {"text": md("Pick one of: {}.", ", ".join(formats))}
         case Usage(example):
-            return {"text": f"Usage: `/incident {example}`"}
+            return {"text": md("Usage: `/incident {}`", example)}
         case Refused(message):
-            return {"text": message}
+            return {"text": shown(message)}
         case ToolList(statuses):
             return {"text": tools_text(statuses), "blocks": tools_blocks(statuses)}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -14,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, Platform
 from bot.errors import DeskError
 from bot.screening.intake import ScreenedMessage
+from handlers.slack.blocks.text import plain
 from handlers.slack.capture import capture_message
 from handlers.slack.deps import deps, insights
 from handlers.slack.ids import ActionId
@@ -24,20 +24,6 @@ log = logging.getLogger(__name__)
 
 # New messages only: edits, deletions, joins and other housekeeping subtypes are not screened.
 SCREENED_SUBTYPES = frozenset({None, "bot_message", "thread_broadcast", "file_share", "me_message"})
-
-_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
-_LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
-_MENTION = re.compile(r"<([@!][^|>]+)(?:\|[^>]*)?>")
-
-
-def plain(text: str) -> str:
-    """Slack markup to what a reader sees: `<mailto:a@b|a@b>` → `a@b`, links keep their URL."""
-    text = _MAILTO.sub(r"\1", text)
-    text = _LINK.sub(lambda m: m.group(1) if m.group(2) in (None, m.group(1)) else
-                     f"{m.group(2)} ({m.group(1)})", text)  # fmt: skip
-    text = _CHANNEL.sub(r"#\1", text)
-    return _MENTION.sub(r"\1", text)
 
 
 def _strings(node: Any) -> list[str]:

@@ -9,6 +9,7 @@ from bot.domain import Actor
 from bot.errors import DeskError, InvalidInput
 from bot.insights.stats import parse_period, period_label
 from handlers.slack.blocks.stats import rules_message, stats_message
+from handlers.slack.blocks.text import shown
 from handlers.slack.deps import insights
 
 
@@ -34,6 +35,6 @@ async def stats_command(
         )
         return
     except DeskError as exc:
-        await respond(text=exc.message, response_type="ephemeral")
+        await respond(text=shown(exc.message), response_type="ephemeral")
         return
-    await respond(text=text, blocks=blocks, response_type="ephemeral")
+    await respond(text=shown(text), blocks=blocks, response_type="ephemeral")

@@ -8,14 +8,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.domain import Platform
-from bot.errors import DeskError, InvalidInput, StorageUnavailable
+from bot.domain import Platform, is_row_id
+from bot.errors import DeskError, InvalidInput, StorageRejected, StorageUnavailable
 from bot.incidents import notices
 from bot.incidents.forms import parse_close, report_answers
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.blocks.evidence import added_modal
 from handlers.slack.blocks.modals import reported_modal
-from handlers.slack.blocks.text import mrkdwn_of
+from handlers.slack.blocks.text import md, mrkdwn_of
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import BlockId, CallbackId
 from handlers.slack.metadata import CardRef, ReportMeta, parse
@@ -51,6 +51,9 @@ async def submit_report(
     except InvalidInput as exc:
         await ack(response_action="errors", errors=_errors(exc, BlockId.DESCRIPTION))
         return
+    except StorageRejected as exc:
+        await ack(response_action="errors", errors={BlockId.DESCRIPTION.value: exc.message[:150]})
+        return
     except StorageUnavailable:
         await ack(
             response_action="errors",
@@ -62,7 +65,7 @@ async def submit_report(
         return
     text = mrkdwn_of(notices.report_answer(result))
     if result.created:
-        text = f":white_check_mark: {text}"
+        text = md(":white_check_mark: {}", text)
     await ack(response_action="update", view=reported_modal(text))
 
 
@@ -92,7 +95,7 @@ async def submit_add_evidence(
     try:
         meta = parse(ReportMeta, view.get("private_metadata"))
         chosen = input_values(view).get(BlockId.INCIDENT) or ""
-        if not chosen.isdigit():
+        if not is_row_id(chosen):
             raise InvalidInput({BlockId.INCIDENT.value: "Pick an incident."})
         added = await core.evidence.add(
             actor=actor_from(body),

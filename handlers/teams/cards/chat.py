@@ -6,11 +6,11 @@ from bot.audit.timeline import TimelineEntry
 from bot.domain import IncidentView
 from bot.incidents.commands import OpenList
 from bot.incidents.labels import closing_facts
-from handlers.teams.cards.elements import Element, card, markdown_of, text
+from handlers.teams.cards.elements import Element, Markdown, card, joined, markdown_of, md, text
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.cards.triage import incident_body
 
-HELP_TEXT = (
+HELP_TEXT = Markdown(
     "**AI Incident Desk** — type one of these here:\n\n"
     "- `report [what went wrong]` — report an AI incident (opens a form)\n"
     "- `list` — open incidents (admins see all, others their own reports)\n"
@@ -30,36 +30,46 @@ HELP_TEXT = (
 )
 
 
-def list_text(answer: OpenList) -> str:
-    lines = [markdown_of(answer.title)]
+def list_text(answer: OpenList) -> Markdown:
+    lines: list[str] = [markdown_of(answer.title)]
     if answer.views:
         lines.append("")
-    lines += [f"- {markdown_of(line)}" for line in answer.lines()]
-    return "\n".join(lines)
+    lines += [md("- {}", markdown_of(line)) for line in answer.lines()]
+    return joined("\n", lines)
 
 
 def show_card(view: IncidentView) -> Element:
     """Read-only: the clocks are listed, deciding them happens on the admins' cards."""
     body = incident_body(view) + runbook_body(view) + clocks_body(view, with_actions=False)
     if closing := closing_facts(view):
-        body.append(text("\n\n".join(f"**{name}:** {value}" for name, value in closing)))
+        lines = (md("**{}:** {}", name, value) for name, value in closing)
+        body.append(text(joined("\n\n", lines)))
     return card(body)
 
 
 MAX_TIMELINE = 40
 
 
-def timeline_text(key: str, entries: list[TimelineEntry]) -> str:
+def timeline_text(key: str, entries: list[TimelineEntry]) -> Markdown:
     """An incident's audit events, newest last, as a chat message (Teams markdown)."""
     if not entries:
-        return f"**{key} · audit timeline**\n\nNo audit events recorded for this incident."
+        return md("**{} · audit timeline**\n\nNo audit events recorded for this incident.", key)
     shown = entries[-MAX_TIMELINE:]
-    lines = [f"**{key} · audit timeline**", ""]
+    lines = [md("**{} · audit timeline**", key), ""]
     if len(entries) > len(shown):
         lines.append(f"{len(entries) - len(shown)} earlier events not shown.")
     for item in shown:
         seq = f"#{item.seq}" if item.seq is not None else "pre-chain"
-        who_ = item.actor_name or item.actor
+        who_ = item.actor_name or item.actor or ""
         detail = f": {item.summary}" if item.summary else ""
-        lines.append(f"- {item.at:%Y-%m-%d %H:%M} UTC · **{item.label}** · {who_} · {seq}{detail}")
-    return "\n".join(lines)
+        lines.append(
+            md(
+                "- {} UTC · **{}** · {} · {}{}",
+                f"{item.at:%Y-%m-%d %H:%M}",
+                item.label,
+                who_,
+                seq,
+                detail,
+            )
+        )
+    return joined("\n", lines)

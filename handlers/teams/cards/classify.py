@@ -19,6 +19,7 @@ from handlers.teams.cards.elements import (
     heading,
     local_time,
     markdown_of,
+    md,
     text,
 )
 from handlers.teams.cards.questions import ask, errors_for
@@ -84,7 +85,7 @@ def decision_form(
         text(
             markdown_of(nudge_stage_note(line))
             if line.immediate
-            else f"{line.stage} for **{view.key}** · deadline {local_time(line.due_at)}"
+            else md("{} for **{}** · deadline {}", line.stage, view.key, local_time(line.due_at))
         ),
         *errors_for(errors, "general", "decision", "payload"),
     ]

@@ -12,7 +12,16 @@ from botbuilder.schema import Attachment
 from bot.clocks.regimes import format_duration
 from bot.domain import IncidentView
 from bot.insights.digest import DigestData
-from handlers.teams.cards.elements import Element, card, heading, local_time, text
+from handlers.teams.cards.elements import (
+    Element,
+    Markdown,
+    card,
+    heading,
+    joined,
+    local_time,
+    md,
+    text,
+)
 from handlers.teams.cards.home import incident_line
 from handlers.teams.cards.screening import signal_lines
 from handlers.teams.cards.stats import plural
@@ -24,8 +33,8 @@ MAX_OVERFLOW = 40
 def _lines(views: list[IncidentView], empty: str) -> str:
     lines = [incident_line(v) for v in views[:SHOWN]]
     if len(views) > SHOWN:
-        lines.append(f"- …and {len(views) - SHOWN} more")
-    return "\n".join(lines) or empty
+        lines.append(md("- …and {} more", str(len(views) - SHOWN)))
+    return joined("\n", lines) or empty
 
 
 def weekly_summary(data: DigestData) -> str:
@@ -52,9 +61,16 @@ def weekly_digest_card(data: DigestData, *, chart_follows: bool) -> Element:
     for line in data.deadlines[:SHOWN]:
         overdue = line.overdue(data.generated_at)
         left = line.time_left(data.generated_at) + ("" if overdue else " left")
-        marker = "**OVERDUE**" if overdue else "-"
+        marker = Markdown("**OVERDUE**" if overdue else "-")
         deadlines.append(
-            f"{marker} **{line.incident_key}** · {line.label} · {left} ({local_time(line.due_at)})"
+            md(
+                "{} **{}** · {} · {} ({})",
+                marker,
+                line.incident_key,
+                line.label,
+                left,
+                local_time(line.due_at),
+            )
         )
     timing = []
     if data.median_to_containment is not None:
@@ -67,37 +83,41 @@ def weekly_digest_card(data: DigestData, *, chart_follows: bool) -> Element:
     body: list[Element] = [
         heading("Weekly AI incident digest"),
         text(weekly_summary(data).split(": ", 1)[1] + "."),
-        text(f"**New incidents ({len(data.new_incidents)})**"),
+        text(md("**New incidents ({})**", str(len(data.new_incidents)))),
         text(_lines(data.new_incidents, "None this week.")),
-        text(f"**New near misses ({len(data.new_near_misses)})**"),
+        text(md("**New near misses ({})**", str(len(data.new_near_misses)))),
         text(_lines(data.new_near_misses, "None this week.")),
     ]
     if data.new_suspected or data.false_positives:
         body.append(
             text(
-                f"**Screening:** {len(data.new_suspected)} suspected still awaiting review, "
-                f"{data.false_positives} closed as false positives."
+                md(
+                    "**Screening:** {} suspected still awaiting review, {} closed as false "
+                    "positives.",
+                    str(len(data.new_suspected)),
+                    str(data.false_positives),
+                )
             )
         )
     body += [
-        text(f"**Still open ({len(data.still_open)})**"),
+        text(md("**Still open ({})**", str(len(data.still_open)))),
         text(_lines(data.still_open, "Nothing.")),
-        text("**Deadlines in the coming week**"),
-        text("\n".join(deadlines) or "No regulatory deadline in the next 7 days."),
+        text(md("**Deadlines in the coming week**")),
+        text(joined("\n", deadlines) or "No regulatory deadline in the next 7 days."),
     ]
     if timing:
-        body.append(text("**This week:** " + "; ".join(timing) + "."))
+        body.append(text(md("**This week:** {}.", "; ".join(timing))))
     head = (
-        f"Audit chain head: `{data.audit_head}`"
+        md("Audit chain head: `{}`", data.audit_head)
         if data.audit_head
-        else "Audit chain head: not available."
+        else Markdown("Audit chain head: not available.")
     )
-    chart = (
+    chart = Markdown(
         " The chart of the last 12 weeks follows."
         if chart_follows
         else " The chart is too large for a Teams message: `incident-desk stats --html` draws it."
     )
-    body.append(text(head + chart + " Not legal advice.", size="Small", subtle=True))
+    body.append(text(head + chart + Markdown(" Not legal advice."), size="Small", subtle=True))
     return card(body)
 
 
@@ -108,17 +128,25 @@ def overflow_digest_card(entries: list[dict[str, Any]], *, cap: int) -> tuple[st
     body: list[Element] = [
         heading(summary),
         text(
-            f"Over the cap of {cap} suspected incidents per channel per hour, so these were not "
-            "raised one by one. Report any that matter with **… → More actions → Report as AI "
-            "incident** on the message."
+            md(
+                "Over the cap of {} suspected incidents per channel per hour, so these were not "
+                "raised one by one. Report any that matter with **… → More actions → Report as "
+                "AI incident** on the message.",
+                str(cap),
+            )
         ),
     ]
     for entry in entries[:MAX_OVERFLOW]:
         at = datetime.fromisoformat(entry["detected_at"])
         body.append(
             text(
-                f"**{entry.get('author') or 'an AI tool'}** · score {entry['score']:g} · "
-                f"{local_time(at)}\n\n{signal_lines(entry['signals'], 4)}"
+                md(
+                    "**{}** · score {} · {}\n\n{}",
+                    str(entry.get("author") or "an AI tool"),
+                    f"{entry['score']:g}",
+                    local_time(at),
+                    signal_lines(entry["signals"], 4),
+                )
             )
         )
     if n > MAX_OVERFLOW:

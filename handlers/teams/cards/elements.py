@@ -1,11 +1,64 @@
-"""Small named Adaptive Card builders shared by forms, the triage card and chat replies."""
+"""Small named Adaptive Card builders shared by forms, the triage card and chat replies.
+
+Teams reads markdown in TextBlocks and facts (`[label](url)`, `**bold**`, lists) and
+`{{DATE(…)}}` functions. People's and AI text must show literally, so it is escaped at one place:
+`text`, `heading`, `error_text` and `facts` escape any plain `str` they are given, and only
+`Markdown` (the desk's own markup, made by `md`, `shown`, `local_time` and `markdown_of`) is kept
+as is. A forgotten escape therefore shows markup as text, never obeys it."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.notes import Note, render
+
+# What Teams markdown or its DATE/TIME functions act on: emphasis, links, `<at>` mentions,
+# quotes. A backslash before each also breaks `**`, `{{` and a link's `](` apart (see escape), so
+# the text stays inert even for a renderer that does not honour backslash escapes.
+_SPECIAL = re.compile(r"([\\`*_~\[\]{}<>])")
+_LINE_START = re.compile(r"^(\s*)([-+#]|\d+(?=\.))", re.MULTILINE)
+SAFE_SCHEMES = ("https://", "http://", "mailto:")
+
+
+class Markdown(str):
+    """Text that is already Teams markdown; anything else is escaped before it is shown."""
+
+    __slots__ = ()
+
+    def __add__(self, other: str) -> Markdown:
+        return Markdown(str.__add__(self, shown(other)))
+
+    def __radd__(self, other: str) -> Markdown:
+        return Markdown(str.__add__(shown(other), self))
+
+
+def escape(text: str) -> str:
+    """Every character Teams markdown or its DATE functions would act on, backslash-escaped."""
+    text = _SPECIAL.sub(r"\\\1", text).replace("\\](", "\\]\\(")
+    return _LINE_START.sub(lambda m: m.group(1) + _list_marker(m.group(2)), text)
+
+
+def _list_marker(marker: str) -> str:
+    return f"{marker}\\" if marker[0].isdigit() else f"\\{marker}"
+
+
+def shown(text: str) -> Markdown:
+    """People's or an AI's text as markdown that shows it and never obeys it."""
+    return text if isinstance(text, Markdown) else Markdown(escape(text))
+
+
+def md(template: str, *parts: str) -> Markdown:
+    """The desk's own markdown `template` (a literal) with each `{}` filled by an escaped part."""
+    return Markdown(template.format(*(shown(part) for part in parts)))
+
+
+def joined(separator: str, parts: Iterable[str]) -> Markdown:
+    """Parts joined by the desk's `separator`, each escaped unless already markdown."""
+    return Markdown(separator.join(shown(part) for part in parts))
+
 
 Element = dict[str, Any]
 
@@ -35,7 +88,7 @@ def text(
     color: str | None = None,
     subtle: bool = False,
 ) -> Element:
-    block: Element = {"type": "TextBlock", "text": value, "wrap": True}
+    block: Element = {"type": "TextBlock", "text": str(shown(value)), "wrap": True}
     if weight:
         block["weight"] = weight
     if size:
@@ -56,33 +109,48 @@ def error_text(value: str) -> Element:
 
 
 def facts(pairs: list[tuple[str, str]]) -> Element:
-    return {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in pairs]}
+    """A FactSet; titles and values are escaped unless they are `Markdown`."""
+    return {
+        "type": "FactSet",
+        "facts": [{"title": str(shown(k)), "value": str(shown(v))} for k, v in pairs],
+    }
 
 
-def who(ref: str | None, name: str | None = None) -> str:
+def who(ref: str | None, name: str | None = None) -> Markdown:
     """A person as a Teams reader can recognise them: their name, else the platform id."""
     if not ref:
-        return "nobody"
+        return Markdown("nobody")
     if name:
-        return name
+        return shown(name)
     platform, _, user_id = ref.partition(":")
-    return user_id if platform == "teams" else f"{user_id} ({platform.capitalize()})"
+    return shown(user_id) if platform == "teams" else md("{} ({})", user_id, platform.capitalize())
 
 
-def local_time(moment: datetime) -> str:
+def local_time(moment: datetime) -> Markdown:
     """Teams renders {{DATE}} and {{TIME}} in each reader's own time zone."""
     iso = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}"
+    return Markdown(f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}")
+
+
+def link(label: str, url: str) -> Markdown:
+    """A link whose label is shown literally; a URL of another scheme is shown, not linked."""
+    if not url.lower().startswith(SAFE_SCHEMES):
+        return md("{} ({})", label, url)
+    href = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return Markdown(f"[{escape(label)}]({href})")
 
 
 class TeamsMarkup:
     """Teams markdown: `**bold**`, `[label](url)`, dates in each reader's zone, names."""
 
+    def text(self, text: str) -> str:
+        return escape(text)
+
     def strong(self, text: str) -> str:
-        return f"**{text}**"
+        return f"**{escape(text)}**"
 
     def link(self, label: str, url: str) -> str:
-        return f"[{label}]({url})"
+        return link(label, url)
 
     def moment(self, at: datetime) -> str:
         return local_time(at)
@@ -94,9 +162,9 @@ class TeamsMarkup:
 MARKUP = TeamsMarkup()
 
 
-def markdown_of(note: Note) -> str:
+def markdown_of(note: Note) -> Markdown:
     """A core note as Teams markdown (TextBlocks and chat messages)."""
-    return render(note, MARKUP)
+    return Markdown(render(note, MARKUP))
 
 
 def text_input(

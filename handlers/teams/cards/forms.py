@@ -7,7 +7,16 @@ from typing import Any
 from bot.domain import Outcome
 from bot.incidents.forms import close_questions, report_questions
 from bot.settings import DeskConfig
-from handlers.teams.cards.elements import Element, card, error_text, execute, heading, submit, text
+from handlers.teams.cards.elements import (
+    Element,
+    card,
+    error_text,
+    execute,
+    heading,
+    md,
+    submit,
+    text,
+)
 from handlers.teams.cards.questions import ask
 from handlers.teams.ids import Verb
 
@@ -31,7 +40,7 @@ def report_form(
     errors = errors or {}
     body: list[Element] = []
     if excerpt is not None:
-        body.append(text(f"**Message from {author or 'unknown author'}**"))
+        body.append(text(md("**Message from {}**", author or "unknown author")))
         body.append(text(excerpt or "(no text)", subtle=True))
         body.append(text("A copy of this message is kept as evidence.", size="Small"))
     general = errors.get("general") or errors.get("payload")

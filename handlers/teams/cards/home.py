@@ -11,7 +11,17 @@ from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
 from bot.insights.dashboard import DeadlineLine, HomeData
 from bot.insights.stats import UNCLASSIFIED
 from bot.settings import DeskConfig
-from handlers.teams.cards.elements import Element, card, heading, local_time, text, who
+from handlers.teams.cards.elements import (
+    Element,
+    Markdown,
+    card,
+    heading,
+    joined,
+    local_time,
+    md,
+    text,
+    who,
+)
 from handlers.teams.ids import Verb
 
 SHOWN = 8
@@ -22,33 +32,49 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def incident_line(view: IncidentView, *, assignee: bool = True) -> str:
+def incident_line(view: IncidentView, *, assignee: bool = True) -> Markdown:
     severity = view.severity.value if view.severity else "SEV?"
-    line = (
-        f"- **{view.key}** · {KIND_LABEL[view.kind]} · {severity} · {STATUS_LABEL[view.status]}"
-        f" · {view.failure_type_label}"
+    line = md(
+        "- **{}** · {} · {} · {} · {}",
+        view.key,
+        KIND_LABEL[view.kind],
+        severity,
+        STATUS_LABEL[view.status],
+        view.failure_type_label,
     )
-    return line + (f" · {who(view.assignee, view.assignee_name)}" if assignee else "")
+    return line + (md(" · {}", who(view.assignee, view.assignee_name)) if assignee else "")
 
 
 def listing(title: str, views: list[IncidentView], empty: str, **kw: bool) -> list[Element]:
     lines = [incident_line(v, **kw) for v in views[:SHOWN]]
     if len(views) > SHOWN:
-        lines.append(f"- …and {len(views) - SHOWN} more: type `list`")
-    return [text(f"**{title}**"), text("\n".join(lines) if lines else empty, subtle=not lines)]
+        lines.append(md("- …and {} more: type `list`", str(len(views) - SHOWN)))
+    return [
+        text(md("**{}**", title)),
+        text(joined("\n", lines) if lines else empty, subtle=not lines),
+    ]
 
 
-def deadline_line(line: DeadlineLine, data: HomeData) -> str:
+def deadline_line(line: DeadlineLine, data: HomeData) -> Markdown:
     due = local_time(line.due_at)
     if line.overdue(data.now):
-        return (
-            f"- **OVERDUE** **{line.incident_key}** · {line.label} · "
-            f"{line.time_left(data.now)} (was due {due})"
+        return md(
+            "- **OVERDUE** **{}** · {} · {} (was due {})",
+            line.incident_key,
+            line.label,
+            line.time_left(data.now),
+            due,
         )
-    return f"- **{line.incident_key}** · {line.label} · **{line.time_left(data.now)} left** ({due})"
+    return md(
+        "- **{}** · {} · **{} left** ({})",
+        line.incident_key,
+        line.label,
+        line.time_left(data.now),
+        due,
+    )
 
 
-def weak_points_line(data: HomeData, config: DeskConfig) -> str | None:
+def weak_points_line(data: HomeData, config: DeskConfig) -> Markdown | None:
     weak = data.weak_points
     if weak is None:
         return None
@@ -64,7 +90,7 @@ def weak_points_line(data: HomeData, config: DeskConfig) -> str | None:
             else config.failure_point_label(top.failure_point)
         )
         line += f" · most often {config.failure_type_label(top.failure_type)} × {point}"
-    return line + " · type `stats` for the full map"
+    return md("{} · type `stats` for the full map", line)
 
 
 def admin_body(data: HomeData, config: DeskConfig) -> list[Element]:
@@ -72,19 +98,23 @@ def admin_body(data: HomeData, config: DeskConfig) -> list[Element]:
     body = [
         heading("Dashboard"),
         text(
-            f"**Open incidents:** {data.open_incident_count}"
-            + (f" ({', '.join(severities)})" if severities else "")
-            + f" · **Open near misses:** {len(data.open_near_misses)}"
-            + f" · **Suspected, awaiting review:** {len(data.suspected)}"
+            md(
+                "**Open incidents:** {}{} · **Open near misses:** {} · "
+                "**Suspected, awaiting review:** {}",
+                str(data.open_incident_count),
+                f" ({', '.join(severities)})" if severities else "",
+                str(len(data.open_near_misses)),
+                str(len(data.suspected)),
+            )
         ),
     ]
     if line := weak_points_line(data, config):
         body.append(text(line, size="Small", subtle=True))
     if data.overdue:
         lines = [deadline_line(d, data) for d in data.overdue[:SHOWN]]
-        body += [text("**Overdue obligations**", color="Attention"), text("\n".join(lines))]
+        body += [text(md("**Overdue obligations**"), color="Attention"), text(joined("\n", lines))]
     lines = [deadline_line(d, data) for d in data.upcoming]
-    body += [text("**Next deadlines**"), text("\n".join(lines) or "No open deadlines.")]
+    body += [text(md("**Next deadlines**")), text(joined("\n", lines) or "No open deadlines.")]
     for severity, views in data.open_by_severity.items():
         body += listing(f"Open incidents · {severity}", views, "none")
     if data.suspected:
@@ -102,7 +132,7 @@ def home_card(data: HomeData, config: DeskConfig, *, refresh_for: str | None) ->
     body += listing("Your reports", data.my_reports, "You have not reported anything yet.")
     body.append(
         text(
-            f"Updated {local_time(data.now)} · {NOT_ADVICE}",
+            md("Updated {} · {}", local_time(data.now), NOT_ADVICE),
             size="Small",
             subtle=True,
         )

@@ -35,11 +35,13 @@ from bot.domain import IncidentView, ObligationLine
 from bot.notes import note, strong
 from handlers.teams.cards.elements import (
     Element,
+    Markdown,
     action_set,
     card,
     execute,
     facts,
     markdown_of,
+    md,
     text,
 )
 from handlers.teams.cards.tools import contain_picker
@@ -65,7 +67,7 @@ MAX_DECISION_ROWS = 10  # keeps the card well under Teams' 28 KB limit
 def obligation_line(line: ObligationLine, now: datetime) -> Element:
     """One stage: decided, informational, OVERDUE, or due with the time left."""
     icon, color, subtle = LINE_LOOKS[line_state(line, now)]
-    return text(f"{icon} {markdown_of(line_note(line, now))}", color=color, subtle=subtle)
+    return text(md("{} {}", icon, markdown_of(line_note(line, now))), color=color, subtle=subtle)
 
 
 def decision_actions(line: ObligationLine, origin: Origin) -> Element:
@@ -81,7 +83,7 @@ def decision_actions(line: ObligationLine, origin: Origin) -> Element:
 
 def containment_line(view: IncidentView) -> Element | None:
     contained = contained_note(view)
-    return None if contained is None else text(f"🔒 {markdown_of(contained)}")
+    return None if contained is None else text(md("🔒 {}", markdown_of(contained)))
 
 
 def runbook_body(view: IncidentView) -> list[Element]:
@@ -89,13 +91,13 @@ def runbook_body(view: IncidentView) -> list[Element]:
     book = view.runbook
     if not book:
         if runbook_missing(view):
-            return [text(f"⚠️ {markdown_of(MISSING_RUNBOOK)}", color="Warning")]
+            return [text(md("⚠️ {}", markdown_of(MISSING_RUNBOOK)), color="Warning")]
         return []
     owners = ", ".join(book.get("owners") or []) or "none listed"
     pairs = [("Can switch it off", owners), *runbook_facts(book)]
     if view.tool_state is not None:
         pairs.append(("State", markdown_of(view.tool_state)))
-    return [text(f"**Runbook: {book['name']}**"), facts(pairs)]
+    return [text(md("**Runbook: {}**", str(book["name"]))), facts(pairs)]
 
 
 def clocks_body(
@@ -129,13 +131,13 @@ def nudge_card(view: IncidentView, line: ObligationLine, now: datetime | None = 
     now = now or datetime.now(UTC)
     marker = "🔴" if nudge_overdue(line, now) else "⏰"
     body = [
-        text(f"{marker} {markdown_of(nudge_note(view, line, now))}"),
+        text(md("{} {}", marker, markdown_of(nudge_note(view, line, now)))),
         text(markdown_of(nudge_stage_note(line))),
         text(f"{view.key}: {view.description[:200]}", subtle=True),
     ]
     if not line.open:
         decided = note(strong(line.name), " for ", strong(view.key), ": ", decided_note(line), ".")
-        body[0] = text(f"✅ {markdown_of(decided)}")
+        body[0] = text(md("✅ {}", markdown_of(decided)))
         return card(body)
     if view.closed_at is not None:
         return card(body)
@@ -145,8 +147,8 @@ def nudge_card(view: IncidentView, line: ObligationLine, now: datetime | None = 
 def containment_card(view: IncidentView) -> Element:
     """Asks a kill-switch owner to switch the AI tool off, with the runbook and a button."""
     body: list[Element] = [
-        text(f"🚨 {markdown_of(containment_ask(view))}"),
-        text("**What went wrong**"),
+        text(md("🚨 {}", markdown_of(containment_ask(view)))),
+        text(Markdown("**What went wrong**")),
         text(view.description[:1000]),
         *runbook_body(view),
     ]

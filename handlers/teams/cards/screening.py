@@ -6,21 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import IncidentView
-from handlers.teams.cards.elements import Element, execute, text
+from handlers.teams.cards.elements import Element, Markdown, execute, joined, md, text
 from handlers.teams.ids import Verb
 
 MASKED_NOTE = "Matches are masked here; the full message is kept as evidence."
 
 
-def signal_lines(signals: list[dict[str, Any]] | list[Any], limit: int = 8) -> str:
+def signal_lines(signals: list[dict[str, Any]] | list[Any], limit: int = 8) -> Markdown:
     """One bullet per masked signal; the excerpt is masked before it is ever stored."""
     lines = []
     for signal in signals[:limit]:
         data = signal if isinstance(signal, dict) else signal.model_dump()
-        lines.append(f"- {data['label']}: `{data['excerpt']}`")
+        lines.append(md("- {}: {}", str(data["label"]), str(data["excerpt"])))
     if len(signals) > limit:
-        lines.append(f"- …and {len(signals) - limit} more")
-    return "\n".join(lines)
+        lines.append(md("- …and {} more", str(len(signals) - limit)))
+    return joined("\n", lines)
 
 
 def screening_body(view: IncidentView) -> list[Element]:
@@ -29,7 +29,13 @@ def screening_body(view: IncidentView) -> list[Element]:
         return []
     summary = view.screening
     return [
-        text(f"**Screening signals** (score {summary.score:g}, threshold {summary.threshold:g})"),
+        text(
+            md(
+                "**Screening signals** (score {}, threshold {})",
+                f"{summary.score:g}",
+                f"{summary.threshold:g}",
+            )
+        ),
         text(signal_lines(list(summary.signals))),
         text(MASKED_NOTE, size="Small", subtle=True),
     ]

@@ -10,6 +10,7 @@ from bot.incidents.labels import KIND_LABEL, SEVERITY_OPTIONS, outcome_label, su
 from bot.incidents.labels import card_summary as card_summary  # the card's notification text
 from handlers.teams.cards.elements import (
     Element,
+    Markdown,
     action_set,
     card,
     choice_input,
@@ -17,6 +18,7 @@ from handlers.teams.cards.elements import (
     facts,
     heading,
     local_time,
+    md,
     open_url,
     text,
     who,
@@ -59,7 +61,7 @@ def incident_body(view: IncidentView) -> list[Element]:
     body = [
         heading(f"{view.key} · {KIND_LABEL[view.kind]}"),
         summary(view),
-        text("**What went wrong**"),
+        text(Markdown("**What went wrong**")),
         text(view.description[:1500]),
     ]
     if view.excerpt is not None:
@@ -100,7 +102,7 @@ def triage_card(view: IncidentView) -> Element:
     body += clocks_body(view, with_actions=not closed)
     actions: list[Element] = []
     if closed:
-        body.append(text(f"**Closed: {outcome_label(view)}**"))
+        body.append(text(md("**Closed: {}**", outcome_label(view))))
         body.append(text(view.rationale or ""))
     elif view.kind == Kind.SUSPECTED:
         actions = suspected_actions(view)
@@ -114,5 +116,5 @@ def triage_card(view: IncidentView) -> Element:
             for b in TRIAGE_BUTTONS
             if b.shown is None or b.shown(view)
         ]
-    body.append(text(f"Reported {local_time(view.created_at)}", size="Small", subtle=True))
+    body.append(text(md("Reported {}", local_time(view.created_at)), size="Small", subtle=True))
     return card(body, actions)

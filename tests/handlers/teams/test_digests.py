@@ -16,6 +16,7 @@ from storage.models import Incident, ScreeningOverflow
 from tests.support import teams_activities as act
 from tests.support.screening_data import screening_config
 from tests.support.teams_harness import TEAMS_ADMINS, TeamsHarness
+from tests.support.teams_steps import as_read
 
 # Monday 30 March 2026, 09:00 in London is 08:00 UTC.
 SEND = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
@@ -56,7 +57,7 @@ async def test_weekly_digest_goes_to_the_teams_triage_channel_with_its_chart(
         await teams.settle()
 
     [digest] = [c for c in channel_cards(teams) if "Weekly AI incident digest" in json.dumps(c)]
-    shown = json.dumps(digest, ensure_ascii=False)
+    shown = as_read(json.dumps(digest, ensure_ascii=False))
     assert "1 incident, 0 near misses, 1 still open" in shown
     assert "**New incidents (1)**" in shown and "INC-0001" in shown
     assert "The chart of the last 12 weeks follows." in shown
@@ -85,6 +86,6 @@ async def test_messages_over_the_flood_cap_are_listed_in_one_channel_digest(
     await teams.settle()
 
     [digest] = [c for c in channel_cards(teams) if "flood guard" in json.dumps(c)]
-    shown = json.dumps(digest, ensure_ascii=False)
+    shown = as_read(json.dumps(digest, ensure_ascii=False))
     assert "2 more suspicious AI messages" in shown
     assert "j***@globex.com" in shown and "jane.doe@globex.com" not in shown

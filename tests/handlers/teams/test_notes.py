@@ -16,7 +16,7 @@ def test_notices_arrive_in_teams_markdown_without_any_rewriting() -> None:
         "The incident admins have been told and will triage it."
     )
     assert markdown_of(notices.closed("INC-0001", "Remediated", "2*3*4 stays as typed")) == (
-        "**INC-0001**, which you reported, was closed: Remediated. 2*3*4 stays as typed"
+        r"**INC-0001**, which you reported, was closed: Remediated. 2\*3\*4 stays as typed"
     )
 
 
