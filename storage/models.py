@@ -192,6 +192,11 @@ class EvidenceDraft(Base):
     platform: Mapped[str] = mapped_column(String(10))
     content: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(index=True)
+    # Set when the form was submitted before the capture finished: the capture, whenever it
+    # lands, is attached to this incident, and the purge leaves the row alone until then.
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE", name="fk_evidence_drafts_incident")
+    )
 
 
 class AuditEvent(Base):

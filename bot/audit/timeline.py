@@ -29,6 +29,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.EXPORTED: "Exported",
     AuditAction.REFUSED: "Refused: not an admin",
     AuditAction.EVIDENCE_ADDED: "Evidence added",
+    AuditAction.CAPTURE_ATTACHED: "Full capture of the message attached",
     AuditAction.SOURCE_EDITED: "Source message edited",
     AuditAction.SOURCE_DELETED: "Source message deleted",
     AuditAction.FILES_FETCHED: "Evidence files downloaded",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli import audit as cli_audit
 from bot.cli import stats as cli_stats
+from bot.cli.output import check_output, write
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
 
@@ -126,12 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         "register", help="the breach register (Art. 33(5)): every personal-data incident"
     )
     register.add_argument("--format", choices=["csv"], default="csv")
-    register.add_argument("--output", help="write to this file instead of standard output")
+    register.add_argument(
+        "--output", "-o", type=Path, help="file to write (default: standard output)"
+    )
     package = sub.add_parser(
         "teams-package", help="zip the Teams app package (manifest and icons) to upload to Teams"
     )
     package.add_argument(
-        "--output", default="incident-desk-teams.zip", help="where to write the zip"
+        "--output", "-o", default="incident-desk-teams.zip", help="where to write the zip"
     )
     return parser
 
@@ -169,12 +172,8 @@ def main(
         elif args.command == "stats":
             sys.stdout.write(cli_stats.run(settings, args))
         elif args.command == "register":
-            text = asyncio.run(_register(settings))
-            if args.output:
-                with open(args.output, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(text)
-            else:
-                sys.stdout.write(text)
+            check_output(args.output, nothing="The register was not written.")
+            write(asyncio.run(_register(settings)).encode("utf-8"), args.output)
         elif args.command == "teams-package":
             if package_teams is None:
                 raise ConfigError("`teams-package` needs the Teams handlers: use `incident-desk`")

@@ -19,6 +19,7 @@ from bot.exports.wording import (
     file_size,
     message_facts,
     message_text,
+    neutral,
     obligation_rows,
     redaction_line,
     value,
@@ -52,7 +53,7 @@ pre { background: #f6f6f6; padding: .6rem; overflow-x: auto; white-space: pre-wr
 
 
 def e(text: Any) -> str:
-    return escape(str(text), quote=True)
+    return escape(neutral(str(text)), quote=True)
 
 
 def rows(pairs: list[tuple[str, str]]) -> str:

@@ -29,6 +29,20 @@ OUTCOME_FIELDS = (
 )
 
 
+# Bidirectional controls can make "evil.exe‮fdp.txt" read as a PDF name; a report shows them
+# as visible markers instead of obeying them.
+BIDI_CONTROLS = {
+    ch: f"[U+{ord(ch):04X}]"
+    for ch in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+}
+BIDI_TABLE = str.maketrans(BIDI_CONTROLS)
+
+
+def neutral(text: str) -> str:
+    """`text` with every bidi override or isolate replaced by a visible `[U+202E]` marker."""
+    return text.translate(BIDI_TABLE)
+
+
 def when(moment: datetime | None) -> str:
     return "—" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 

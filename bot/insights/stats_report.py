@@ -23,6 +23,7 @@ from bot.insights.stats import (
     weekly_series,
 )
 from bot.insights.stats_source import load_rows, weak_points
+from bot.notes import plural
 from bot.screening.suspected import RuleStat, load_rule_table
 from bot.settings import DeskConfig
 
@@ -76,12 +77,15 @@ def text_report(report: Report, config: DeskConfig) -> str:
     for c in s.by_type_and_point:
         lines.append(
             f"  {config.failure_type_label(c.failure_type)} x {_point(c.failure_point, config)}: "
-            f"{c.incidents} incidents, {c.near_misses} near misses"
+            f"{plural(c.incidents, 'incident')}, "
+            f"{plural(c.near_misses, 'near miss', 'near misses')}"
         )
     for title, counts in (("AI tool", s.by_tool), ("channel", s.by_channel)):
         lines.append(f"by {title}:")
         lines += [
-            f"  {c.key}: {c.incidents} incidents, {c.near_misses} near misses" for c in counts
+            f"  {c.key}: {plural(c.incidents, 'incident')}, "
+            f"{plural(c.near_misses, 'near miss', 'near misses')}"
+            for c in counts
         ]
     lines += [
         f"time to containment: {_median(s.median_to_containment, s.contained)}",

@@ -7,6 +7,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.errors import InvalidInput
+from bot.evidence.keys import slack_message_key
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,7 +23,7 @@ class ReportMeta(BaseModel):
     def source_key(self) -> str | None:
         if not (self.channel_id and self.message_ts):
             return None
-        return f"slack:{self.team_id or '-'}:{self.channel_id}:{self.message_ts}"
+        return slack_message_key(self.channel_id, self.message_ts)
 
 
 class CardRef(BaseModel):

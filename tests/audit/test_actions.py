@@ -20,6 +20,7 @@ STORED = {
     "obligations.derived",
     "obligation.decided",
     "evidence.added",
+    "evidence.capture_attached",
     "evidence.source_edited",
     "evidence.source_deleted",
     "evidence.files_fetched",

@@ -13,10 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import Platform
 from bot.errors import StorageUnavailable
 from bot.evidence.canonical import excerpt
+from bot.incidents.intake import Intake
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.evidence import add_modal, added_modal, loading_modal
 from handlers.slack.blocks.modals import report_modal
-from handlers.slack.capture import author_hint, capture_message
+from handlers.slack.capture import author_hint, capture_message, seed_capture
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import CallbackId
 from handlers.slack.metadata import ReportMeta
@@ -66,18 +67,27 @@ async def report_message(
     if view_id is None:
         return
     core = deps(context)
+    reporter = actor_from(body).ref
+    # The payload already holds the message: keep it before any slow look-up, so a fast submit
+    # stores the message itself; the full capture then replaces it or is attached after.
+    seed = seed_capture(
+        team_id=meta.team_id, channel_id=body["channel"]["id"], message=message, reporter=reporter
+    )
+    await _keep(core.intake, view_id, seed)
     evidence = await capture_message(
         client,
         team_id=meta.team_id,
         channel_id=body["channel"]["id"],
         message=message,
-        reporter=actor_from(body).ref,
+        reporter=reporter,
         thread_limit=core.ctx.config.thread_context_limit,
     )
+    await _keep(core.intake, view_id, evidence)
+
+
+async def _keep(intake: Intake, view_id: str, content: dict[str, Any]) -> None:
     try:
-        await core.intake.save_evidence_draft(
-            form_id=view_id, platform=Platform.SLACK, content=evidence
-        )
+        await intake.save_evidence_draft(form_id=view_id, platform=Platform.SLACK, content=content)
     except StorageUnavailable:
         log.warning("could not keep evidence draft for view %s; it is captured on submit", view_id)
 
