@@ -26,9 +26,9 @@ SEED = "seed"
 
 def is_complete(content: dict[str, Any] | None) -> bool:
     """A full capture, not a seed from the shortcut payload nor a placeholder."""
-    return (
-        bool(content) and content.get("capture") != SEED and not content.get("capture_incomplete")
-    )
+    if not content:
+        return False
+    return content.get("capture") != SEED and not content.get("capture_incomplete")
 
 
 def incomplete(source_key: str | None) -> dict[str, Any]:

@@ -30,7 +30,10 @@ def test_old_keys_become_channel_and_ts_and_a_cross_side_duplicate_keeps_its_own
     upgrade(url, "head")
 
     with engine.connect() as conn:
-        keys = dict(conn.execute(text("SELECT key, source_key FROM incidents")).all())
+        keys: dict[str, str] = {
+            row.key: row.source_key
+            for row in conn.execute(text("SELECT key, source_key FROM incidents"))
+        }
     engine.dispose()
     assert keys == {
         "INC-0001": "slack:C0X:1.1",
