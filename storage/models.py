@@ -220,6 +220,9 @@ class AuditEvent(Base):
     incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Digests of the incident's record as this event's transaction left it (bot/audit/state.py);
+    # hashed with the event when present, so `audit verify` sees rows changed outside the desk.
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class AuditHead(Base):

@@ -29,6 +29,7 @@ from bot.audit.chain import (
     load_or_create_key,
     seal,
 )
+from bot.audit.state import states
 from bot.domain import SYSTEM_ACTOR, Actor
 from bot.errors import ConfigError
 from bot.evidence.canonical import canonical_json
@@ -66,9 +67,11 @@ def event_fields(
     incident_id: int | None,
     before: Any,
     after: Any,
+    state: Any = None,
 ) -> dict[str, Any]:
-    """The hashed fields of one event (all but seq), exactly as stored and read back."""
-    return {
+    """The hashed fields of one event (all but seq), exactly as stored and read back. `state`
+    is hashed only when present, so events sealed before it existed verify unchanged."""
+    fields = {
         "occurred_at": iso_utc(occurred_at) if isinstance(occurred_at, datetime) else occurred_at,
         "actor": actor,
         "actor_name": actor_name,
@@ -78,6 +81,9 @@ def event_fields(
         "before": before,
         "after": after,
     }
+    if state is not None:
+        fields["state"] = state
+    return fields
 
 
 def fields_of(event: AuditEvent) -> dict[str, Any]:
@@ -90,6 +96,7 @@ def fields_of(event: AuditEvent) -> dict[str, Any]:
         incident_id=event.incident_id,
         before=event.before,
         after=event.after,
+        state=event.state,
     )
 
 
@@ -148,10 +155,23 @@ def _seal_pending(session: Session) -> None:
         raise ConfigError("the audit key is not configured for this database session")
     if head.seq == 0:
         head = _seal_legacy(session, key, head)
+    _seal_states(session, pending)
     for queued in pending:
         head = _append(session, key, head, queued)
     chain_repo.move_head(session, head=head)
     session.info[PENDING_INFO] = []
+
+
+def _seal_states(session: Session, pending: list[AuditEvent]) -> None:
+    """The last event of this transaction for each incident seals the record as it commits."""
+    last = {e.incident_id: e for e in pending if e.incident_id is not None}
+    if not last:
+        return
+    session.flush()
+    found = states(chain_repo.record_rows(session, sorted(last)))
+    for incident_id, event in last.items():
+        # A deleted incident (retention) seals an empty state: its absence is then expected.
+        event.state = _plain(found.get(incident_id, {"deleted": True}))
 
 
 @sa_event.listens_for(Session, "after_rollback")

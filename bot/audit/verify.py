@@ -16,6 +16,7 @@ from sqlalchemy import Connection, create_engine, pool
 
 from bot.audit.actions import AuditAction
 from bot.audit.chain import BreakReason, ChainRow, iso_utc, verify_chain
+from bot.audit.state import Sealed, content_mismatches, differences, states
 from bot.audit.trail import event_fields, legacy_digest
 from storage import audit_repository as chain_repo
 from storage.migrate import sync_url
@@ -77,6 +78,7 @@ def stored_fields(raw: Any) -> dict[str, Any]:
         incident_id=raw.incident_id,
         before=_json(raw.before),
         after=_json(raw.after),
+        state=_json(raw.state),
     )
 
 
@@ -88,6 +90,8 @@ class _Rows:
         self.published = published
         self.found: dict[str, int] = {}
         self.first: dict[str, Any] | None = None
+        self.hashes: dict[int, str] = {}
+        self.sealed: dict[int, Sealed] = {}
 
     def __iter__(self) -> Iterator[ChainRow]:
         for raw in self.raw:
@@ -96,6 +100,10 @@ class _Rows:
                 self.first = event
             if raw.hash in self.published:
                 self.found[raw.hash] = int(raw.seq)
+            self.hashes[int(raw.seq)] = raw.hash or ""
+            state = event.get("state")
+            if raw.incident_id is not None and isinstance(state, dict):
+                self.sealed[int(raw.incident_id)] = Sealed(seq=int(raw.seq), state=state)
             yield ChainRow(
                 seq=int(raw.seq), prev_hash=raw.prev_hash or "", hash=raw.hash or "", event=event
             )
@@ -117,11 +125,51 @@ def verify_connection(
     )
     if not result.ok:
         return base
-    for check in (_check_head_record, _check_legacy):
+    for check in (_check_head_record, _check_legacy, _check_record):
         base = check(conn, base, rows)
         if not base.ok:
             return base
     return _check_published(base, rows)
+
+
+def _check_record(conn: Connection, base: ChainReport, rows: _Rows) -> ChainReport:
+    """Every incident, reporter and capture hash as the chain last sealed it; evidence content
+    as its capture hash."""
+    record = chain_repo.record_rows(conn)
+    current = states(record)
+    keys = {incident_id: str(state["key"]) for incident_id, state in current.items()}
+    problems: list[str] = []
+    unsealed = 0
+    for incident_id in sorted(set(current) | set(rows.sealed)):
+        sealed = rows.sealed.get(incident_id)
+        if sealed is None:
+            unsealed += 1  # recorded before events sealed state; its events still verify
+            continue
+        if sealed.state.get("deleted"):
+            continue
+        key = str(sealed.state.get("key") or f"incident {incident_id}")
+        problems += differences(key, sealed, current.get(incident_id))
+    problems += content_mismatches(record, keys)
+    if problems:
+        failed = _failed(
+            base,
+            None,
+            BreakReason.MODIFIED,
+            f"the record differs from the chain: {problems[0]}",
+        )
+        return ChainReport(
+            ok=False,
+            checked=failed.checked,
+            head=failed.head,
+            reason=failed.reason,
+            message=f"record: {problems[0]}",
+            legacy_events=failed.legacy_events,
+            notes=[*failed.notes, *problems[1:]],
+        )
+    note = f"{len(current) - unsealed} incidents match the state sealed in the chain"
+    if unsealed:
+        note += f"; {unsealed} recorded before state sealing are covered by their events only"
+    return _with(base, note=note)
 
 
 def _failed(base: ChainReport, seq: int | None, reason: BreakReason, text: str) -> ChainReport:

@@ -1,4 +1,5 @@
-"""Slack message keys without the reporter's team id; evidence drafts owned by an incident
+"""Slack message keys without the reporter's team id; evidence drafts owned by an incident;
+audit events seal the state they produced
 
 Revision ID: 0007
 Revises: 0006
@@ -53,9 +54,13 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             "fk_evidence_drafts_incident", "incidents", ["incident_id"], ["id"], ondelete="CASCADE"
         )
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("state", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_column("state")
     with op.batch_alter_table("evidence_drafts", schema=None) as batch_op:
         batch_op.drop_constraint("fk_evidence_drafts_incident", type_="foreignkey")
         batch_op.drop_column("incident_id")
