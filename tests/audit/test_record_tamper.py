@@ -42,7 +42,7 @@ def record(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def tampered(engine: Engine, change: Callable[[Connection], None]) -> ChainReport:
+def tampered(engine: Engine, change: Callable[[Connection], object]) -> ChainReport:
     """Apply `change` in a transaction, verify inside it, then roll it back."""
     with engine.connect() as conn:
         trans = conn.begin()
