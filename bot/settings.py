@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     )
     config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
     audit_hmac_key: str | None = Field(default=None, alias="AUDIT_HMAC_KEY")
+    # Each new audit chain head is appended here; put it on another volume or a write-once
+    # bucket mount, so a rewound database cannot rewind it too (docs/AUDIT.md).
+    audit_anchor_file: Path | None = Field(default=None, alias="AUDIT_ANCHOR_FILE")
     # Holds the generated audit key file and, by default, the evidence folder (docs/AUDIT.md).
     incident_desk_home: str | None = Field(default=None, alias="INCIDENT_DESK_HOME")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -21,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.audit.actions import AuditAction
+from bot.audit.anchor import append as append_anchor
+from bot.audit.anchor import head_line
 from bot.audit.chain import (
     GENESIS_HASH,
     default_key_path,
@@ -41,11 +44,17 @@ log = logging.getLogger(__name__)
 
 KEY_INFO = "incident_desk.audit_hmac_key"
 PENDING_INFO = "incident_desk.audit_pending"
+ANCHOR_INFO = "incident_desk.audit_anchor"
+SEALED_INFO = "incident_desk.audit_sealed_head"
 
 
-def session_info(key: bytes) -> dict[str, Any]:
-    """The `session_info` for a Database whose sessions append to the audit chain."""
-    return {KEY_INFO: key}
+def session_info(key: bytes, anchor: Path | None = None) -> dict[str, Any]:
+    """The `session_info` for a Database whose sessions append to the audit chain, and append
+    each new head to the `anchor` file when one is configured."""
+    info: dict[str, Any] = {KEY_INFO: key}
+    if anchor is not None:
+        info[ANCHOR_INFO] = anchor
+    return info
 
 
 def load_key(explicit: str | None, home: str | None = None) -> bytes:
@@ -160,6 +169,15 @@ def _seal_pending(session: Session) -> None:
         head = _append(session, key, head, queued)
     chain_repo.move_head(session, head=head)
     session.info[PENDING_INFO] = []
+    session.info[SEALED_INFO] = head_line(head.hash, head.seq, iso_utc(pending[-1].occurred_at))
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _anchor_head(session: Session) -> None:
+    line = session.info.pop(SEALED_INFO, None)
+    anchor = session.info.get(ANCHOR_INFO)
+    if line is not None and isinstance(anchor, Path):
+        append_anchor(anchor, line)
 
 
 def _seal_states(session: Session, pending: list[AuditEvent]) -> None:
@@ -213,6 +231,8 @@ def _seal_legacy(session: Session, key: bytes, head: chain_repo.Head) -> chain_r
     )
 
 
-def open_database(url: str, *, explicit_key: str | None, home: str | None) -> Database:
-    """A Database whose sessions can append to the audit chain."""
-    return Database(url, session_info=session_info(load_key(explicit_key, home)))
+def open_database(
+    url: str, *, explicit_key: str | None, home: str | None, anchor: Path | None = None
+) -> Database:
+    """A Database whose sessions can append to the audit chain (and anchor its head)."""
+    return Database(url, session_info=session_info(load_key(explicit_key, home), anchor))

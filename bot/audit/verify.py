@@ -10,11 +10,14 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, pool
 
 from bot.audit.actions import AuditAction
+from bot.audit.anchor import Head, parse_head
+from bot.audit.anchor import check as anchor_check
 from bot.audit.chain import BreakReason, ChainRow, iso_utc, verify_chain
 from bot.audit.state import Sealed, content_mismatches, differences, states
 from bot.audit.trail import event_fields, legacy_digest
@@ -110,10 +113,18 @@ class _Rows:
 
 
 def verify_connection(
-    conn: Connection, key: bytes, *, published: Iterable[str] = ()
+    conn: Connection,
+    key: bytes,
+    *,
+    published: Iterable[str] = (),
+    anchors: Iterable[Path] = (),
 ) -> ChainReport:
-    """Recompute the chain, then check the head record, pre-chain events and published heads."""
-    rows = _Rows(chain_repo.stream_chained(conn), {p.strip().lower() for p in published})
+    """Recompute the chain, then check the head record, pre-chain events, the record itself,
+    anchors and published heads. A published head may be a hash or the line `audit head` prints."""
+    published = list(published)
+    heads = [parse_head(p) for p in published]
+    unreadable = [p for p, h in zip(published, heads, strict=True) if h is None]
+    rows = _Rows(chain_repo.stream_chained(conn), {h.hash for h in heads if h is not None})
     result = verify_chain(rows, key)
     base = ChainReport(
         ok=result.ok,
@@ -123,13 +134,28 @@ def verify_connection(
         reason=result.reason,
         message=result.message,
     )
+    if unreadable:
+        return _failed(
+            base,
+            None,
+            BreakReason.MODIFIED,
+            f"{unreadable[0]!r} is not a published head: paste the 64-hex hash or the line "
+            "`incident-desk audit head` printed",
+        )
     if not result.ok:
         return base
-    for check in (_check_head_record, _check_legacy, _check_record):
+    for check in (_check_head_record, _check_legacy):
         base = check(conn, base, rows)
         if not base.ok:
             return base
-    return _check_published(base, rows)
+    # A cut tail is named before the record differences it leaves behind.
+    anchored = anchor_check(anchors, rows.hashes, base.checked)
+    if anchored.problems:
+        return _failed(base, None, BreakReason.MISSING, anchored.problems[0])
+    for note in anchored.notes:
+        base = _with(base, note=note)
+    base = _check_published(base, rows, [h for h in heads if h is not None])
+    return _check_record(conn, base, rows) if base.ok else base
 
 
 def _check_record(conn: Connection, base: ChainReport, rows: _Rows) -> ChainReport:
@@ -244,9 +270,18 @@ def _check_legacy(conn: Connection, base: ChainReport, rows: _Rows) -> ChainRepo
     return base
 
 
-def _check_published(base: ChainReport, rows: _Rows) -> ChainReport:
-    for digest in sorted(rows.published):
+def _check_published(base: ChainReport, rows: _Rows, heads: list[Head]) -> ChainReport:
+    for head in heads:
+        digest = head.hash
         seq = rows.found.get(digest)
+        if seq is None and head.seq is not None and head.seq > base.checked:
+            return _failed(
+                base,
+                None,
+                BreakReason.MISSING,
+                f"published head {digest} was seq {head.seq} but the log ends at seq "
+                f"{base.checked}: the log was cut after it was published",
+            )
         if seq is None:
             return _failed(
                 base,
@@ -254,6 +289,13 @@ def _check_published(base: ChainReport, rows: _Rows) -> ChainReport:
                 BreakReason.MODIFIED,
                 f"published head {digest} is not in the chain: the log was rewritten after it "
                 "was published",
+            )
+        if head.seq is not None and head.seq != seq:
+            return _failed(
+                base,
+                None,
+                BreakReason.MODIFIED,
+                f"published head {digest} was seq {head.seq} but is at seq {seq} now",
             )
         base = _with(base, note=f"published head {digest[:16]}… found at seq {seq}")
     return base
@@ -271,12 +313,14 @@ def _with(base: ChainReport, *, note: str, legacy_events: int | None = None) -> 
     )
 
 
-def verify_url(url: str, key: bytes, *, published: Iterable[str] = ()) -> ChainReport:
+def verify_url(
+    url: str, key: bytes, *, published: Iterable[str] = (), anchors: Iterable[Path] = ()
+) -> ChainReport:
     """verify_connection on a fresh synchronous connection (run it in a thread from async code)."""
     engine = create_engine(sync_url(url), poolclass=pool.NullPool)
     try:
         with engine.connect() as conn:
-            return verify_connection(conn, key, published=published)
+            return verify_connection(conn, key, published=published, anchors=anchors)
     finally:
         engine.dispose()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.audit import trail
+from bot.audit.anchor import group_heads, head_line
 from bot.audit.chain import GENESIS_HASH, default_key_path
 from bot.audit.redaction import purge_expired, redact
 from bot.audit.verify import head_url, verify_url
@@ -36,10 +37,20 @@ def add_commands(sub: Any) -> None:
     )
     verify.add_argument(
         "--published-head",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
-        metavar="HASH",
-        help="a head published earlier (weekly digest); fails unless it is still in the chain",
+        metavar="HEAD",
+        help="a head published earlier (digest, anchor, or the line `audit head` printed); "
+        "fails unless it is still in the chain at its seq",
+    )
+    verify.add_argument(
+        "--anchor",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="an anchor file of heads to check (default: AUDIT_ANCHOR_FILE when set)",
     )
     chain_sub.add_parser("head", help="print the current chain head: hash, seq and time")
 
@@ -96,6 +107,7 @@ def _database(settings: Settings) -> Database:
         settings.normalized_database_url,
         explicit_key=settings.audit_hmac_key,
         home=settings.incident_desk_home,
+        anchor=settings.audit_anchor_file,
     )
 
 
@@ -104,8 +116,14 @@ def _actor(by: str | None) -> Actor:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    anchors: list[Path] = list(args.anchor)
+    if not anchors and settings.audit_anchor_file is not None:
+        anchors = [settings.audit_anchor_file]
     report = verify_url(
-        settings.normalized_database_url, _existing_key(settings), published=args.published_head
+        settings.normalized_database_url,
+        _existing_key(settings),
+        published=group_heads(args.published_head),
+        anchors=anchors,
     )
     for line in report.lines():
         print(line)
@@ -117,7 +135,7 @@ def _head(settings: Settings) -> int:
     if head is None:
         print(f"{GENESIS_HASH} seq=0 (no events recorded yet)")
     else:
-        print(f"{head.hash} seq={head.seq} at={head.occurred_at}")
+        print(head_line(head.hash, head.seq, head.occurred_at))
     return 0
 
 
