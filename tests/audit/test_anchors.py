@@ -61,7 +61,7 @@ def test_a_cut_tail_with_the_head_row_rewound_is_caught_by_the_anchor(
     anchor = tmp_path / "heads.log"
     engine = _seed(database_url, anchor)
     with engine.connect() as conn:
-        last = int(conn.execute(select(func.max(AuditEvent.seq))).scalar_one())
+        last = conn.execute(select(func.max(AuditEvent.seq))).scalar_one() or 0
     _cut_tail(engine, last - 2)
     engine.dispose()
 
@@ -80,7 +80,7 @@ def test_a_deleted_head_row_and_tail_is_caught_by_the_anchor(
     anchor = tmp_path / "heads.log"
     engine = _seed(database_url, anchor)
     with engine.begin() as conn:
-        last = int(conn.execute(select(func.max(AuditEvent.seq))).scalar_one())
+        last = conn.execute(select(func.max(AuditEvent.seq))).scalar_one() or 0
         conn.execute(delete(AuditEvent).where(AuditEvent.seq == last))
         conn.execute(delete(AuditHead))
     engine.dispose()
