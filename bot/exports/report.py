@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ from bot.audit.actions import AuditAction
 from bot.audit.timeline import TimelineEntry, load
 from bot.audit.trail import KEY_INFO
 from bot.audit.verify import verify_url
+from bot.containment.timing import time_to_containment
 from bot.evidence.canonical import sha256_hex
 from bot.settings import DeskConfig
 from storage import repository as repo
@@ -88,14 +89,6 @@ class IncidentReport(BaseModel):
     timeline: list[TimelineEntry]
     evidence: list[EvidenceEntry]
     chain: ChainCheck
-
-
-def duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"]
-    return " ".join(parts)
 
 
 def _plain(value: Any) -> Any:
@@ -188,10 +181,13 @@ def _containment(
     contained = extra.get("contained_at") or next(
         (t.at for t in timeline if (t.after or {}).get("status") == "contained"), None
     )
+    took = time_to_containment(
+        aware_at=extra.get("aware_at"), created_at=incident.created_at, contained_at=contained
+    )
     return Containment(
         aware_at=aware,
         contained_at=contained,
-        time_to_containment=duration(contained - aware) if contained else None,
+        time_to_containment=took.label if took is not None else None,
     )
 
 

@@ -256,7 +256,7 @@ async def test_report_shows_classification_obligations_and_time_to_containment(
     assert "| Personal data involved | yes |" in md and "| Risk to individuals | risk |" in md
     assert "| UK GDPR Art. 33 — notify the ICO — Notify the ICO | " in md
     assert f"| {(aware + timedelta(hours=72)):%Y-%m-%d %H:%M:%S} UTC | open | — |" in md
-    assert "| Time to containment | 3 h 0 min |" in md
+    assert "| Time to containment | 3 h after awareness |" in md
     assert data["classification"]["personal_data"] == "yes"
     assert data["obligations"][0]["regime_id"] == "uk_gdpr_art33"
-    assert data["containment"]["time_to_containment"] == "3 h 0 min"
+    assert data["containment"]["time_to_containment"] == "3 h after awareness"
