@@ -16,6 +16,8 @@ from bot.exports.wording import (
     change_line,
     classification_rows,
     containment_rows,
+    decision_fields,
+    event_sentence,
     file_size,
     message_facts,
     message_text,
@@ -35,6 +37,10 @@ h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #3
 th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top;
          overflow-wrap: anywhere; }
 #timeline { table-layout: fixed; } #timeline td:nth-child(2) { white-space: nowrap; }
+#obligations { table-layout: fixed; } #obligations td:nth-child(4) { white-space: nowrap; }
+#obligations td { overflow-wrap: break-word; } table.decision { margin: 0; }
+table.decision td { border: 0; border-bottom: 1px solid #eee; padding: .1rem .3rem; }
+table.decision td.k { width: 40%; }
 th { background: #f3f0f7; } td.k { width: 14rem; font-weight: 600; background: #faf9fc; }
 code, .hash { font-family: "SFMono-Regular", Consolas, "Liberation Mono", monospace;
               font-size: .85em; word-break: break-all; }
@@ -56,9 +62,9 @@ def e(text: Any) -> str:
     return escape(neutral(str(text)), quote=True)
 
 
-def rows(pairs: list[tuple[str, str]]) -> str:
+def rows(pairs: list[tuple[str, str]], css: str = "") -> str:
     body = "".join(f'<tr><td class="k">{e(k)}</td><td>{e(v)}</td></tr>' for k, v in pairs)
-    return f"<table>{body}</table>"
+    return f'<table class="{css}">{body}</table>' if css else f"<table>{body}</table>"
 
 
 def structured(title: str, data: Any) -> str:
@@ -80,8 +86,21 @@ def obligations(report: IncidentReport) -> str:
     if not lines:
         return structured("Obligations and decisions", report.obligations)
     head = "".join(f"<th>{e(h)}</th>" for h in OBLIGATION_HEADER)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in line) + "</tr>" for line in lines)
-    return f"<h2>Obligations and decisions</h2><table><tr>{head}</tr>{body}</table>"
+    decisions = [
+        decision_fields(o.get("decision")) if isinstance(o, dict) else []
+        for o in report.obligations or []
+    ]
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{e(c)}</td>" for c in line[:-1])
+        + f"<td>{rows(fields, 'decision') if fields else e(line[-1])}</td>"
+        + "</tr>"
+        for line, fields in zip(lines, decisions, strict=False)
+    )
+    return (
+        f'<h2>Obligations and decisions</h2><table id="obligations">{OBLIGATION_COLUMNS}'
+        f"<tr>{head}</tr>{body}</table>"
+    )
 
 
 def evidence(entry: EvidenceEntry) -> str:
@@ -117,20 +136,24 @@ def evidence(entry: EvidenceEntry) -> str:
 
 
 TIMELINE_COLUMNS = (
-    '<colgroup><col style="width:3.2rem"><col style="width:9.6rem"><col style="width:11rem">'
-    '<col style="width:8.5rem"><col></colgroup>'
+    '<colgroup><col style="width:3.2rem"><col style="width:9.6rem"><col style="width:12rem">'
+    "<col></colgroup>"
+)
+# The status and due columns keep their words whole; the decision takes the rest.
+OBLIGATION_COLUMNS = (
+    '<colgroup><col style="width:24%"><col style="width:12%"><col style="width:14%">'
+    '<col style="width:9rem"><col style="width:14%"><col></colgroup>'
 )
 
 
 def timeline(report: IncidentReport) -> str:
     head = TIMELINE_COLUMNS + (
-        "<tr><th>seq</th><th>time (UTC)</th><th>actor</th><th>event</th><th>details</th></tr>"
+        "<tr><th>seq</th><th>time (UTC)</th><th>who</th><th>what happened</th></tr>"
     )
     body = "".join(
         f"<tr><td>{e(t.seq if t.seq is not None else 'pre-chain')}</td>"
         f"<td>{e(when(t.at).removesuffix(' UTC'))}</td>"
-        f"<td>{e(actor(t.actor, t.actor_name))}</td><td>{e(t.label)}</td>"
-        f"<td>{e(t.summary)}</td></tr>"
+        f"<td>{e(actor(t.actor, t.actor_name))}</td><td>{e(event_sentence(t))}</td></tr>"
         for t in report.timeline
     )
     return f'<table id="timeline">{head}{body}</table>'

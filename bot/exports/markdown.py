@@ -16,6 +16,7 @@ from bot.exports.wording import (
     change_line,
     classification_rows,
     containment_rows,
+    event_sentence,
     file_size,
     message_facts,
     message_text,
@@ -138,14 +139,13 @@ def render(report: IncidentReport) -> str:
         lines += ["No evidence was captured.", ""]
     lines += ["## Timeline (audit events, in chain order)", ""]
     lines += table(
-        ("seq", "time", "actor", "event", "details"),
+        ("seq", "time", "who", "what happened"),
         [
             (
                 str(t.seq) if t.seq is not None else "pre-chain",
                 when(t.at),
                 actor(t.actor, t.actor_name),
-                t.label,
-                t.summary,
+                event_sentence(t),
             )
             for t in report.timeline
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.audit.timeline import TimelineEntry, summarize
 from bot.exports.report import EvidenceEntry, IncidentReport
 
 SUMMARY_FIELDS = (
@@ -158,6 +159,67 @@ CLASSIFICATION_LABELS = {
 OBLIGATION_HEADER = ("obligation", "recipient", "due", "status", "decided", "record")
 
 
+CODE_LABELS = {
+    "sha256": "SHA-256",
+    "evidence_sha256": "Evidence SHA-256",
+    "snapshot_sha256": "Snapshot SHA-256",
+    "source_key": "Source",
+    "ai_tool": "AI tool",
+}
+
+
+def field_label(name: str) -> str:
+    """`personal_data` → `Personal data`; known names from the classification's labels."""
+    if name in CLASSIFICATION_LABELS:
+        return CLASSIFICATION_LABELS[name]
+    if name in CODE_LABELS:
+        return CODE_LABELS[name]
+    return name.replace("_", " ").strip().capitalize()
+
+
+def readable(raw: Any, limit: int | None = None) -> str:
+    """A recorded value as words: codes as labels, times in UTC, nested fields `Label: value`."""
+    if isinstance(raw, dict):
+        inner = [
+            f"{field_label(str(k))}: {readable(v)}" for k, v in raw.items() if v not in (None, "")
+        ]
+        return "; ".join(inner) or "—"
+    if isinstance(raw, list):
+        return ", ".join(readable(v) for v in raw) or "—"
+    if (
+        isinstance(raw, str)
+        and raw
+        and raw.replace("_", "").isalpha()
+        and raw.islower()
+        and "_" in raw
+    ):
+        return READABLE.get(raw, raw.replace("_", " "))
+    return _answer(raw)
+
+
+def event_sentence(item: TimelineEntry) -> str:
+    """One audit event as a sentence with its full detail (never cut)."""
+    detail = summarize(item.before, item.after, limit=None, show=readable, name_of=field_label)
+    return f"{item.label}: {detail}." if detail else f"{item.label}."
+
+
+def decision_fields(decision: Any) -> list[tuple[str, str]]:
+    """A recorded decision as (field, value) rows; nested details become rows of their own."""
+    if not isinstance(decision, dict):
+        return [] if decision in (None, "") else [("Decision", readable(decision))]
+    rows: list[tuple[str, str]] = []
+    for name, raw in decision.items():
+        if raw in (None, "", [], {}):
+            continue
+        if isinstance(raw, dict):
+            rows += [
+                (field_label(str(k)), readable(v)) for k, v in raw.items() if v not in (None, "")
+            ]
+        else:
+            rows.append((field_label(name), readable(raw)))
+    return rows
+
+
 def _answer(raw: Any) -> str:
     if isinstance(raw, bool):
         return "yes" if raw else "no"
@@ -185,8 +247,7 @@ def obligation_rows(data: Any) -> list[tuple[str, ...]] | None:
         return None
     rows: list[tuple[str, ...]] = []
     for o in data:
-        decision = o.get("decision") or {}
-        record = "; ".join(f"{k}: {v}" for k, v in decision.items() if v) or "—"
+        record = "; ".join(f"{k}: {v}" for k, v in decision_fields(o.get("decision"))) or "—"
         decided = (
             f"{o.get('decided_by')}, {_answer(o.get('decided_at'))}" if o.get("decided_by") else "—"
         )
@@ -195,7 +256,7 @@ def obligation_rows(data: Any) -> list[tuple[str, ...]] | None:
                 f"{o.get('regime_name')} — {o.get('stage_name')}",
                 value(o.get("recipient")),
                 _answer(o.get("due_at")) + (" (informational)" if o.get("informational") else ""),
-                value(o.get("status")),
+                readable(o.get("status")),
                 decided,
                 record,
             )

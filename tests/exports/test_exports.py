@@ -64,8 +64,11 @@ async def test_markdown_report_holds_summary_evidence_hashes_timeline_and_chain(
         "Severity set",
         "Closed",
     ):
-        assert f"| {label} |" in timeline
-    assert timeline.index("| Reported |") < timeline.index("| Closed |")
+        assert f"| {label}" in timeline
+    assert timeline.index("| Reported: ") < timeline.index("| Closed: ")
+    # Every event a sentence with its full detail: no internal names, nothing cut.
+    assert "incident.reported" not in timeline and "…" not in timeline.replace("A…", "")
+    assert "| Severity set: Severity: — → SEV2. |" in timeline
 
 
 async def test_json_report_is_the_same_record_as_data(harness: Harness) -> None:
