@@ -194,8 +194,25 @@ def _containment(
 INCIDENT_FIELDS = (
     *("key", "kind", "status", "severity", "description", "failure_type", "reach"),
     *("personal_data", "platform", "created_by", "assignee", "created_at", "closed_at"),
+    "channel_id",
     *("closed_by", "outcome", "rationale", "root_cause", "lessons", "correction"),
 )
+
+
+def named(ref: str, name: str | None) -> str:
+    """`Rita Reporter (slack:U0REPORTER)`, or the id alone when no name was captured."""
+    return f"{name} ({ref})" if name else ref
+
+
+def _channel(incident: Incident) -> str | None:
+    """The channel's name as captured with the first evidence, with its id."""
+    if not incident.channel_id:
+        return None
+    for row in incident.evidence:
+        name = (row.content or {}).get("channel_name")
+        if name and (row.content or {}).get("channel_id") == incident.channel_id:
+            return f"#{name} ({incident.channel_id})"
+    return incident.channel_id
 
 
 async def build_report(
@@ -212,6 +229,12 @@ async def build_report(
         fields = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
         fields["failure_type_label"] = config.failure_type_label(incident.failure_type)
         fields["reporters"] = [r.reporter for r in incident.reporters]
+        # People as the desk knew them at the time, the id kept beside the name.
+        fields["reporters_named"] = [named(r.reporter, r.reporter_name) for r in incident.reporters]
+        fields["assignee_named"] = (
+            named(incident.assignee, incident.assignee_name) if incident.assignee else None
+        )
+        fields["channel_named"] = _channel(incident)
         evidence = _evidence(incident, timeline)
     assert isinstance(audit_key, bytes)
     chain = await asyncio.to_thread(verify_url, db.url, audit_key)

@@ -16,8 +16,9 @@ SUMMARY_FIELDS = (
     ("Reached a client", "reach"),
     ("Personal data", "personal_data"),
     ("Reported via", "platform"),
-    ("Reported by", "reporters"),
-    ("Assignee", "assignee"),
+    ("Channel", "channel_named"),
+    ("Reported by", "reporters_named"),
+    ("Assignee", "assignee_named"),
     ("Reported at", "created_at"),
     ("Closed at", "closed_at"),
 )
@@ -97,11 +98,15 @@ def message_facts(entry: EvidenceEntry) -> list[tuple[str, str]]:
     author = content.get("author") or {}
     facts = []
     if author:
-        kind = "AI app / bot" if author.get("is_bot") else "person"
+        kind = {"integration": "integration", "bot": "AI app / bot"}.get(
+            str(author.get("type")), "AI app / bot" if author.get("is_bot") else "person"
+        )
         name = author.get("display_name") or author.get("id")
         facts.append(("Author", f"{name} ({kind}, {author.get('app_id') or author.get('id')})"))
     if content.get("channel_id"):
-        facts.append(("Channel", str(content["channel_id"])))
+        channel = str(content["channel_id"])
+        name = content.get("channel_name")
+        facts.append(("Channel", f"#{name} ({channel})" if name else channel))
     if content.get("permalink"):
         facts.append(("Link", str(content["permalink"])))
     if content.get("capture_incomplete"):

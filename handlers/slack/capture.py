@@ -79,7 +79,12 @@ def _message_part(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed_capture(
-    *, team_id: str | None, channel_id: str, message: dict[str, Any], reporter: str
+    *,
+    team_id: str | None,
+    channel_id: str,
+    message: dict[str, Any],
+    reporter: str,
+    channel_name: str | None = None,
 ) -> dict[str, Any]:
     """The evidence Slack already sent inside the shortcut: kept at once, so a fast submit or a
     slow look-up never loses the message. `snapshot_sha256` is the hash of the payload's message."""
@@ -89,6 +94,7 @@ def seed_capture(
         "capture": "seed",
         "team_id": team_id,
         "channel_id": channel_id,
+        "channel_name": channel_name,
         "ts": message.get("ts"),
         "thread_ts": message.get("thread_ts"),
         "message": snapshot,
@@ -178,6 +184,7 @@ async def capture_message(
     message: dict[str, Any],
     reporter: str,
     thread_limit: int = 20,
+    channel_name: str | None = None,
 ) -> dict[str, Any]:
     """Everything the evidence record holds; the core hashes this as canonical JSON."""
     snapshot = _message_part(message)
@@ -186,6 +193,7 @@ async def capture_message(
         "capture": "full",
         "team_id": team_id,
         "channel_id": channel_id,
+        "channel_name": channel_name,
         "ts": message.get("ts"),
         "thread_ts": message.get("thread_ts"),
         "message": snapshot,

@@ -59,3 +59,13 @@ async def test_timeline_events_are_sentences_without_internal_names(harness: Har
         assert internal not in timeline
     assert "| Classified: " in timeline and "| Regulatory decision recorded: " in timeline
     assert "Risk to individuals: risk" in timeline
+
+
+async def test_people_and_places_are_named_as_captured_with_their_ids(harness: Harness) -> None:
+    await full_incident(harness, close=False)
+
+    md = (await export(harness, ExportFormat.MARKDOWN)).decode()
+
+    assert "| Channel | #client-a-engagement (C0CLIENTA) |" in md
+    assert "- Channel: #client-a-engagement (C0CLIENTA)" in md
+    assert "(slack:U0REPORTER)" in md.split("## Summary")[1].split("##")[0]

@@ -70,8 +70,13 @@ async def report_message(
     reporter = actor_from(body).ref
     # The payload already holds the message: keep it before any slow look-up, so a fast submit
     # stores the message itself; the full capture then replaces it or is attached after.
+    channel_name = body["channel"].get("name")
     seed = seed_capture(
-        team_id=meta.team_id, channel_id=body["channel"]["id"], message=message, reporter=reporter
+        team_id=meta.team_id,
+        channel_id=body["channel"]["id"],
+        channel_name=channel_name,
+        message=message,
+        reporter=reporter,
     )
     await _keep(core.intake, view_id, seed)
     evidence = await capture_message(
@@ -81,6 +86,7 @@ async def report_message(
         message=message,
         reporter=reporter,
         thread_limit=core.ctx.config.thread_context_limit,
+        channel_name=channel_name,
     )
     await _keep(core.intake, view_id, evidence)
 
@@ -142,6 +148,7 @@ async def add_to_incident(
         message=message,
         reporter=actor.ref,
         thread_limit=core.ctx.config.thread_context_limit,
+        channel_name=body["channel"].get("name"),
     )
     try:
         await core.intake.save_evidence_draft(
