@@ -44,6 +44,8 @@ class FirmScope(BaseModel):
     """Which regimes the firm is in scope for; the classification form asks only those."""
 
     model_config = ConfigDict(extra="forbid")
+    # Printed on reports and the stats page.
+    name: str | None = Field(default=None, max_length=200)
     nis2_in_scope: bool = False
     dora_in_scope: bool = False
 

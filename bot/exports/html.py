@@ -33,6 +33,7 @@ body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans
        color: #1d1c1d; margin: 2rem auto; max-width: 60rem; padding: 0 1.5rem; }
 h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #3b1f5c;
      padding-bottom: .2rem; margin-top: 2rem; } h3 { margin-bottom: .3rem; }
+.firm { font-size: 1.1rem; font-weight: 600; margin: 0; }
 .meta { color: #555; } table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top;
          overflow-wrap: anywhere; }
@@ -159,7 +160,12 @@ def timeline(report: IncidentReport) -> str:
     return f'<table id="timeline">{head}{body}</table>'
 
 
-def render(report: IncidentReport) -> str:
+PRINT_STYLE = "@page { size: A4; } body { margin: 0; max-width: none; padding: 0; }"
+
+
+def render(report: IncidentReport, *, firm: str | None = None, for_print: bool = False) -> str:
+    """The page; `firm` names the firm under the title; `for_print` drops screen margins (the
+    PDF's page margins and running header and footer take their place)."""
     inc = report.incident
     key = e(inc["key"])
     state = "ok" if report.chain.ok else "bad"
@@ -168,10 +174,13 @@ def render(report: IncidentReport) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{key} — AI incident report</title><style>{STYLE}</style></head>
+<title>{key} — AI incident report</title><style>{STYLE}{PRINT_STYLE if for_print else ""}</style>
+</head>
 <body>
 <h1 id="incident-key">{key} — AI incident report</h1>
-<p class="meta">Generated {e(when(report.generated_at))} by {e(report.generated_by)}</p>
+{f'<p class="firm" id="firm">{e(firm)}</p>' if firm else ""}
+<p class="meta">Generated {e(when(report.generated_at))} by {e(report.generated_by)}.
+This record is not legal advice.</p>
 <p class="chain {state}" id="chain">{e(chain_verdict(report))}</p>
 <h2>Summary</h2>{rows([(k, value(inc.get(n))) for k, n in SUMMARY_FIELDS])}
 <p><strong>What went wrong.</strong> {e(value(inc.get("description")))}</p>

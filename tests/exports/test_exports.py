@@ -209,13 +209,13 @@ async def test_slash_export_in_html_and_refusal_for_non_admins(harness: Harness)
 
     html = await slash(harness, "export INC-0001 html", "U0ADMIN1")
     refused = await slash(harness, "export INC-0001", "U0REPORTER")
-    unknown = await slash(harness, "export INC-0001 pdf", "U0ADMIN1")
+    unknown = await slash(harness, "export INC-0001 docx", "U0ADMIN1")
 
     assert "html export" in html["text"]
     [(_, data)] = harness.fake.uploaded()
     assert data.startswith(b"<!DOCTYPE html>")
     assert refused["text"] == "Exports are for incident admins only. Nothing was exported."
-    assert unknown["text"] == "Pick one of: md, html, json, bundle."
+    assert unknown["text"] == "Pick one of: md, html, json, bundle, pdf."
     refusals = [e for e in await rows(harness, AuditEvent) if e.action == "triage.refused"]
     assert [(e.actor, e.after) for e in refusals] == [
         ("slack:U0REPORTER", {"attempted": "incident.export"})
