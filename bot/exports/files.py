@@ -17,7 +17,7 @@ from bot.evidence.store import EvidenceStore
 from bot.exports import bundle as export_bundle
 from bot.exports import html as export_html
 from bot.exports import markdown as export_markdown
-from bot.exports.pdf import html_to_pdf
+from bot.exports.pdf import NO_CHROMIUM, PdfUnavailable, find_chromium, html_to_pdf
 from bot.exports.report import build_report
 from bot.exports.wording import chain_verdict, when
 from bot.settings import DeskConfig
@@ -97,6 +97,9 @@ async def record_export(
     db: Database, *, actor: Actor, key: str, fmt: ExportFormat, deliver: bool, platform_ok: bool
 ) -> str:
     """Audit the export (and queue its delivery to the actor's DM when `deliver`)."""
+    if fmt == ExportFormat.PDF and find_chromium() is None:
+        # Checked before recording: an export that cannot be made is not an export.
+        raise PdfUnavailable(NO_CHROMIUM)
     async with db.transaction() as session:
         incident = await repo.get_incident_by_key(session, key=key)
         if incident is None:

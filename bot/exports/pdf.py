@@ -37,6 +37,12 @@ A4_INCHES = (8.27, 11.69)
 MARGIN_INCHES = 0.6
 
 
+NO_CHROMIUM = (
+    "PDF needs Chromium (apt-get install chromium); export html and print it instead. "
+    "Nothing was exported."
+)
+
+
 class PdfUnavailable(DeskError):
     """No Chromium to print with; the message says how to get one."""
 
@@ -63,9 +69,7 @@ async def html_to_pdf(html: str, *, firm: str | None, generated: str, chain_head
     head" on every page. Raises PdfUnavailable when no Chromium is installed."""
     binary = find_chromium()
     if binary is None:
-        raise PdfUnavailable(
-            "PDF needs Chromium (apt-get install chromium); export html and print it instead."
-        )
+        raise PdfUnavailable(NO_CHROMIUM)
     with tempfile.TemporaryDirectory(prefix="incident-desk-pdf-") as work:
         folder = Path(work)
         page = folder / "report.html"

@@ -4,18 +4,21 @@ firm's name on every page, printed by headless Chromium."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
+from bot.exports import pdf
 from bot.exports.files import ExportFormat
 from bot.exports.pdf import find_chromium
 from bot.settings import DeskConfig
-from tests.support.exports import full_incident
+from storage.models import AuditEvent
+from tests.support.exports import full_incident, run_cli
 from tests.support.harness import Harness
 from tests.support.requires import requires
-from tests.support.slack_steps import export
+from tests.support.slack_steps import export, rows
 
 pytestmark = requires(
     find_chromium() is not None,
@@ -63,3 +66,22 @@ def _embedded(font: Any) -> bool:
     if descriptor is None:
         return False
     return any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+async def test_without_chromium_a_pdf_export_is_one_line_and_not_recorded(
+    harness: Harness,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    await full_incident(harness)
+    monkeypatch.setattr(pdf, "CHROMIUM_CANDIDATES", ())
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    code = await run_cli(
+        harness, monkeypatch, "export", "INC-0001", "--format", "pdf", "-o", str(tmp_path / "r.pdf")
+    )
+
+    assert code == 1
+    assert "PDF needs Chromium (apt-get install chromium)" in capsys.readouterr().err
+    assert [e for e in await rows(harness, AuditEvent) if e.action == "incident.exported"] == []
