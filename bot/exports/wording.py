@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.audit.timeline import TimelineEntry, summarize
+from bot.evidence.text import shown_text
 from bot.exports.report import EvidenceEntry, IncidentReport
 
 SUMMARY_FIELDS = (
@@ -121,7 +122,7 @@ def message_facts(entry: EvidenceEntry) -> list[tuple[str, str]]:
 
 def message_text(entry: EvidenceEntry) -> str | None:
     message = (entry.content or {}).get("message")
-    return str(message.get("text") or "") if isinstance(message, dict) else None
+    return shown_text(message) if isinstance(message, dict) else None
 
 
 def change_line(kind: str, at: datetime, by: str | None, text: str | None) -> str:

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import Platform
 from bot.errors import StorageUnavailable
 from bot.evidence.canonical import excerpt
+from bot.evidence.text import shown_text
 from bot.incidents.intake import Intake
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.evidence import add_modal, added_modal, loading_modal
@@ -38,7 +39,7 @@ async def open_report_form(
     view = report_modal(
         deps(context).ctx.config,
         private_metadata=meta.model_dump_json(),
-        excerpt=excerpt(message.get("text"), 600) if message is not None else None,
+        excerpt=excerpt(shown_text(message), 600) if message is not None else None,
         author=author_hint(message) if message is not None else None,
         initial_text=initial_text,
     )
@@ -118,7 +119,7 @@ async def add_to_incident(
     )
     shown = {
         "private_metadata": meta.model_dump_json(),
-        "text": message.get("text"),
+        "text": shown_text(message),
         "author": author_hint(message),
     }
     try:
