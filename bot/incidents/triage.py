@@ -22,6 +22,7 @@ from bot.domain import (
     Kind,
     Outcome,
     Platform,
+    Reach,
     Severity,
     Status,
 )
@@ -147,6 +148,8 @@ class Triage:
     ) -> IncidentView:
         def change(incident: Incident) -> None:
             incident.kind = Kind.NEAR_MISS.value
+            # One fact: a near miss did not reach a client, whatever the report first said.
+            incident.reach = Reach.CAUGHT.value
             self._start_triage(incident)
 
         return await self.admin_change(
@@ -154,7 +157,7 @@ class Triage:
             incident_id=incident_id,
             action=AuditAction.MARKED_NEAR_MISS,
             channel_id=channel_id,
-            fields=("kind", "status"),
+            fields=("kind", "status", "reach"),
             change=change,
         )
 

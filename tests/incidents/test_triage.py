@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+from bot.domain import Actor, CloseInput, Outcome, Platform
 from storage.models import AuditEvent, Incident
 from tests.support.harness import ADMINS, Harness
 from tests.support.slack_steps import (
@@ -68,7 +69,31 @@ async def test_near_miss_button_changes_kind(harness: Harness) -> None:
     await click(harness, "U0ADMIN1", "triage_near_miss", incident.id)
     [row] = await rows(harness, Incident)
     assert row.kind == "near_miss"
-    assert "Near miss" in json.dumps(card_updates(harness)["DU0ADMIN2"]["blocks"])
+    card = json.dumps(card_updates(harness)["DU0ADMIN2"]["blocks"])
+    assert "Near miss" in card
+    # One fact: a near miss did not reach a client, on the row, the card and in the audit.
+    assert row.reach == "caught"
+    assert "Reached a client" in card and "no, caught" in card
+    assert "triage_near_miss" not in card  # no longer offered once it is one
+    [event] = [
+        e for e in await rows(harness, AuditEvent) if e.action == "incident.marked_near_miss"
+    ]
+    assert event.before is not None and event.after is not None
+    assert (event.before["reach"], event.after["reach"]) == ("reached_client", "caught")
+
+
+async def test_a_closed_card_no_longer_says_not_classified_yet(harness: Harness) -> None:
+    incident = await reported(harness)
+    admin = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
+    form = CloseInput(
+        outcome=Outcome.FALSE_POSITIVE, rationale="Not an AI reply", root_cause="", lessons=""
+    )
+
+    await harness.app.core.triage.close(actor=admin, incident_id=incident.id, form=form)
+    await harness.settle()
+
+    card = json.dumps(card_updates(harness)["DU0ADMIN2"]["blocks"])
+    assert "False positive" in card and "Not classified yet" not in card
 
 
 async def test_non_admin_click_is_refused_audited_and_changes_nothing(harness: Harness) -> None:

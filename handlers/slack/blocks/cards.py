@@ -113,7 +113,11 @@ def triage_card(view: IncidentView) -> list[Block]:
                     severity_select(view),
                     button(ActionId.CLASSIFY, "Classify…", ref),
                     *([] if view.contained_at else [button(ActionId.CONTAINED, "Contained", ref)]),
-                    button(ActionId.NEAR_MISS, "Near miss", ref),
+                    *(
+                        []
+                        if view.kind == Kind.NEAR_MISS
+                        else [button(ActionId.NEAR_MISS, "Near miss", ref)]
+                    ),
                     button(ActionId.FALSE_POSITIVE, "False positive", ref),
                     button(ActionId.CLOSE, "Close…", ref, "danger"),
                 ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain import IncidentView, Status
+from bot.domain import IncidentView, Kind, Status
 from bot.incidents.labels import KIND_LABEL, SEVERITY_OPTIONS, outcome_label, summary_facts
 from bot.incidents.labels import card_summary as card_summary  # the card's notification text
 from handlers.teams.cards.elements import (
@@ -37,13 +37,17 @@ def not_contained(view: IncidentView) -> bool:
     return view.contained_at is None
 
 
+def not_near_miss(view: IncidentView) -> bool:
+    return view.kind != Kind.NEAR_MISS
+
+
 # The card's buttons, in order (Teams shows at most six in a row). A new triage step is one line
 # here plus its handler in handlers/teams/card_actions.py.
 TRIAGE_BUTTONS: tuple[TriageButton, ...] = (
     TriageButton(Verb.ASSIGN_ME, "Assign to me", "positive"),
     TriageButton(Verb.CLASSIFY, "Classify…"),
     TriageButton(Verb.CONTAINED, "Contained", shown=not_contained),
-    TriageButton(Verb.NEAR_MISS, "Near miss"),
+    TriageButton(Verb.NEAR_MISS, "Near miss", shown=not_near_miss),
     TriageButton(Verb.FALSE_POSITIVE, "False positive"),
     TriageButton(Verb.CLOSE, "Close…", "destructive"),
 )
