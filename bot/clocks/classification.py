@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.clocks.regimes import ClassificationAnswers, RiskLevel, SeriousCondition
-from bot.domain import IncidentView, PersonalData
+from bot.domain import IncidentView, PersonalData, Reach
 from bot.errors import InvalidInput
 from bot.incidents.labels import PERSONAL_DATA_OPTIONS
 from bot.questions import Question, Widget
@@ -134,7 +134,16 @@ def classify_prefill(
         "aware_at": view.aware_at or view.created_at,
         "personal_data": previous.get("personal_data") or view.personal_data.value,
         "risk_to_individuals": previous.get("risk_to_individuals"),
-        "flags": [name for name, _ in FLAG_OPTIONS if previous.get(name)],
+        # Whether a client received it is the report's "reached a client", revisable here.
+        "flags": [
+            name
+            for name, _ in FLAG_OPTIONS
+            if (
+                view.reach == Reach.REACHED_CLIENT
+                if name == "client_received"
+                else previous.get(name)
+            )
+        ],
         "serious_incident_condition": previous.get("serious_incident_condition") or "none",
         "scope": [name for name, _ in scope_options(config) if previous.get(name)],
         "failure_type": view.failure_type,

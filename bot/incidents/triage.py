@@ -148,8 +148,10 @@ class Triage:
     ) -> IncidentView:
         def change(incident: Incident) -> None:
             incident.kind = Kind.NEAR_MISS.value
-            # One fact: a near miss did not reach a client, whatever the report first said.
-            incident.reach = Reach.CAUGHT.value
+            # One fact: a near miss did not reach a client, unless the classification records
+            # that one received it (then the clocks it started keep running: fail closed).
+            if not (incident.classification or {}).get("client_received"):
+                incident.reach = Reach.CAUGHT.value
             self._start_triage(incident)
 
         return await self.admin_change(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.domain import Actor, CloseInput, Outcome, Platform
+from bot.clocks.regimes import ClassificationAnswers
+from bot.domain import Actor, CloseInput, Outcome, PersonalData, Platform
 from storage.models import AuditEvent, Incident
 from tests.support.harness import ADMINS, Harness
 from tests.support.slack_steps import (
@@ -172,3 +174,33 @@ async def test_non_admin_close_submission_is_refused(harness: Harness) -> None:
     async with harness.app.db.sessions() as s:
         row = await s.scalar(select(Incident))
         assert row is not None and row.status == "reported"
+
+
+async def test_classify_revises_reached_a_client_and_near_miss_keeps_a_recorded_receipt(
+    harness: Harness,
+) -> None:
+    incident = await reported(harness)
+    admin = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
+    core = harness.app.core
+    aware = datetime.now(UTC)
+
+    await core.clocks.classify(
+        actor=admin,
+        incident_id=incident.id,
+        answers=ClassificationAnswers(personal_data=PersonalData.NO, aware_at=aware),
+    )
+    [unticked] = await rows(harness, Incident)
+    await core.clocks.classify(
+        actor=admin,
+        incident_id=incident.id,
+        answers=ClassificationAnswers(
+            personal_data=PersonalData.YES, client_received=True, aware_at=aware
+        ),
+    )
+    await core.triage.mark_near_miss(actor=admin, incident_id=incident.id)
+    [received] = await rows(harness, Incident)
+
+    assert unticked.reach == "caught"  # Classify's answer revised the report's
+    assert received.reach == "reached_client"  # a recorded receipt is not undone by Near miss
+    classified = [e for e in await rows(harness, AuditEvent) if e.action == "incident.classified"]
+    assert [(e.before or {}).get("reach") for e in classified] == ["reached_client", "caught"]
