@@ -10,7 +10,9 @@ from typing import Any
 
 import time_machine
 
+from bot.domain import Actor, PersonalData, Platform, Reach, ReportInput
 from bot.evidence.canonical import sha256_hex
+from handlers.slack.capture import seed_capture
 from storage.models import AuditEvent, Evidence, EvidenceDraft, Incident
 from tests.support.harness import Harness
 from tests.support.slack_payloads import message_shortcut, report_values, view_submission
@@ -136,3 +138,40 @@ async def test_legacy_integration_message_is_recorded_as_a_named_integration(
     author = draft.content["author"]
     assert author["type"] == "integration"
     assert author["display_name"] == "Old Webhook" and author["icon"] == ":robot_face:"
+
+
+async def test_submit_and_capture_racing_never_lose_the_full_capture(harness: Harness) -> None:
+    intake = harness.app.core.intake
+    reporter = Actor(platform=Platform.SLACK, user_id="U0REPORTER", name="Rita")
+    form = ReportInput(
+        description="Wrong client figures",
+        failure_type="contamination",
+        reach=Reach.REACHED_CLIENT,
+        personal_data=PersonalData.NO,
+    )
+    for n in range(8):
+        ts = f"1700000{n:03d}.000100"
+        message = {"type": "message", "ts": ts, "text": f"draft {n}", "user": "U0BOT"}
+        seed = seed_capture(team_id="T0ACME", channel_id="C0RACE", message=message, reporter="r")
+        full = {**seed, "capture": "full", "thread": {"available": True, "messages": []}}
+        await intake.save_evidence_draft(form_id=f"V{n}", platform=Platform.SLACK, content=seed)
+
+        await asyncio.gather(
+            intake.report(
+                actor=reporter,
+                form=form,
+                platform=Platform.SLACK,
+                source_key=f"slack:C0RACE:{ts}",
+                draft_form_id=f"V{n}",
+            ),
+            intake.save_evidence_draft(form_id=f"V{n}", platform=Platform.SLACK, content=full),
+        )
+
+    await harness.settle()
+    evidence = await rows(harness, Evidence)
+    by_incident: dict[int, list[str]] = {}
+    for row in evidence:
+        by_incident.setdefault(row.incident_id, []).append(row.content["capture"])
+    assert len(by_incident) == 8
+    assert all(kinds in (["full"], ["seed", "full"]) for kinds in by_incident.values())
+    assert await rows(harness, EvidenceDraft) == []
