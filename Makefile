@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck migrate bench clean
+.PHONY: run demo test lint typecheck migrate bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml | $(PY)
 
 run: $(STAMP)
 	$(VENV)/bin/incident-desk run
+
+demo: $(STAMP)
+	$(VENV)/bin/incident-desk demo
 
 migrate: $(STAMP)
 	$(VENV)/bin/incident-desk migrate

@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+import hmac
+import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from storage import repository as repo
+from bot.logs import REQUEST_ID
+from bot.metrics import CONTENT_TYPE, DeskMetrics
 from storage.db import Database
-from storage.models import Incident
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_web_app(db: Database, routes: list[tuple[str, str, Handler]]) -> web.Application:
-    """`routes` are (method, path, handler) from each configured platform."""
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+def build_web_app(
+    db: Database,
+    routes: list[tuple[str, str, Handler]],
+    *,
+    desk_metrics: DeskMetrics | None = None,
+    metrics_token: str | None = None,
+) -> web.Application:
+    """`routes` are (method, path, handler) from each configured platform. `/metrics` answers
+    only a request bearing `metrics_token`; without one it is off."""
+    desk_metrics = desk_metrics or DeskMetrics()
+
+    @web.middleware
+    async def timed(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # The route's pattern, not the raw path: ids in paths would explode the label set.
+        route = request.match_info.route.resource
+        label = route.canonical if route is not None else "unmatched"
+        # Work started by this request (Bolt's listeners after the ack) inherits the id.
+        REQUEST_ID.set(request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:12])
+        with desk_metrics.request_seconds.labels(route=label).time():
+            return await handler(request)
+
+    app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[timed])
 
     async def healthz(_: web.Request) -> web.Response:
         try:
@@ -28,19 +49,20 @@ def build_web_app(db: Database, routes: list[tuple[str, str, Handler]]) -> web.A
             )
         return web.json_response({"status": "ok", "database": "ok"})
 
-    async def metrics(_: web.Request) -> web.Response:
-        async with db.sessions() as session:
-            counts = await repo.outbox_counts(session)
-            by_status = (
-                await session.execute(
-                    select(Incident.status, func.count()).group_by(Incident.status)
-                )
-            ).all()
-        lines = ["# TYPE incident_desk_outbox_messages gauge"]
-        lines += [f'incident_desk_outbox_messages{{status="{s}"}} {n}' for s, n in counts.items()]
-        lines.append("# TYPE incident_desk_incidents gauge")
-        lines += [f'incident_desk_incidents{{status="{s}"}} {n}' for s, n in by_status]
-        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+    async def metrics(request: web.Request) -> web.Response:
+        if not metrics_token:
+            return web.Response(
+                status=404, text="/metrics is off: set METRICS_TOKEN to turn it on\n"
+            )
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), metrics_token.encode()):
+            return web.Response(
+                status=401,
+                text="send the METRICS_TOKEN as `Authorization: Bearer <token>`\n",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        await desk_metrics.refresh(db)
+        return web.Response(body=desk_metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ DEFAULT_TEAMS_DEVELOPER_WEBSITE_URL = "https://www.example.com/ai-incident-desk"
 DEFAULT_TEAMS_PRIVACY_URL = "https://www.example.com/ai-incident-desk/privacy"
 DEFAULT_TEAMS_TERMS_URL = "https://www.example.com/ai-incident-desk/terms"
 HTTPS_URL = r"^https://\S+$"
+
+
+def is_admin_group(entry: str) -> bool:
+    """A Slack user group id (S012AB3CD), as INCIDENT_ADMINS may name one."""
+    return bool(re.fullmatch(r"S[A-Z0-9]{2,}", entry))
 
 
 class RunbookTool(BaseModel):
@@ -143,12 +149,26 @@ class Settings(BaseSettings):
     # Holds the generated audit key file and, by default, the evidence folder (docs/AUDIT.md).
     incident_desk_home: str | None = Field(default=None, alias="INCIDENT_DESK_HOME")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
+    # The bearer token a Prometheus scraper sends to GET /metrics; without it /metrics is off.
+    metrics_token: str | None = Field(default=None, alias="METRICS_TOKEN")
+    # plain: one readable line per event; json: one JSON object per line, for log shippers.
+    log_format: str = Field(default="plain", alias="LOG_FORMAT", pattern=r"^(plain|json)$")
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
     nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)
 
     @property
     def incident_admins(self) -> frozenset[str]:
         return frozenset(a.strip() for a in self.incident_admins_raw.split(",") if a.strip())
+
+    @property
+    def admin_people(self) -> frozenset[str]:
+        """INCIDENT_ADMINS entries that are people (not groups)."""
+        return frozenset(a for a in self.incident_admins if not is_admin_group(a))
+
+    @property
+    def admin_groups(self) -> frozenset[str]:
+        """INCIDENT_ADMINS entries that name a Slack user group (S…), resolved periodically."""
+        return frozenset(a for a in self.incident_admins if is_admin_group(a))
 
     @property
     def slack_enabled(self) -> bool:

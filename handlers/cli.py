@@ -7,9 +7,11 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.cli.main import main as core_main
 from bot.settings import Settings
+from handlers.slack.doctor import check_slack
 from handlers.teams.package import build_package
 
 log = logging.getLogger("incident_desk")
@@ -17,7 +19,18 @@ log = logging.getLogger("incident_desk")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `incident-desk` command."""
-    return core_main(argv, serve=_run, package_teams=build_package)
+    return core_main(
+        argv, serve=_run, package_teams=build_package, demo=_demo, doctor_checks=[check_slack]
+    )
+
+
+def _demo(out_dir: Path, serve_port: int | None) -> int:
+    from handlers.demo.run import run_demo
+
+    # The transcript is the demo's output; the desk's own INFO lines would bury it.
+    logging.getLogger().setLevel(logging.WARNING)
+    steps = asyncio.run(run_demo(out_dir=out_dir, serve_port=serve_port))
+    return 0 if all(step.ok for step in steps) else 1
 
 
 async def _run(settings: Settings) -> None:

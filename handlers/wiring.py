@@ -21,7 +21,9 @@ from bot.delivery.outbox import OutboxDispatcher
 from bot.delivery.port import ChatPort
 from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
+from bot.incidents.admin_groups import AdminGroups
 from bot.incidents.context import DeskContext
+from bot.metrics import DeskMetrics
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
 from storage.db import Database
@@ -43,6 +45,8 @@ class DeskApp:
     slack: Any = None  # the Bolt AsyncApp when Slack is configured
     teams: Any = None  # handlers.teams.app.TeamsApp when Teams is configured
     socket_mode: Any = None
+    metrics: DeskMetrics = field(default_factory=DeskMetrics)
+    admin_groups: AdminGroups | None = None
     _started: bool = field(default=False)
 
     async def start(self, *, with_scheduler: bool = True) -> None:
@@ -53,6 +57,8 @@ class DeskApp:
             await self.socket_mode.connect_async()
             log.info("Slack Socket Mode connected")
         self._started = True
+        if self.admin_groups is not None:
+            await self.admin_groups.refresh()
         # Nudges that came due while the process was down go out once, now.
         await self.core.clocks.deliver_due_nudges()
         self.dispatcher.kick()
@@ -93,7 +99,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         DeskContext(
             db,
             config,
-            admins=settings.incident_admins,
+            admins=settings.admin_people,
             platforms=frozenset(platforms),
             on_commit=kick,
         ),
@@ -101,15 +107,22 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         triage_channel=settings.triage_channel,
         teams_triage_channel=settings.teams_triage_channel,
     )
+    metrics = DeskMetrics()
+    # Counted last, after the core's own subscribers have run.
+    core.hooks.reported.append(metrics.on_report)
+    core.hooks.changed.append(metrics.on_change)
     addresses = AddressBook(db, platform=Platform.TEAMS, on_requeue=kick)
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
     socket_handler = None
+    group_members_of = None
     if settings.slack_enabled:
         from handlers.slack.app import build_bolt_app, build_client, slack_events_route
+        from handlers.slack.groups import group_members
         from handlers.slack.port import SlackPort
 
         client = build_client(settings)
+        group_members_of = group_members(client)
         slack_app = build_bolt_app(settings, core, client)
         ports[Platform.SLACK] = SlackPort(client, config)
         if settings.slack_signing_secret:
@@ -131,6 +144,12 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         teams_app = build_teams(settings, core, addresses)
         ports[Platform.TEAMS] = teams_app.port
         routes.append(("POST", "/api/messages", teams_app.route))
+    admin_groups = AdminGroups(
+        core.ctx,
+        people=settings.admin_people,
+        groups=settings.admin_groups,
+        members_of=group_members_of,
+    )
     courier = Courier(
         db,
         config,
@@ -141,20 +160,30 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         dashboard=core.insights.dashboard,
         digest=core.insights.digest,
     )
-    dispatcher = OutboxDispatcher(db, courier)
+    dispatcher = OutboxDispatcher(db, courier, on_failed=metrics.on_delivery_failed)
     dispatcher_box.append(dispatcher)
 
+    async def deliver_due_nudges() -> int:
+        sent = await core.clocks.deliver_due_nudges()
+        metrics.nudges_sent.inc(sent)
+        return sent
+
+    jobs = {
+        "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
+        **retention_jobs(core.evidence),
+        "deliver-due-nudges": (
+            deliver_due_nudges,
+            timedelta(seconds=settings.nudge_interval_seconds),
+        ),
+        **core.insights.interval_jobs(),
+    }
+    if settings.admin_groups:
+        jobs["resolve-admin-groups"] = (admin_groups.refresh, timedelta(minutes=5))
     scheduler = build_scheduler(
-        deliver_outbox=dispatcher.deliver_due,
+        deliver_outbox=metrics.timed_job("deliver-outbox", dispatcher.deliver_due),
         outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
         extra_jobs={
-            "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
-            **retention_jobs(core.evidence),
-            "deliver-due-nudges": (
-                core.clocks.deliver_due_nudges,
-                timedelta(seconds=settings.nudge_interval_seconds),
-            ),
-            **core.insights.interval_jobs(),
+            job_id: (metrics.timed_job(job_id, job), every) for job_id, (job, every) in jobs.items()
         },
         cron_jobs=core.insights.cron_jobs(),
     )
@@ -165,7 +194,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         core=core,
         dispatcher=dispatcher,
         scheduler=scheduler,
-        web=build_web_app(db, routes),
+        web=build_web_app(db, routes, desk_metrics=metrics, metrics_token=settings.metrics_token),
+        metrics=metrics,
+        admin_groups=admin_groups if settings.admin_groups else None,
         slack=slack_app,
         socket_mode=socket_handler,
         teams=teams_app,

@@ -29,3 +29,18 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 async def upgrade_async(url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, url, revision)
+
+
+def revisions(url: str) -> tuple[str | None, str]:
+    """(the database's current revision or None when never migrated, the code's head)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, pool
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head() or ""
+    engine = create_engine(sync_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision(), head
+    finally:
+        engine.dispose()

@@ -11,6 +11,8 @@ from enum import StrEnum
 class AuditAction(StrEnum):
     # The chain itself.
     CHAIN_STARTED = "audit.chain_started"  # seals the events recorded before the chain
+    # Who the admins are, when INCIDENT_ADMINS names a group whose members changed.
+    ADMINS_CHANGED = "admins.changed"
     # An incident's life.
     REPORTED = "incident.reported"
     REPORTER_ADDED = "incident.reporter_added"

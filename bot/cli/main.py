@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("incident_desk")
 
 
-def _setup_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _setup_logging(log_format: str | None = None) -> None:
+    from bot.logs import setup_logging
+
+    # First from the environment, before the settings, so a settings error is logged in the
+    # chosen format too.
+    setup_logging(log_format or os.environ.get("LOG_FORMAT"))
 
 
 async def _register(settings: Settings) -> str:
@@ -41,15 +43,21 @@ async def _register(settings: Settings) -> str:
         await db.dispose()
 
 
-async def _doctor(settings: Settings) -> int:
+# One platform's checks: (ok, line to print) per finding. Passed in by handlers.cli.
+DoctorCheck = Callable[[Settings], Awaitable[list[tuple[bool, str]]]]
+SUPPORTED_DATABASES = ("sqlite+aiosqlite://", "postgresql+psycopg://")
+
+
+async def _doctor(settings: Settings, checks: Sequence[DoctorCheck] = ()) -> int:
     from storage import repository as repo
     from storage.db import Database
 
     problems = 0
     try:
+        # The config file first: "settings: ok" must not be printed when it is missing.
+        config = settings.load_config()
         settings.check_for_run()
         print("settings: ok")
-        config = settings.load_config()
         print(f"config: ok ({len(config.load_regimes())} regimes, {len(config.runbook)} tools)")
         for tool in config.runbook:
             if tool.kill_switch_url and not os.environ.get(tool.kill_switch_secret_env or ""):
@@ -61,25 +69,59 @@ async def _doctor(settings: Settings) -> int:
     except ConfigError as exc:
         print(f"settings: {exc.message}")
         problems += 1
-    db = Database(settings.normalized_database_url)
-    try:
-        async with db.transaction() as session:
-            counts = await repo.outbox_counts(session)
-        print(f"database: ok ({settings.normalized_database_url.split('@')[-1]})")
-        print(f"outbox: {json.dumps(counts)}")
-        if counts.get("failed"):
-            print("outbox: some messages failed for good; see the logs for why")
+    database_problem = await _doctor_database(settings)
+    if database_problem:
+        print(f"database: {database_problem}")
+        problems += 1
+    else:
+        db = Database(settings.normalized_database_url)
+        try:
+            async with db.transaction() as session:
+                counts = await repo.outbox_counts(session)
+            print(f"database: ok, migrated ({settings.normalized_database_url.split('@')[-1]})")
+            print(f"outbox: {json.dumps(counts)}")
+            if counts.get("failed"):
+                print("outbox: some messages failed for good; see the logs for why")
+                problems += 1
+            problems += await _doctor_teams(settings, db)
+        except DeskError as exc:
+            print(f"database: {exc.message}")
             problems += 1
-        problems += await _doctor_teams(settings, db)
-    except DeskError as exc:
-        print(f"database: {exc.message}")
-        problems += 1
-    except Exception as exc:
-        print(f"database: {type(exc).__name__}: {exc} (run `incident-desk migrate`?)")
-        problems += 1
-    finally:
-        await db.dispose()
+        finally:
+            await db.dispose()
+    for check in checks:
+        for ok, line in await check(settings):
+            print(line)
+            problems += not ok
     return 1 if problems else 0
+
+
+async def _doctor_database(settings: Settings) -> str | None:
+    """What is wrong with the database, in words that name the fix; None when it is usable."""
+    from storage.migrate import revisions
+
+    url = settings.normalized_database_url
+    scheme = url.split(":", 1)[0]
+    if not url.startswith(SUPPORTED_DATABASES):
+        return (
+            f"DATABASE_URL uses {scheme}, which the desk does not support: use "
+            "postgresql://user@host/db or sqlite:///path/to/incident_desk.db"
+        )
+    try:
+        current, head = await asyncio.to_thread(revisions, url)
+    except Exception as exc:
+        return (
+            f"cannot connect ({type(exc).__name__}): check DATABASE_URL, that the server is "
+            "up and that this host may reach it"
+        )
+    if current is None:
+        return "not migrated: the tables do not exist yet; run `incident-desk migrate`"
+    if current != head:
+        return (
+            f"at migration {current}, this version needs {head}: run `incident-desk migrate` "
+            "(back the database up first; see docs/DEPLOYMENT.md)"
+        )
+    return None
 
 
 async def _doctor_teams(settings: Settings, db: Database) -> int:
@@ -136,11 +178,36 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument(
         "--output", "-o", default="incident-desk-teams.zip", help="where to write the zip"
     )
+    config = sub.add_parser("config", help="the settings and config reference")
+    config.add_argument(
+        "--schema",
+        action="store_true",
+        required=True,
+        help="print every environment setting and YAML config key with its type and default",
+    )
+    config.add_argument(
+        "--write", metavar="FILE", help="update FILE's generated reference (docs/CONFIG.md)"
+    )
+    demo = sub.add_parser(
+        "demo",
+        help="the whole story offline: a pretend Slack and Teams, a temporary database",
+    )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="afterwards, keep the pretend workspace up with a web page of its messages",
+    )
+    demo.add_argument("--port", type=int, default=8765, help="the page's port with --serve")
+    demo.add_argument(
+        "--output", default="demo-report", help="folder for the incident report it writes"
+    )
     return parser
 
 
 Serve = Callable[[Settings], Coroutine[Any, Any, None]]
 PackageTeams = Callable[[Settings, Path], Path]
+# (report folder, page port or None) -> exit code
+Demo = Callable[[Path, int | None], int]
 
 
 def main(
@@ -148,12 +215,31 @@ def main(
     *,
     serve: Serve | None = None,
     package_teams: PackageTeams | None = None,
+    demo: Demo | None = None,
+    doctor_checks: Sequence[DoctorCheck] = (),
 ) -> int:
     """Run one command. The platforms are passed in by `handlers.cli`: the core imports none."""
     args = build_parser().parse_args(argv)
     _setup_logging()
+    if args.command == "config":
+        from bot.cli import config_schema
+
+        if args.write:
+            changed = config_schema.write(Path(args.write))
+            print(f"{args.write}: {'updated' if changed else 'already up to date'}")
+        else:
+            sys.stdout.write(config_schema.reference())
+        return 0
+    if args.command == "demo":
+        if demo is None:
+            print("incident-desk: `demo` needs the chat platforms: use `incident-desk demo`")
+            return 2
+        # The demo reads no settings: it must run on a machine with nothing configured.
+        return demo(Path(args.output), args.port if args.serve else None)
     try:
         settings = load_settings()
+        # Again, now that a LOG_FORMAT set in .env is known too.
+        _setup_logging(settings.log_format)
         if args.command == "run":
             settings.check_for_run()
             settings.load_config()
@@ -166,7 +252,7 @@ def main(
             upgrade(settings.normalized_database_url)
             print("database is up to date")
         elif args.command == "doctor":
-            return asyncio.run(_doctor(settings))
+            return asyncio.run(_doctor(settings, doctor_checks))
         elif args.command in cli_audit.COMMANDS:
             return cli_audit.run(args, settings)
         elif args.command == "stats":

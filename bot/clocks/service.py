@@ -352,9 +352,12 @@ class Clocks:
 
     # ---- nudges ------------------------------------------------------------------------------
 
-    async def deliver_due_nudges(self, *, limit: int = 100) -> int:
-        """Send each due stage's latest nudge once; earlier ones that also came due are skipped."""
-        now = datetime.now(UTC)
+    async def deliver_due_nudges(self, *, limit: int = 100, now: datetime | None = None) -> int:
+        """Send each due stage's latest nudge once; earlier ones that also came due are skipped.
+
+        An explicit `now` (the demo's accelerated clock) is also the moment the nudge speaks of."""
+        as_of = now
+        now = now or datetime.now(UTC)
         sent = 0
         async with self.ctx.db.transaction() as session:
             due_obligations = (
@@ -379,14 +382,21 @@ class Clocks:
                         .with_for_update(skip_locked=True)
                     )
                 ).scalar_one_or_none()
-                if obligation is not None and await self._send_stage(session, obligation, now):
+                if obligation is not None and await self._send_stage(
+                    session, obligation, now, as_of=as_of
+                ):
                     sent += 1
         if sent:
             self.ctx.notify_committed()
         return sent
 
     async def _send_stage(
-        self, session: AsyncSession, obligation: Obligation, now: datetime
+        self,
+        session: AsyncSession,
+        obligation: Obligation,
+        now: datetime,
+        *,
+        as_of: datetime | None = None,
     ) -> bool:
         due = (
             (
@@ -430,6 +440,7 @@ class Clocks:
                     obligation_id=obligation.id,
                     nudge_id=latest.id,
                     overdue=overdue,
+                    as_of=as_of,
                 ),
             )
         if latest.kind == NudgeKind.OVERDUE:

@@ -294,7 +294,7 @@ class Courier:
             return
         to = await self.recipient(port, nudge.target, opening_for=nudge.kind)
         thread = CardCopy(channel=root.channel, message_id=root.message_id) if root else None
-        await port.send_nudge(to, view, line, now=datetime.now(UTC), thread=thread)
+        await port.send_nudge(to, view, line, now=nudge.as_of or datetime.now(UTC), thread=thread)
 
     # ---- platform work: evidence files and exports ------------------------------------------
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -96,8 +97,11 @@ class OutboxDispatcher:
         batch_size: int = 25,
         max_attempts: int = 15,
         worker_id: str | None = None,
+        on_failed: Callable[[OutboundMessage, bool], None] | None = None,
     ) -> None:
         self.db = db
+        # Told of each failed attempt and whether it was the last (the metrics count them).
+        self.on_failed = on_failed
         self.courier = courier
         self.lease = lease
         self.batch_size = batch_size
@@ -212,6 +216,8 @@ class OutboxDispatcher:
 
     async def _failed(self, message: OutboundMessage, exc: DeliveryError) -> None:
         give_up = exc.permanent or message.attempts >= self.max_attempts
+        if self.on_failed is not None:
+            self.on_failed(message, give_up)
         values: dict[str, Any] = {"last_error": exc.reason[:2000], "claimed_until": None}
         if give_up:
             values["status"] = OutboxStatus.FAILED.value

@@ -46,10 +46,11 @@ class OutboxPayload(BaseModel):
 
     def payload_json(self) -> dict[str, Any]:
         """The row's `payload` column: every field but the two that have columns (and no empty
-        note, so a plain-text notice is stored as it was before notes existed)."""
+        note or nudge `as_of`, so rows are stored as they were before those fields existed)."""
         data = self.model_dump(mode="json", exclude=set(COLUMNS))
-        if data.get("note", ...) is None:
-            del data["note"]
+        for optional in ("note", "as_of"):
+            if data.get(optional, ...) is None:
+                del data[optional]
         return data
 
 
@@ -139,6 +140,9 @@ class DeadlineNudge(OutboxPayload):
     obligation_id: int
     nudge_id: int
     overdue: bool
+    # Set only when the clock is driven explicitly (the demo): the time left is stated as of
+    # then. Otherwise the nudge is worded at delivery.
+    as_of: datetime | None = None
 
 
 class ContainmentPage(OutboxPayload):

@@ -12,7 +12,9 @@ from bot.domain import Actor, IncidentView
 from bot.errors import DeskError
 from bot.exports.files import ExportFormat, request_export
 from bot.incidents.access import AccessPolicy
+from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
 from bot.incidents.queries import Queries
+from bot.notes import Note, note, person, strong
 
 
 class CommandName(StrEnum):
@@ -74,6 +76,25 @@ class Refused:
 class OpenList:
     views: list[IncidentView]
     everything: bool  # an admin's list (every open incident), not one reporter's
+
+    @property
+    def title(self) -> Note:
+        """The list's heading, or what to say when it is empty."""
+        if not self.views:
+            return note("No open incidents." if self.everything else "You have no open reports.")
+        return note(strong("Open incidents" if self.everything else "Your open reports"))
+
+    def lines(self) -> list[Note]:
+        """One line per incident: key, kind, severity, status, failure type and assignee."""
+        return [
+            note(
+                strong(v.key),
+                f" · {KIND_LABEL[v.kind]} · {v.severity.value if v.severity else 'SEV?'}"
+                f" · {STATUS_LABEL[v.status]} · {v.failure_type_label} · assignee ",
+                person(v.assignee, v.assignee_name),
+            )
+            for v in self.views
+        ]
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,18 @@ def outcome_label(view: IncidentView) -> str:
     return OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
 
 
+def closing_facts(view: IncidentView) -> list[tuple[str, str]]:
+    """How a closed incident ended, in order; empty while it is open."""
+    if view.status != Status.CLOSED:
+        return []
+    return [
+        ("Outcome", outcome_label(view)),
+        ("Rationale", view.rationale or "—"),
+        ("Root cause", view.root_cause or "—"),
+        ("Lessons", view.lessons or "—"),
+    ]
+
+
 def summary_facts(view: IncidentView, *, assignee: str, reporters: str) -> list[tuple[str, str]]:
     """The facts a card leads with, in order; each platform names the people its own way."""
     return [

@@ -8,6 +8,7 @@ import time
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -35,11 +36,22 @@ def build_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+class _SameTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins; the client
+    carries that same token, so the warning only alarms whoever reads the start-up log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def build_bolt_app(
     settings: Settings,
     core: Core,
     client: AsyncWebClient,
 ) -> AsyncApp:
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _SameTokenWarning) for f in bolt_log.filters):
+        bolt_log.addFilter(_SameTokenWarning())
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",

@@ -46,8 +46,8 @@ async def on_message(core: Core, context: TurnContext) -> None:
 def reply_for(answer: Answer) -> Activity:
     """The chat reply for a command's answer."""
     match answer:
-        case OpenList(views, everything):
-            text = list_text(views, everything=everything)
+        case OpenList():
+            text = list_text(answer)
         case Shown(view):
             reply: Activity = MessageFactory.attachment(CardFactory.adaptive_card(show_card(view)))
             reply.summary = card_summary(view)

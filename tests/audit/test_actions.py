@@ -6,6 +6,7 @@ from bot.audit.actions import AuditAction
 
 STORED = {
     "audit.chain_started",
+    "admins.changed",
     "incident.reported",
     "incident.reporter_added",
     "incident.suspected",

@@ -16,6 +16,7 @@ from bot.incidents.labels import (
     SEVERITY_OPTIONS,
     STATUS_LABEL,
     card_summary,
+    closing_facts,
     outcome_label,
     reach_label,
     summary_facts,
@@ -82,6 +83,18 @@ def test_reach_label_says_not_yet_known_until_a_suspicion_is_triaged(
 def test_outcome_label_falls_back_to_closed() -> None:
     assert outcome_label(view(outcome="no_action")) == "No action needed"
     assert outcome_label(view()) == "closed"
+
+
+def test_closing_facts_show_only_once_closed_with_dashes_for_blanks() -> None:
+    assert closing_facts(view()) == []
+    closed = view(status="closed", outcome="remediated", rationale="Resent", lessons="Check")
+
+    assert closing_facts(closed) == [
+        ("Outcome", "Remediated"),
+        ("Rationale", "Resent"),
+        ("Root cause", "—"),
+        ("Lessons", "Check"),
+    ]
 
 
 def test_summary_facts_lead_every_card_in_one_order() -> None:

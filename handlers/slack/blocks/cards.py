@@ -11,12 +11,13 @@ from bot.containment.wording import (
     runbook_facts,
     runbook_missing,
 )
-from bot.domain import OUTCOME_LABELS, IncidentView, Kind, Severity, Status
+from bot.domain import IncidentView, Kind, Severity, Status
+from bot.incidents.commands import OpenList
 from bot.incidents.labels import (
     KIND_LABEL,
     SEVERITY_OPTIONS,
-    STATUS_LABEL,
     card_summary,
+    closing_facts,
     outcome_label,
     summary_facts,
 )
@@ -148,17 +149,9 @@ def card_text(view: IncidentView) -> str:
     return card_summary(view)
 
 
-def list_text(views: list[IncidentView], *, everything: bool) -> str:
-    if not views:
-        return "No open incidents." if everything else "You have no open reports."
-    title = "*Open incidents*" if everything else "*Your open reports*"
-    lines = [title]
-    for v in views:
-        severity = v.severity.value if v.severity else "SEV?"
-        lines.append(
-            f"• *{v.key}* · {KIND_LABEL[v.kind]} · {severity} · {STATUS_LABEL[v.status]} · "
-            f"{v.failure_type_label} · assignee {mention(v.assignee)}"
-        )
+def list_text(answer: OpenList) -> str:
+    lines = [mrkdwn_of(answer.title)]
+    lines += [f"• {mrkdwn_of(line)}" for line in answer.lines()]
     return "\n".join(lines)
 
 
@@ -174,14 +167,8 @@ def show_blocks(view: IncidentView) -> list[Block]:
     blocks += screening_blocks(view)
     blocks += runbook_blocks(view)
     blocks += obligations_blocks(view)
-    if view.status == Status.CLOSED:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        blocks.append(
-            section(
-                f"*Outcome:* {outcome}\n*Rationale:* {view.rationale or '—'}\n"
-                f"*Root cause:* {view.root_cause or '—'}\n*Lessons:* {view.lessons or '—'}"
-            )
-        )
+    if closing := closing_facts(view):
+        blocks.append(section("\n".join(f"*{name}:* {value}" for name, value in closing)))
     return blocks
 
 

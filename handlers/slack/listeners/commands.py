@@ -59,8 +59,8 @@ async def incident_command(
 def render(answer: Answer) -> dict[str, Any]:
     """The ephemeral reply for a command's answer: text, and blocks where there are any."""
     match answer:
-        case OpenList(views, everything):
-            return {"text": list_text(views, everything=everything)}
+        case OpenList():
+            return {"text": list_text(answer)}
         case Shown(view):
             return {"text": card_text(view), "blocks": show_blocks(view)}
         case Timeline(key, entries):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.audit.timeline import TimelineEntry
-from bot.domain import OUTCOME_LABELS, IncidentView, Status
-from bot.incidents.labels import KIND_LABEL, STATUS_LABEL
-from handlers.teams.cards.elements import Element, card, text, who
+from bot.domain import IncidentView
+from bot.incidents.commands import OpenList
+from bot.incidents.labels import closing_facts
+from handlers.teams.cards.elements import Element, card, markdown_of, text
 from handlers.teams.cards.obligations import clocks_body, runbook_body
 from handlers.teams.cards.triage import incident_body
 
@@ -21,30 +22,19 @@ HELP_TEXT = (
 )
 
 
-def list_text(views: list[IncidentView], *, everything: bool) -> str:
-    if not views:
-        return "No open incidents." if everything else "You have no open reports."
-    lines = ["**Open incidents**" if everything else "**Your open reports**", ""]
-    for v in views:
-        severity = v.severity.value if v.severity else "SEV?"
-        lines.append(
-            f"- **{v.key}** · {KIND_LABEL[v.kind]} · {severity} · {STATUS_LABEL[v.status]} · "
-            f"{v.failure_type_label} · assignee {who(v.assignee, v.assignee_name)}"
-        )
+def list_text(answer: OpenList) -> str:
+    lines = [markdown_of(answer.title)]
+    if answer.views:
+        lines.append("")
+    lines += [f"- {markdown_of(line)}" for line in answer.lines()]
     return "\n".join(lines)
 
 
 def show_card(view: IncidentView) -> Element:
     """Read-only: the clocks are listed, deciding them happens on the admins' cards."""
     body = incident_body(view) + runbook_body(view) + clocks_body(view, with_actions=False)
-    if view.status == Status.CLOSED:
-        outcome = OUTCOME_LABELS[view.outcome] if view.outcome else "closed"
-        body.append(
-            text(
-                f"**Outcome:** {outcome}\n\n**Rationale:** {view.rationale or '—'}\n\n"
-                f"**Root cause:** {view.root_cause or '—'}\n\n**Lessons:** {view.lessons or '—'}"
-            )
-        )
+    if closing := closing_facts(view):
+        body.append(text("\n\n".join(f"**{name}:** {value}" for name, value in closing)))
     return card(body)
 
 

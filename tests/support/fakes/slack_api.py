@@ -52,6 +52,8 @@ class FakeSlack:
     socket_messages: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     bot_token: str = "xoxb-test-token"
+    # The scopes auth.test reports as granted (its X-OAuth-Scopes header); None: no header.
+    scopes: str | None = None
     hosted: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     downloads: list[tuple[str, str]] = field(default_factory=list)
     file_infos: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -165,7 +167,8 @@ class FakeSlack:
         if inspect.isawaitable(body):
             body = await body
         call.response = {"ok": True, **body}
-        return web.json_response(call.response)
+        granted = {"X-OAuth-Scopes": self.scopes} if method == "auth.test" and self.scopes else {}
+        return web.json_response(call.response, headers=granted)
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.responses.append(json.loads(await request.text()))

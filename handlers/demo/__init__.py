@@ -1,0 +1,1 @@
+"""`incident-desk demo`: the story offline, against a pretend Slack and Teams."""
