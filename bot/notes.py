@@ -118,3 +118,8 @@ class PlainMarkup:
 
 
 PLAIN = PlainMarkup()
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 incident`, `2 incidents`."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"

@@ -73,6 +73,8 @@ class FirmScope(BaseModel):
     """Which regimes the firm is in scope for; the classification form asks only those."""
 
     model_config = ConfigDict(extra="forbid")
+    # Printed on reports and the stats page.
+    name: str | None = Field(default=None, max_length=200)
     nis2_in_scope: bool = False
     dora_in_scope: bool = False
 
@@ -180,6 +182,9 @@ class Settings(BaseSettings):
     )
     config_path: Path | None = Field(default=None, alias="INCIDENT_DESK_CONFIG")
     audit_hmac_key: str | None = Field(default=None, alias="AUDIT_HMAC_KEY")
+    # Each new audit chain head is appended here; put it on another volume or a write-once
+    # bucket mount, so a rewound database cannot rewind it too (docs/AUDIT.md).
+    audit_anchor_file: Path | None = Field(default=None, alias="AUDIT_ANCHOR_FILE")
     # Holds the generated audit key file and, by default, the evidence folder (docs/AUDIT.md).
     incident_desk_home: str | None = Field(default=None, alias="INCIDENT_DESK_HOME")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)

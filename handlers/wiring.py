@@ -79,6 +79,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         settings.normalized_database_url,
         explicit_key=settings.audit_hmac_key,
         home=settings.incident_desk_home,
+        anchor=settings.audit_anchor_file,
     )
     platforms: set[Platform] = set()
     if settings.slack_enabled:

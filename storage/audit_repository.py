@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import AuditEvent, AuditHead
+from storage.models import AuditEvent, AuditHead, Evidence, Incident, IncidentReporter
 
 HEAD_ID = 1
 STREAM_BATCH = 1000
@@ -89,6 +89,7 @@ def raw_event_columns(dialect: str) -> list[Any]:
         AuditEvent.incident_id,
         cast(AuditEvent.before, Text).label("before"),
         cast(AuditEvent.after, Text).label("after"),
+        cast(AuditEvent.state, Text).label("state"),
     ]
 
 
@@ -122,3 +123,85 @@ def stream_newest(conn: Connection) -> Iterator[Any]:
         .limit(1)
     )
     yield from conn.execute(stmt)
+
+
+# The incident columns whose every change is an audited action; `updated_at`, display names and
+# the paging time move without one, so they are not sealed.
+SEALED_INCIDENT_COLUMNS = (
+    "key",
+    "kind",
+    "status",
+    "severity",
+    "description",
+    "failure_type",
+    "reach",
+    "personal_data",
+    "platform",
+    "source_key",
+    "created_by",
+    "created_at",
+    "assignee",
+    "closed_at",
+    "closed_by",
+    "outcome",
+    "rationale",
+    "root_cause",
+    "lessons",
+    "correction",
+    "ai_tool",
+    "failure_point",
+    "aware_at",
+    "classified_at",
+    "classification",
+    "contained_at",
+    "contained_by",
+)
+
+
+@dataclass(frozen=True)
+class RecordRows:
+    """The sealed parts of some incidents' records, as stored."""
+
+    incidents: list[Any]
+    reporters: list[Any]
+    evidence: list[Any]
+
+
+def record_rows(
+    bind: Session | Connection, incident_ids: Sequence[int] | None = None
+) -> RecordRows:
+    """Incidents (sealed columns), their reporters and their evidence hashes; all when
+    `incident_ids` is None. Evidence content is read as text, so a tampered value is reported."""
+    incident_cols = [
+        Incident.id,
+        *(
+            cast(Incident.classification, Text).label(c)
+            if c == "classification"
+            else getattr(Incident, c)
+            for c in SEALED_INCIDENT_COLUMNS
+        ),
+    ]
+    incidents = select(*incident_cols).order_by(Incident.id)
+    reporters = select(
+        IncidentReporter.incident_id,
+        IncidentReporter.reporter,
+        IncidentReporter.reporter_name,
+        IncidentReporter.description,
+        IncidentReporter.reported_at,
+    ).order_by(IncidentReporter.id)
+    evidence = select(
+        Evidence.id,
+        Evidence.incident_id,
+        Evidence.sha256,
+        Evidence.redacted_at,
+        cast(Evidence.content, Text).label("content"),
+    ).order_by(Evidence.id)
+    if incident_ids is not None:
+        incidents = incidents.where(Incident.id.in_(incident_ids))
+        reporters = reporters.where(IncidentReporter.incident_id.in_(incident_ids))
+        evidence = evidence.where(Evidence.incident_id.in_(incident_ids))
+    return RecordRows(
+        incidents=list(bind.execute(incidents)),
+        reporters=list(bind.execute(reporters)),
+        evidence=list(bind.execute(evidence)),
+    )

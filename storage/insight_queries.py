@@ -193,3 +193,26 @@ async def audit_chain_head(session: AsyncSession) -> str | None:
     row = await session.execute(select(models.AuditHead.hash).limit(1))
     head = row.scalar_one_or_none()
     return str(head) if head else None
+
+
+async def channel_names(
+    session: AsyncSession, *, channel_ids: Sequence[str], limit: int = 2000
+) -> dict[str, str]:
+    """Channel names as captured with evidence (the newest capture wins), by channel id."""
+    if not channel_ids:
+        return {}
+    result = await session.execute(
+        select(models.Evidence.content)
+        .join(models.Incident, models.Incident.id == models.Evidence.incident_id)
+        .where(models.Incident.channel_id.in_(list(channel_ids)))
+        .order_by(models.Evidence.id.desc())
+        .limit(limit)
+    )
+    names: dict[str, str] = {}
+    for content in result.scalars():
+        if not isinstance(content, dict):
+            continue
+        channel, name = content.get("channel_id"), content.get("channel_name")
+        if isinstance(channel, str) and isinstance(name, str) and name:
+            names.setdefault(channel, name)
+    return names

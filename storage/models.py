@@ -200,6 +200,11 @@ class EvidenceDraft(Base):
     platform: Mapped[str] = mapped_column(String(10))
     content: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(index=True)
+    # Set when the form was submitted before the capture finished: the capture, whenever it
+    # lands, is attached to this incident, and the purge leaves the row alone until then.
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE", name="fk_evidence_drafts_incident")
+    )
 
 
 class AuditEvent(Base):
@@ -223,6 +228,9 @@ class AuditEvent(Base):
     incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Digests of the incident's record as this event's transaction left it (bot/audit/state.py);
+    # hashed with the event when present, so `audit verify` sees rows changed outside the desk.
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class AuditHead(Base):

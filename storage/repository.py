@@ -229,10 +229,24 @@ async def pop_draft(session: AsyncSession, *, form_id: str) -> EvidenceDraft | N
     return draft
 
 
-async def purge_drafts(session: AsyncSession, *, older_than: datetime) -> int:
-    """Drop drafts of forms that were never submitted."""
+async def lock_draft(session: AsyncSession, *, form_id: str) -> EvidenceDraft | None:
+    """Load a draft for update, so a submit and a late capture of one form apply in turn."""
     result = await session.execute(
-        delete(EvidenceDraft).where(EvidenceDraft.created_at < older_than)
+        select(EvidenceDraft)
+        .where(EvidenceDraft.form_id == form_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def purge_drafts(session: AsyncSession, *, older_than: datetime) -> int:
+    """Drop drafts of forms that were never submitted; a draft a saved incident still waits
+    for is kept."""
+    result = await session.execute(
+        delete(EvidenceDraft).where(
+            EvidenceDraft.created_at < older_than, EvidenceDraft.incident_id.is_(None)
+        )
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

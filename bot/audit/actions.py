@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     OBLIGATION_DECIDED = "obligation.decided"
     # Evidence.
     EVIDENCE_ADDED = "evidence.added"
+    CAPTURE_ATTACHED = "evidence.capture_attached"  # a capture that finished after the submit
     SOURCE_EDITED = "evidence.source_edited"
     SOURCE_DELETED = "evidence.source_deleted"
     SOURCE_RESTORED = "evidence.source_restored"  # a deleted source undeleted (Teams)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,15 +21,23 @@ if TYPE_CHECKING:
     from bot.incidents.access import AccessPolicy
 
 ACTION_LABELS: dict[str, str] = {
+    AuditAction.CHAIN_STARTED: "Audit chain started",
     AuditAction.REPORTED: "Reported",
     AuditAction.REPORTER_ADDED: "Another reporter joined",
+    AuditAction.SUSPECTED: "Flagged by automatic screening",
     AuditAction.ASSIGNED: "Assigned",
     AuditAction.SEVERITY_CHANGED: "Severity set",
     AuditAction.MARKED_NEAR_MISS: "Marked near miss",
+    AuditAction.CONFIRMED: "Confirmed as a real incident",
+    AuditAction.CLASSIFIED: "Classified",
+    AuditAction.CONTAINED: "Contained",
     AuditAction.CLOSED: "Closed",
     AuditAction.EXPORTED: "Exported",
+    AuditAction.OBLIGATIONS_DERIVED: "Regulatory clocks started",
+    AuditAction.OBLIGATION_DECIDED: "Regulatory decision recorded",
     AuditAction.REFUSED: "Refused: not an admin",
     AuditAction.EVIDENCE_ADDED: "Evidence added",
+    AuditAction.CAPTURE_ATTACHED: "Full capture of the message attached",
     AuditAction.SOURCE_EDITED: "Source message edited",
     AuditAction.SOURCE_DELETED: "Source message deleted",
     AuditAction.SOURCE_RESTORED: "Source message restored",
@@ -54,25 +63,35 @@ class TimelineEntry(BaseModel):
     hash: str | None
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, limit: int | None) -> str:
     if isinstance(value, dict | list):
         text = canonical_json(value)
     else:
         text = "—" if value is None or value == "" else str(value)
     flat = " ".join(text.split())
-    return flat if len(flat) <= VALUE_LIMIT else flat[: VALUE_LIMIT - 1] + "…"
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def summarize(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """`severity: — → SEV2; status: reported → triaging`, or `key: value` for new facts."""
+def summarize(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    limit: int | None = VALUE_LIMIT,
+    show: Callable[[Any, int | None], str] = _show,
+    name_of: Callable[[str], str] = str,
+) -> str:
+    """`severity: — → SEV2; status: reported → triaging`, or `key: value` for new facts; each
+    value cut to `limit` characters (None: in full, as exports show them)."""
     before, after = before or {}, after or {}
     parts: list[str] = []
     for name in [*after, *(k for k in before if k not in after)]:
+        label = name_of(name)
         if name in before:
             if before.get(name) != after.get(name):
-                parts.append(f"{name}: {_show(before.get(name))} → {_show(after.get(name))}")
+                old, new = show(before.get(name), limit), show(after.get(name), limit)
+                parts.append(f"{label}: {old} → {new}")
         elif after.get(name) is not None:
-            parts.append(f"{name}: {_show(after[name])}")
+            parts.append(f"{label}: {show(after[name], limit)}")
     return "; ".join(parts)
 
 

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -21,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.audit.actions import AuditAction
+from bot.audit.anchor import append as append_anchor
+from bot.audit.anchor import head_line
 from bot.audit.chain import (
     GENESIS_HASH,
     default_key_path,
@@ -29,6 +32,7 @@ from bot.audit.chain import (
     load_or_create_key,
     seal,
 )
+from bot.audit.state import states
 from bot.domain import SYSTEM_ACTOR, Actor
 from bot.errors import ConfigError
 from bot.evidence.canonical import canonical_json
@@ -40,11 +44,17 @@ log = logging.getLogger(__name__)
 
 KEY_INFO = "incident_desk.audit_hmac_key"
 PENDING_INFO = "incident_desk.audit_pending"
+ANCHOR_INFO = "incident_desk.audit_anchor"
+SEALED_INFO = "incident_desk.audit_sealed_head"
 
 
-def session_info(key: bytes) -> dict[str, Any]:
-    """The `session_info` for a Database whose sessions append to the audit chain."""
-    return {KEY_INFO: key}
+def session_info(key: bytes, anchor: Path | None = None) -> dict[str, Any]:
+    """The `session_info` for a Database whose sessions append to the audit chain, and append
+    each new head to the `anchor` file when one is configured."""
+    info: dict[str, Any] = {KEY_INFO: key}
+    if anchor is not None:
+        info[ANCHOR_INFO] = anchor
+    return info
 
 
 def load_key(explicit: str | None, home: str | None = None) -> bytes:
@@ -66,9 +76,11 @@ def event_fields(
     incident_id: int | None,
     before: Any,
     after: Any,
+    state: Any = None,
 ) -> dict[str, Any]:
-    """The hashed fields of one event (all but seq), exactly as stored and read back."""
-    return {
+    """The hashed fields of one event (all but seq), exactly as stored and read back. `state`
+    is hashed only when present, so events sealed before it existed verify unchanged."""
+    fields = {
         "occurred_at": iso_utc(occurred_at) if isinstance(occurred_at, datetime) else occurred_at,
         "actor": actor,
         "actor_name": actor_name,
@@ -78,6 +90,9 @@ def event_fields(
         "before": before,
         "after": after,
     }
+    if state is not None:
+        fields["state"] = state
+    return fields
 
 
 def fields_of(event: AuditEvent) -> dict[str, Any]:
@@ -90,6 +105,7 @@ def fields_of(event: AuditEvent) -> dict[str, Any]:
         incident_id=event.incident_id,
         before=event.before,
         after=event.after,
+        state=event.state,
     )
 
 
@@ -148,10 +164,32 @@ def _seal_pending(session: Session) -> None:
         raise ConfigError("the audit key is not configured for this database session")
     if head.seq == 0:
         head = _seal_legacy(session, key, head)
+    _seal_states(session, pending)
     for queued in pending:
         head = _append(session, key, head, queued)
     chain_repo.move_head(session, head=head)
     session.info[PENDING_INFO] = []
+    session.info[SEALED_INFO] = head_line(head.hash, head.seq, iso_utc(pending[-1].occurred_at))
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _anchor_head(session: Session) -> None:
+    line = session.info.pop(SEALED_INFO, None)
+    anchor = session.info.get(ANCHOR_INFO)
+    if line is not None and isinstance(anchor, Path):
+        append_anchor(anchor, line)
+
+
+def _seal_states(session: Session, pending: list[AuditEvent]) -> None:
+    """The last event of this transaction for each incident seals the record as it commits."""
+    last = {e.incident_id: e for e in pending if e.incident_id is not None}
+    if not last:
+        return
+    session.flush()
+    found = states(chain_repo.record_rows(session, sorted(last)))
+    for incident_id, event in last.items():
+        # A deleted incident (retention) seals an empty state: its absence is then expected.
+        event.state = _plain(found.get(incident_id, {"deleted": True}))
 
 
 @sa_event.listens_for(Session, "after_rollback")
@@ -193,6 +231,8 @@ def _seal_legacy(session: Session, key: bytes, head: chain_repo.Head) -> chain_r
     )
 
 
-def open_database(url: str, *, explicit_key: str | None, home: str | None) -> Database:
-    """A Database whose sessions can append to the audit chain."""
-    return Database(url, session_info=session_info(load_key(explicit_key, home)))
+def open_database(
+    url: str, *, explicit_key: str | None, home: str | None, anchor: Path | None = None
+) -> Database:
+    """A Database whose sessions can append to the audit chain (and anchor its head)."""
+    return Database(url, session_info=session_info(load_key(explicit_key, home), anchor))

@@ -10,12 +10,16 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, pool
 
 from bot.audit.actions import AuditAction
+from bot.audit.anchor import Head, parse_head
+from bot.audit.anchor import check as anchor_check
 from bot.audit.chain import BreakReason, ChainRow, iso_utc, verify_chain
+from bot.audit.state import Sealed, content_mismatches, differences, states
 from bot.audit.trail import event_fields, legacy_digest
 from storage import audit_repository as chain_repo
 from storage.migrate import sync_url
@@ -77,6 +81,7 @@ def stored_fields(raw: Any) -> dict[str, Any]:
         incident_id=raw.incident_id,
         before=_json(raw.before),
         after=_json(raw.after),
+        state=_json(raw.state),
     )
 
 
@@ -88,6 +93,8 @@ class _Rows:
         self.published = published
         self.found: dict[str, int] = {}
         self.first: dict[str, Any] | None = None
+        self.hashes: dict[int, str] = {}
+        self.sealed: dict[int, Sealed] = {}
 
     def __iter__(self) -> Iterator[ChainRow]:
         for raw in self.raw:
@@ -96,16 +103,28 @@ class _Rows:
                 self.first = event
             if raw.hash in self.published:
                 self.found[raw.hash] = int(raw.seq)
+            self.hashes[int(raw.seq)] = raw.hash or ""
+            state = event.get("state")
+            if raw.incident_id is not None and isinstance(state, dict):
+                self.sealed[int(raw.incident_id)] = Sealed(seq=int(raw.seq), state=state)
             yield ChainRow(
                 seq=int(raw.seq), prev_hash=raw.prev_hash or "", hash=raw.hash or "", event=event
             )
 
 
 def verify_connection(
-    conn: Connection, key: bytes, *, published: Iterable[str] = ()
+    conn: Connection,
+    key: bytes,
+    *,
+    published: Iterable[str] = (),
+    anchors: Iterable[Path] = (),
 ) -> ChainReport:
-    """Recompute the chain, then check the head record, pre-chain events and published heads."""
-    rows = _Rows(chain_repo.stream_chained(conn), {p.strip().lower() for p in published})
+    """Recompute the chain, then check the head record, pre-chain events, the record itself,
+    anchors and published heads. A published head may be a hash or the line `audit head` prints."""
+    published = list(published)
+    heads = [parse_head(p) for p in published]
+    unreadable = [p for p, h in zip(published, heads, strict=True) if h is None]
+    rows = _Rows(chain_repo.stream_chained(conn), {h.hash for h in heads if h is not None})
     result = verify_chain(rows, key)
     base = ChainReport(
         ok=result.ok,
@@ -115,13 +134,68 @@ def verify_connection(
         reason=result.reason,
         message=result.message,
     )
+    if unreadable:
+        return _failed(
+            base,
+            None,
+            BreakReason.MODIFIED,
+            f"{unreadable[0]!r} is not a published head: paste the 64-hex hash or the line "
+            "`incident-desk audit head` printed",
+        )
     if not result.ok:
         return base
     for check in (_check_head_record, _check_legacy):
         base = check(conn, base, rows)
         if not base.ok:
             return base
-    return _check_published(base, rows)
+    # A cut tail is named before the record differences it leaves behind.
+    anchored = anchor_check(anchors, rows.hashes, base.checked)
+    if anchored.problems:
+        return _failed(base, None, BreakReason.MISSING, anchored.problems[0])
+    for note in anchored.notes:
+        base = _with(base, note=note)
+    base = _check_published(base, rows, [h for h in heads if h is not None])
+    return _check_record(conn, base, rows) if base.ok else base
+
+
+def _check_record(conn: Connection, base: ChainReport, rows: _Rows) -> ChainReport:
+    """Every incident, reporter and capture hash as the chain last sealed it; evidence content
+    as its capture hash."""
+    record = chain_repo.record_rows(conn)
+    current = states(record)
+    keys = {incident_id: str(state["key"]) for incident_id, state in current.items()}
+    problems: list[str] = []
+    unsealed = 0
+    for incident_id in sorted(set(current) | set(rows.sealed)):
+        sealed = rows.sealed.get(incident_id)
+        if sealed is None:
+            unsealed += 1  # recorded before events sealed state; its events still verify
+            continue
+        if sealed.state.get("deleted"):
+            continue
+        key = str(sealed.state.get("key") or f"incident {incident_id}")
+        problems += differences(key, sealed, current.get(incident_id))
+    problems += content_mismatches(record, keys)
+    if problems:
+        failed = _failed(
+            base,
+            None,
+            BreakReason.MODIFIED,
+            f"the record differs from the chain: {problems[0]}",
+        )
+        return ChainReport(
+            ok=False,
+            checked=failed.checked,
+            head=failed.head,
+            reason=failed.reason,
+            message=f"record: {problems[0]}",
+            legacy_events=failed.legacy_events,
+            notes=[*failed.notes, *problems[1:]],
+        )
+    note = f"{len(current) - unsealed} incidents match the state sealed in the chain"
+    if unsealed:
+        note += f"; {unsealed} recorded before state sealing are covered by their events only"
+    return _with(base, note=note)
 
 
 def _failed(base: ChainReport, seq: int | None, reason: BreakReason, text: str) -> ChainReport:
@@ -196,9 +270,18 @@ def _check_legacy(conn: Connection, base: ChainReport, rows: _Rows) -> ChainRepo
     return base
 
 
-def _check_published(base: ChainReport, rows: _Rows) -> ChainReport:
-    for digest in sorted(rows.published):
+def _check_published(base: ChainReport, rows: _Rows, heads: list[Head]) -> ChainReport:
+    for head in heads:
+        digest = head.hash
         seq = rows.found.get(digest)
+        if seq is None and head.seq is not None and head.seq > base.checked:
+            return _failed(
+                base,
+                None,
+                BreakReason.MISSING,
+                f"published head {digest} was seq {head.seq} but the log ends at seq "
+                f"{base.checked}: the log was cut after it was published",
+            )
         if seq is None:
             return _failed(
                 base,
@@ -206,6 +289,13 @@ def _check_published(base: ChainReport, rows: _Rows) -> ChainReport:
                 BreakReason.MODIFIED,
                 f"published head {digest} is not in the chain: the log was rewritten after it "
                 "was published",
+            )
+        if head.seq is not None and head.seq != seq:
+            return _failed(
+                base,
+                None,
+                BreakReason.MODIFIED,
+                f"published head {digest} was seq {head.seq} but is at seq {seq} now",
             )
         base = _with(base, note=f"published head {digest[:16]}… found at seq {seq}")
     return base
@@ -223,12 +313,14 @@ def _with(base: ChainReport, *, note: str, legacy_events: int | None = None) -> 
     )
 
 
-def verify_url(url: str, key: bytes, *, published: Iterable[str] = ()) -> ChainReport:
+def verify_url(
+    url: str, key: bytes, *, published: Iterable[str] = (), anchors: Iterable[Path] = ()
+) -> ChainReport:
     """verify_connection on a fresh synchronous connection (run it in a thread from async code)."""
     engine = create_engine(sync_url(url), poolclass=pool.NullPool)
     try:
         with engine.connect() as conn:
-            return verify_connection(conn, key, published=published)
+            return verify_connection(conn, key, published=published, anchors=anchors)
     finally:
         engine.dispose()
 

@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from bot.audit import trail
+from bot.audit.anchor import group_heads, head_line
 from bot.audit.chain import GENESIS_HASH, default_key_path
 from bot.audit.redaction import purge_expired, redact
 from bot.audit.verify import head_url, verify_url
+from bot.cli.output import OutputError, check_output, write
 from bot.domain import Actor, Platform
 from bot.errors import ConfigError
 from bot.evidence.store import open_store
 from bot.exports.evals import build_cases, to_jsonl, to_promptfoo
 from bot.exports.files import ExportFormat, record_export, render
+from bot.notes import plural
 from bot.settings import DeskConfig, Settings
 from storage.db import Database
 
@@ -34,10 +37,20 @@ def add_commands(sub: Any) -> None:
     )
     verify.add_argument(
         "--published-head",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
-        metavar="HASH",
-        help="a head published earlier (weekly digest); fails unless it is still in the chain",
+        metavar="HEAD",
+        help="a head published earlier (digest, anchor, or the line `audit head` printed); "
+        "fails unless it is still in the chain at its seq",
+    )
+    verify.add_argument(
+        "--anchor",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="an anchor file of heads to check (default: AUDIT_ANCHOR_FILE when set)",
     )
     chain_sub.add_parser("head", help="print the current chain head: hash, seq and time")
 
@@ -94,6 +107,7 @@ def _database(settings: Settings) -> Database:
         settings.normalized_database_url,
         explicit_key=settings.audit_hmac_key,
         home=settings.incident_desk_home,
+        anchor=settings.audit_anchor_file,
     )
 
 
@@ -102,8 +116,14 @@ def _actor(by: str | None) -> Actor:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    anchors: list[Path] = list(args.anchor)
+    if not anchors and settings.audit_anchor_file is not None:
+        anchors = [settings.audit_anchor_file]
     report = verify_url(
-        settings.normalized_database_url, _existing_key(settings), published=args.published_head
+        settings.normalized_database_url,
+        _existing_key(settings),
+        published=group_heads(args.published_head),
+        anchors=anchors,
     )
     for line in report.lines():
         print(line)
@@ -115,7 +135,7 @@ def _head(settings: Settings) -> int:
     if head is None:
         print(f"{GENESIS_HASH} seq=0 (no events recorded yet)")
     else:
-        print(f"{head.hash} seq={head.seq} at={head.occurred_at}")
+        print(head_line(head.hash, head.seq, head.occurred_at))
     return 0
 
 
@@ -152,23 +172,22 @@ async def _retention(_: argparse.Namespace, settings: Settings) -> int:
         await db.dispose()
     for item in purged:
         print(f"{item.incident_key} evidence #{item.number}: purged (hash {item.sha256} kept)")
-    print(f"{len(purged)} evidence items purged (closed more than {days} days ago).")
+    print(f"{plural(len(purged), 'evidence item')} purged (closed more than {days} days ago).")
     return 0
-
-
-def _write(data: bytes, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        output.write_bytes(data)
-        print(f"wrote {output} ({len(data):,} bytes)", file=sys.stderr)
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     config: DeskConfig = settings.load_config()
     fmt = ExportFormat(args.format)
     actor = _actor(args.by)
+    output: Path | None = args.output
+    if output is None and fmt == ExportFormat.BUNDLE and sys.stdout.isatty():
+        raise OutputError(
+            "an evidence zip is binary: pass -o FILE, or pipe standard output into a file. "
+            "Nothing was exported."
+        )
+    # Checked before the export is recorded: a file that cannot be written is no export.
+    check_output(output, nothing="Nothing was exported.")
     db = _database(settings)
     try:
         key = await record_export(
@@ -179,26 +198,25 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         await db.dispose()
-    output = args.output
-    if output is None and fmt == ExportFormat.BUNDLE:
-        output = Path(export.filename)  # a zip on a terminal helps nobody
-    _write(export.data, output)
+    write(export.data, output)
     print(export.verdict, file=sys.stderr)
     return 0
 
 
 async def _evals(args: argparse.Namespace, settings: Settings) -> int:
+    check_output(args.output, nothing="No eval cases were written.")
     db = _database(settings)
     try:
         cases, skipped = await build_cases(db, settings.load_config())
     finally:
         await db.dispose()
     text = to_jsonl(cases) if args.format == "jsonl" else to_promptfoo(cases)
-    _write(text.encode("utf-8"), args.output)
+    write(text.encode("utf-8"), args.output)
     for line in skipped:
         print(line, file=sys.stderr)
     print(
-        f"{len(cases)} eval cases written; {len(skipped)} closed incidents skipped.",
+        f"{plural(len(cases), 'eval case')} written; "
+        f"{plural(len(skipped), 'closed incident')} skipped.",
         file=sys.stderr,
     )
     return 0

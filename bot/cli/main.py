@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli import audit as cli_audit
 from bot.cli import stats as cli_stats
+from bot.cli.output import check_output, write
 from bot.errors import ConfigError, DeskError
 from bot.settings import Settings, load_settings
 
@@ -197,7 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="csv",
         help="csv for a spreadsheet; html for a readable page (print it to PDF)",
     )
-    register.add_argument("--output", help="write to this file instead of standard output")
+    register.add_argument(
+        "--output", "-o", type=Path, help="file to write (default: standard output)"
+    )
     runbook = sub.add_parser(
         "runbook", help="the one-page AI tools runbook (text, --html or --pdf)"
     )
@@ -209,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         "teams-package", help="zip the Teams app package (manifest and icons) to upload to Teams"
     )
     package.add_argument(
-        "--output", default="incident-desk-teams.zip", help="where to write the zip"
+        "--output", "-o", default="incident-desk-teams.zip", help="where to write the zip"
     )
     config = sub.add_parser("config", help="the settings and config reference")
     config.add_argument(
@@ -291,12 +294,8 @@ def main(
         elif args.command == "stats":
             sys.stdout.write(cli_stats.run(settings, args))
         elif args.command == "register":
-            text = asyncio.run(_register(settings, args.format))
-            if args.output:
-                with open(args.output, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(text)
-            else:
-                sys.stdout.write(text)
+            check_output(args.output, nothing="The register was not written.")
+            write(asyncio.run(_register(settings, args.format)).encode("utf-8"), args.output)
         elif args.command == "runbook":
             _runbook(settings, args)
         elif args.command == "teams-package":

@@ -7,6 +7,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from bot.cli.output import OutputError, check_output
 from bot.settings import Settings
 
 
@@ -17,7 +18,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     stats.add_argument(
         "--period", default="30d", help="30d, 90d, any number of days (e.g. 7d), or all"
     )
-    stats.add_argument("--html", metavar="FILE", help="write a self-contained HTML page here")
+    stats.add_argument(
+        "--html", metavar="FILE", type=Path, help="write a self-contained HTML page here"
+    )
 
 
 def run(settings: Settings, args: argparse.Namespace) -> str:
@@ -25,11 +28,16 @@ def run(settings: Settings, args: argparse.Namespace) -> str:
     from bot.insights.stats import parse_period
 
     period = parse_period(args.period)
+    check_output(args.html, nothing="No stats page was written.")
     content = asyncio.run(_build(settings, period, html=bool(args.html)))
     if not args.html:
         return content
-    Path(args.html).write_text(content, encoding="utf-8")
-    return f"wrote {args.html} ({len(content) // 1024} KB, charts embedded)\n"
+    data = content.encode("utf-8")
+    try:
+        Path(args.html).write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"could not write {args.html}: {exc.strerror or exc}.") from None
+    return f"wrote {args.html} ({len(data) // 1024} KB, charts embedded)\n"
 
 
 async def _build(settings: Settings, period: timedelta | None, *, html: bool) -> str:

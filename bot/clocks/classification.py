@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bot.clocks.regimes import ClassificationAnswers, RiskLevel, SeriousCondition
 from bot.clocks.wording import NOT_LEGAL_ADVICE
-from bot.domain import IncidentView, PersonalData
+from bot.domain import IncidentView, PersonalData, Reach
 from bot.errors import InvalidInput
 from bot.incidents.labels import PERSONAL_DATA_OPTIONS
 from bot.questions import Question, Widget, remark
@@ -226,7 +226,16 @@ def classify_prefill(
         "personal_data": previous.get("personal_data") or view.personal_data.value,
         "personal_data_breach": previous.get("personal_data_breach"),
         "risk_to_individuals": previous.get("risk_to_individuals"),
-        "flags": [name for name, _ in FLAG_OPTIONS if previous.get(name)],
+        # Whether a client received it is the report's "reached a client", revisable here.
+        "flags": [
+            name
+            for name, _ in FLAG_OPTIONS
+            if (
+                view.reach == Reach.REACHED_CLIENT
+                if name == "client_received"
+                else previous.get(name)
+            )
+        ],
         "fca": [name for name, _ in FCA_OPTIONS if previous.get(name)],
         "serious_incident_condition": previous.get("serious_incident_condition") or "none",
         **{qid: previous.get(qid) for qid in AI_CHOICES},

@@ -31,7 +31,7 @@ from bot.clocks.regimes import (
 )
 from bot.delivery.outbox import enqueue
 from bot.delivery.payloads import DeadlineNudge, TriageCard
-from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, ObligationLine, Platform, Status
+from bot.domain import SYSTEM_ACTOR, Actor, IncidentView, ObligationLine, Platform, Reach, Status
 from bot.errors import InvalidInput, InvalidTransition, NotFound
 from bot.incidents.cards import platform_of
 from bot.incidents.context import DeskContext
@@ -147,6 +147,10 @@ class Clocks:
             incident.failure_type = answers.failure_type or incident.failure_type
             incident.failure_point = answers.failure_point
             incident.ai_tool = answers.ai_tool or incident.ai_tool
+            # The one "reached a client" fact: the report set it, Classify revises it.
+            incident.reach = (
+                Reach.REACHED_CLIENT if answers.client_received else Reach.CAUGHT
+            ).value
             if incident.status == Status.REPORTED:
                 incident.status = Status.TRIAGING.value
 
@@ -164,6 +168,7 @@ class Clocks:
                 "failure_type",
                 "failure_point",
                 "ai_tool",
+                "reach",
                 "status",
             ),
             change=change,

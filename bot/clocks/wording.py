@@ -8,13 +8,20 @@ from enum import StrEnum
 
 from bot.clocks.decisions import DECIDED_LABEL, ObligationStatus
 from bot.clocks.regimes import format_time_left
-from bot.domain import IncidentView, ObligationLine
+from bot.domain import IncidentView, ObligationLine, Status
 from bot.notes import Note, Span, moment, note, person, strong
 
 NOT_LEGAL_ADVICE = (
     "Not legal advice: the desk applies its regime table to your answers; a person decides "
     "what to notify."
 )
+
+
+def awaits_classification(view: IncidentView) -> bool:
+    """Whether the card should still say "Not classified yet": never once closed."""
+    return view.classified_at is None and view.status != Status.CLOSED
+
+
 NOT_CLASSIFIED = note("Not classified yet: ", strong("Classify…"), " decides which clocks start.")
 # Says what was decided and on what basis, never that nothing is owed.
 NO_OBLIGATIONS = note(

@@ -30,7 +30,9 @@ def html_to_pdf(html: str, output: Path, *, chromium: str = CHROMIUM, timeout: f
             f"PDF needs Chromium at {chromium} (apt-get install chromium); "
             "use --html and print it from a browser instead"
         )
-    with tempfile.TemporaryDirectory(prefix="incident-desk-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="incident-desk-pdf-", ignore_cleanup_errors=True
+    ) as tmp:
         page = Path(tmp) / "page.html"
         page.write_text(html, encoding="utf-8")
         result = subprocess.run(

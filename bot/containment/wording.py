@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.clocks.regimes import format_duration
 from bot.containment.terms import VendorTerms, vendor_covers
+from bot.containment.timing import time_to_containment
 from bot.domain import IncidentView, Severity
 from bot.notes import Note, note, person, strong
 
@@ -52,8 +53,11 @@ def containment_ask(view: IncidentView) -> Note:
 def contained_note(view: IncidentView) -> Note | None:
     if view.contained_at is None:
         return None
-    took = format_duration(view.contained_at - view.created_at)
-    return note(f"Contained after {took} by ", person(view.contained_by))
+    took = time_to_containment(
+        aware_at=view.aware_at, created_at=view.created_at, contained_at=view.contained_at
+    )
+    assert took is not None
+    return note(f"Contained {took.label} by ", person(view.contained_by))
 
 
 def runbook_missing(view: IncidentView) -> bool:

@@ -17,8 +17,9 @@ from bot.evidence.store import EvidenceStore
 from bot.exports import bundle as export_bundle
 from bot.exports import html as export_html
 from bot.exports import markdown as export_markdown
+from bot.exports.pdf import NO_CHROMIUM, PdfUnavailable, find_chromium, html_to_pdf
 from bot.exports.report import build_report
-from bot.exports.wording import chain_verdict
+from bot.exports.wording import chain_verdict, when
 from bot.settings import DeskConfig
 from storage import repository as repo
 from storage.db import Database
@@ -34,6 +35,7 @@ class ExportFormat(StrEnum):
     HTML = "html"
     JSON = "json"
     BUNDLE = "bundle"
+    PDF = "pdf"
 
 
 SUFFIX = {
@@ -41,6 +43,7 @@ SUFFIX = {
     ExportFormat.HTML: "report.html",
     ExportFormat.JSON: "report.json",
     ExportFormat.BUNDLE: "evidence.zip",
+    ExportFormat.PDF: "report.pdf",
 }
 
 
@@ -65,10 +68,18 @@ async def render(
     report = await build_report(db, config, key=key, generated_by=generated_by)
     if report is None:
         raise NotFound(f"No incident {key.upper()}.")
+    firm = config.firm.name
     if fmt == ExportFormat.MARKDOWN:
         data = export_markdown.render(report).encode("utf-8")
     elif fmt == ExportFormat.HTML:
-        data = export_html.render(report).encode("utf-8")
+        data = export_html.render(report, firm=firm).encode("utf-8")
+    elif fmt == ExportFormat.PDF:
+        data = await html_to_pdf(
+            export_html.render(report, firm=firm, for_print=True),
+            firm=firm,
+            generated=f"Generated {when(report.generated_at)} by {report.generated_by}",
+            chain_head=f"seq {report.chain.checked} {report.chain.head}",
+        )
     elif fmt == ExportFormat.JSON:
         data = report.model_dump_json(indent=2).encode("utf-8") + b"\n"
     else:
@@ -86,6 +97,9 @@ async def record_export(
     db: Database, *, actor: Actor, key: str, fmt: ExportFormat, deliver: bool, platform_ok: bool
 ) -> str:
     """Audit the export (and queue its delivery to the actor's DM when `deliver`)."""
+    if fmt == ExportFormat.PDF and find_chromium() is None:
+        # Checked before recording: an export that cannot be made is not an export.
+        raise PdfUnavailable(NO_CHROMIUM)
     async with db.transaction() as session:
         incident = await repo.get_incident_by_key(session, key=key)
         if incident is None:

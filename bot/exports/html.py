@@ -17,9 +17,12 @@ from bot.exports.wording import (
     change_line,
     classification_rows,
     containment_rows,
+    decision_fields,
+    event_sentence,
     file_size,
     message_facts,
     message_text,
+    neutral,
     obligation_rows,
     redaction_line,
     value,
@@ -31,10 +34,15 @@ body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans
        color: #1d1c1d; margin: 2rem auto; max-width: 60rem; padding: 0 1.5rem; }
 h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid #3b1f5c;
      padding-bottom: .2rem; margin-top: 2rem; } h3 { margin-bottom: .3rem; }
+.firm { font-size: 1.1rem; font-weight: 600; margin: 0; }
 .meta { color: #555; } table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top;
          overflow-wrap: anywhere; }
 #timeline { table-layout: fixed; } #timeline td:nth-child(2) { white-space: nowrap; }
+#obligations { table-layout: fixed; } #obligations td:nth-child(4) { white-space: nowrap; }
+#obligations td { overflow-wrap: break-word; } table.decision { margin: 0; }
+table.decision td { border: 0; border-bottom: 1px solid #eee; padding: .1rem .3rem; }
+table.decision td.k { width: 40%; }
 th { background: #f3f0f7; } td.k { width: 14rem; font-weight: 600; background: #faf9fc; }
 code, .hash { font-family: "SFMono-Regular", Consolas, "Liberation Mono", monospace;
               font-size: .85em; word-break: break-all; }
@@ -53,12 +61,12 @@ pre { background: #f6f6f6; padding: .6rem; overflow-x: auto; white-space: pre-wr
 
 
 def e(text: Any) -> str:
-    return escape(str(text), quote=True)
+    return escape(neutral(str(text)), quote=True)
 
 
-def rows(pairs: list[tuple[str, str]]) -> str:
+def rows(pairs: list[tuple[str, str]], css: str = "") -> str:
     body = "".join(f'<tr><td class="k">{e(k)}</td><td>{e(v)}</td></tr>' for k, v in pairs)
-    return f"<table>{body}</table>"
+    return f'<table class="{css}">{body}</table>' if css else f"<table>{body}</table>"
 
 
 def structured(title: str, data: Any) -> str:
@@ -80,8 +88,21 @@ def obligations(report: IncidentReport) -> str:
     if not lines:
         return structured("Obligations and decisions", report.obligations)
     head = "".join(f"<th>{e(h)}</th>" for h in OBLIGATION_HEADER)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in line) + "</tr>" for line in lines)
-    return f"<h2>Obligations and decisions</h2><table><tr>{head}</tr>{body}</table>"
+    decisions = [
+        decision_fields(o.get("decision")) if isinstance(o, dict) else []
+        for o in report.obligations or []
+    ]
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{e(c)}</td>" for c in line[:-1])
+        + f"<td>{rows(fields, 'decision') if fields else e(line[-1])}</td>"
+        + "</tr>"
+        for line, fields in zip(lines, decisions, strict=False)
+    )
+    return (
+        f'<h2>Obligations and decisions</h2><table id="obligations">{OBLIGATION_COLUMNS}'
+        f"<tr>{head}</tr>{body}</table>"
+    )
 
 
 def evidence(entry: EvidenceEntry) -> str:
@@ -117,26 +138,35 @@ def evidence(entry: EvidenceEntry) -> str:
 
 
 TIMELINE_COLUMNS = (
-    '<colgroup><col style="width:3.2rem"><col style="width:9.6rem"><col style="width:11rem">'
-    '<col style="width:8.5rem"><col></colgroup>'
+    '<colgroup><col style="width:3.2rem"><col style="width:9.6rem"><col style="width:12rem">'
+    "<col></colgroup>"
+)
+# The status and due columns keep their words whole; the decision takes the rest.
+OBLIGATION_COLUMNS = (
+    '<colgroup><col style="width:24%"><col style="width:12%"><col style="width:14%">'
+    '<col style="width:9rem"><col style="width:14%"><col></colgroup>'
 )
 
 
 def timeline(report: IncidentReport) -> str:
     head = TIMELINE_COLUMNS + (
-        "<tr><th>seq</th><th>time (UTC)</th><th>actor</th><th>event</th><th>details</th></tr>"
+        "<tr><th>seq</th><th>time (UTC)</th><th>who</th><th>what happened</th></tr>"
     )
     body = "".join(
         f"<tr><td>{e(t.seq if t.seq is not None else 'pre-chain')}</td>"
         f"<td>{e(when(t.at).removesuffix(' UTC'))}</td>"
-        f"<td>{e(actor(t.actor, t.actor_name))}</td><td>{e(t.label)}</td>"
-        f"<td>{e(t.summary)}</td></tr>"
+        f"<td>{e(actor(t.actor, t.actor_name))}</td><td>{e(event_sentence(t))}</td></tr>"
         for t in report.timeline
     )
     return f'<table id="timeline">{head}{body}</table>'
 
 
-def render(report: IncidentReport) -> str:
+PRINT_STYLE = "@page { size: A4; } body { margin: 0; max-width: none; padding: 0; }"
+
+
+def render(report: IncidentReport, *, firm: str | None = None, for_print: bool = False) -> str:
+    """The page; `firm` names the firm under the title; `for_print` drops screen margins (the
+    PDF's page margins and running header and footer take their place)."""
     inc = report.incident
     key = e(inc["key"])
     state = "ok" if report.chain.ok else "bad"
@@ -145,10 +175,13 @@ def render(report: IncidentReport) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{key} — AI incident report</title><style>{STYLE}</style></head>
+<title>{key} — AI incident report</title><style>{STYLE}{PRINT_STYLE if for_print else ""}</style>
+</head>
 <body>
 <h1 id="incident-key">{key} — AI incident report</h1>
-<p class="meta">Generated {e(when(report.generated_at))} by {e(report.generated_by)}</p>
+{f'<p class="firm" id="firm">{e(firm)}</p>' if firm else ""}
+<p class="meta">Generated {e(when(report.generated_at))} by {e(report.generated_by)}.
+This record is not legal advice.</p>
 <p class="chain {state}" id="chain">{e(chain_verdict(report))}</p>
 <h2>Summary</h2>{rows([(k, value(inc.get(n))) for k, n in SUMMARY_FIELDS])}
 <p><strong>What went wrong.</strong> {e(value(inc.get("description")))}</p>

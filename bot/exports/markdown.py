@@ -17,9 +17,11 @@ from bot.exports.wording import (
     change_line,
     classification_rows,
     containment_rows,
+    event_sentence,
     file_size,
     message_facts,
     message_text,
+    neutral,
     obligation_rows,
     redaction_line,
     value,
@@ -27,8 +29,13 @@ from bot.exports.wording import (
 )
 
 
+def safe(text: str) -> str:
+    """Text shown, never obeyed: raw HTML becomes entities and bidi overrides visible markers."""
+    return neutral(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    return safe(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
 
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
@@ -38,7 +45,7 @@ def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]
 
 
 def quote(text: str) -> list[str]:
-    return [f"> {line}" if line else ">" for line in (text or "(no text)").splitlines()]
+    return [f"> {safe(line)}" if line else ">" for line in (text or "(no text)").splitlines()]
 
 
 def structured(title: str, data: Any) -> list[str]:
@@ -65,17 +72,17 @@ def obligations(report: IncidentReport) -> list[str]:
 def evidence(entry: EvidenceEntry) -> list[str]:
     lines = [
         f"### Evidence #{entry.number} — {entry.kind}, captured {when(entry.captured_at)} "
-        f"by {entry.captured_by}",
+        f"by {safe(entry.captured_by)}",
         "",
         f"- SHA-256 `{entry.sha256}`: {entry.integrity}",
     ]
     redacted = redaction_line(entry)
     if redacted:
-        lines.append(f"- **{redacted}**")
-    lines += [f"- {name}: {text}" for name, text in message_facts(entry)]
+        lines.append(f"- **{safe(redacted)}**")
+    lines += [f"- {name}: {safe(text)}" for name, text in message_facts(entry)]
     for change in entry.changes:
         line = change_line(change.kind, change.occurred_at, change.changed_by, change.text)
-        lines.append(f"- **{line}**")
+        lines.append(f"- **{safe(line)}**")
     text = message_text(entry)
     if text is not None:
         lines += ["", *quote(text)]
@@ -104,7 +111,7 @@ def render(report: IncidentReport) -> str:
     lines = [
         f"# {inc['key']} — AI incident report",
         "",
-        f"Generated {when(report.generated_at)} by {report.generated_by}.",
+        f"Generated {when(report.generated_at)} by {safe(report.generated_by)}.",
         "",
         f"**{chain_verdict(report)}**",
         "",
@@ -112,7 +119,7 @@ def render(report: IncidentReport) -> str:
         "",
         *table(("", ""), [(label, value(inc.get(name))) for label, name in SUMMARY_FIELDS]),
         "",
-        "**What went wrong.** " + value(inc.get("description")),
+        "**What went wrong.** " + safe(value(inc.get("description"))),
         "",
         *classification(report),
         *obligations(report),
@@ -133,14 +140,13 @@ def render(report: IncidentReport) -> str:
         lines += ["No evidence was captured.", ""]
     lines += ["## Timeline (audit events, in chain order)", ""]
     lines += table(
-        ("seq", "time", "actor", "event", "details"),
+        ("seq", "time", "who", "what happened"),
         [
             (
                 str(t.seq) if t.seq is not None else "pre-chain",
                 when(t.at),
                 actor(t.actor, t.actor_name),
-                t.label,
-                t.summary,
+                event_sentence(t),
             )
             for t in report.timeline
         ],

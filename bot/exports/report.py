@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ from bot.audit.actions import AuditAction
 from bot.audit.timeline import TimelineEntry, load
 from bot.audit.trail import KEY_INFO
 from bot.audit.verify import verify_url
+from bot.containment.timing import time_to_containment
 from bot.evidence.canonical import sha256_hex
 from bot.settings import DeskConfig
 from storage import repository as repo
@@ -88,14 +89,6 @@ class IncidentReport(BaseModel):
     timeline: list[TimelineEntry]
     evidence: list[EvidenceEntry]
     chain: ChainCheck
-
-
-def duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"]
-    return " ".join(parts)
 
 
 def _plain(value: Any) -> Any:
@@ -188,18 +181,38 @@ def _containment(
     contained = extra.get("contained_at") or next(
         (t.at for t in timeline if (t.after or {}).get("status") == "contained"), None
     )
+    took = time_to_containment(
+        aware_at=extra.get("aware_at"), created_at=incident.created_at, contained_at=contained
+    )
     return Containment(
         aware_at=aware,
         contained_at=contained,
-        time_to_containment=duration(contained - aware) if contained else None,
+        time_to_containment=took.label if took is not None else None,
     )
 
 
 INCIDENT_FIELDS = (
     *("key", "kind", "status", "severity", "description", "failure_type", "reach"),
     *("personal_data", "platform", "created_by", "assignee", "created_at", "closed_at"),
+    "channel_id",
     *("closed_by", "outcome", "rationale", "root_cause", "lessons", "correction"),
 )
+
+
+def named(ref: str, name: str | None) -> str:
+    """`Rita Reporter (slack:U0REPORTER)`, or the id alone when no name was captured."""
+    return f"{name} ({ref})" if name else ref
+
+
+def _channel(incident: Incident) -> str | None:
+    """The channel's name as captured with the first evidence, with its id."""
+    if not incident.channel_id:
+        return None
+    for row in incident.evidence:
+        name = (row.content or {}).get("channel_name")
+        if name and (row.content or {}).get("channel_id") == incident.channel_id:
+            return f"#{name} ({incident.channel_id})"
+    return incident.channel_id
 
 
 async def build_report(
@@ -216,6 +229,12 @@ async def build_report(
         fields = {name: getattr(incident, name) for name in INCIDENT_FIELDS}
         fields["failure_type_label"] = config.failure_type_label(incident.failure_type)
         fields["reporters"] = [r.reporter for r in incident.reporters]
+        # People as the desk knew them at the time, the id kept beside the name.
+        fields["reporters_named"] = [named(r.reporter, r.reporter_name) for r in incident.reporters]
+        fields["assignee_named"] = (
+            named(incident.assignee, incident.assignee_name) if incident.assignee else None
+        )
+        fields["channel_named"] = _channel(incident)
         evidence = _evidence(incident, timeline)
     assert isinstance(audit_key, bytes)
     chain = await asyncio.to_thread(verify_url, db.url, audit_key)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.audit.timeline import TimelineEntry, summarize
+from bot.evidence.text import shown_text
 from bot.exports.report import EvidenceEntry, IncidentReport
 
 SUMMARY_FIELDS = (
@@ -15,8 +17,9 @@ SUMMARY_FIELDS = (
     ("Reached a client", "reach"),
     ("Personal data", "personal_data"),
     ("Reported via", "platform"),
-    ("Reported by", "reporters"),
-    ("Assignee", "assignee"),
+    ("Channel", "channel_named"),
+    ("Reported by", "reporters_named"),
+    ("Assignee", "assignee_named"),
     ("Reported at", "created_at"),
     ("Closed at", "closed_at"),
 )
@@ -27,6 +30,20 @@ OUTCOME_FIELDS = (
     ("Lessons learned", "lessons"),
     ("Expected behaviour (correction)", "correction"),
 )
+
+
+# Bidirectional controls can make "evil.exe‮fdp.txt" read as a PDF name; a report shows them
+# as visible markers instead of obeying them.
+BIDI_CONTROLS = {
+    ch: f"[U+{ord(ch):04X}]"
+    for ch in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+}
+BIDI_TABLE = str.maketrans(BIDI_CONTROLS)
+
+
+def neutral(text: str) -> str:
+    """`text` with every bidi override or isolate replaced by a visible `[U+202E]` marker."""
+    return text.translate(BIDI_TABLE)
 
 
 def when(moment: datetime | None) -> str:
@@ -82,11 +99,15 @@ def message_facts(entry: EvidenceEntry) -> list[tuple[str, str]]:
     author = content.get("author") or {}
     facts = []
     if author:
-        kind = "AI app / bot" if author.get("is_bot") else "person"
+        kind = {"integration": "integration", "bot": "AI app / bot"}.get(
+            str(author.get("type")), "AI app / bot" if author.get("is_bot") else "person"
+        )
         name = author.get("display_name") or author.get("id")
         facts.append(("Author", f"{name} ({kind}, {author.get('app_id') or author.get('id')})"))
     if content.get("channel_id"):
-        facts.append(("Channel", str(content["channel_id"])))
+        channel = str(content["channel_id"])
+        name = content.get("channel_name")
+        facts.append(("Channel", f"#{name} ({channel})" if name else channel))
     if content.get("permalink"):
         facts.append(("Link", str(content["permalink"])))
     if content.get("capture_incomplete"):
@@ -101,7 +122,7 @@ def message_facts(entry: EvidenceEntry) -> list[tuple[str, str]]:
 
 def message_text(entry: EvidenceEntry) -> str | None:
     message = (entry.content or {}).get("message")
-    return str(message.get("text") or "") if isinstance(message, dict) else None
+    return shown_text(message) if isinstance(message, dict) else None
 
 
 def change_line(kind: str, at: datetime, by: str | None, text: str | None) -> str:
@@ -144,6 +165,67 @@ CLASSIFICATION_LABELS = {
 OBLIGATION_HEADER = ("obligation", "recipient", "due", "status", "decided", "record")
 
 
+CODE_LABELS = {
+    "sha256": "SHA-256",
+    "evidence_sha256": "Evidence SHA-256",
+    "snapshot_sha256": "Snapshot SHA-256",
+    "source_key": "Source",
+    "ai_tool": "AI tool",
+}
+
+
+def field_label(name: str) -> str:
+    """`personal_data` → `Personal data`; known names from the classification's labels."""
+    if name in CLASSIFICATION_LABELS:
+        return CLASSIFICATION_LABELS[name]
+    if name in CODE_LABELS:
+        return CODE_LABELS[name]
+    return name.replace("_", " ").strip().capitalize()
+
+
+def readable(raw: Any, limit: int | None = None) -> str:
+    """A recorded value as words: codes as labels, times in UTC, nested fields `Label: value`."""
+    if isinstance(raw, dict):
+        inner = [
+            f"{field_label(str(k))}: {readable(v)}" for k, v in raw.items() if v not in (None, "")
+        ]
+        return "; ".join(inner) or "—"
+    if isinstance(raw, list):
+        return ", ".join(readable(v) for v in raw) or "—"
+    if (
+        isinstance(raw, str)
+        and raw
+        and raw.replace("_", "").isalpha()
+        and raw.islower()
+        and "_" in raw
+    ):
+        return READABLE.get(raw, raw.replace("_", " "))
+    return _answer(raw)
+
+
+def event_sentence(item: TimelineEntry) -> str:
+    """One audit event as a sentence with its full detail (never cut)."""
+    detail = summarize(item.before, item.after, limit=None, show=readable, name_of=field_label)
+    return f"{item.label}: {detail}." if detail else f"{item.label}."
+
+
+def decision_fields(decision: Any) -> list[tuple[str, str]]:
+    """A recorded decision as (field, value) rows; nested details become rows of their own."""
+    if not isinstance(decision, dict):
+        return [] if decision in (None, "") else [("Decision", readable(decision))]
+    rows: list[tuple[str, str]] = []
+    for name, raw in decision.items():
+        if raw in (None, "", [], {}):
+            continue
+        if isinstance(raw, dict):
+            rows += [
+                (field_label(str(k)), readable(v)) for k, v in raw.items() if v not in (None, "")
+            ]
+        else:
+            rows.append((field_label(name), readable(raw)))
+    return rows
+
+
 def _answer(raw: Any) -> str:
     if isinstance(raw, bool):
         return "yes" if raw else "no"
@@ -171,8 +253,7 @@ def obligation_rows(data: Any) -> list[tuple[str, ...]] | None:
         return None
     rows: list[tuple[str, ...]] = []
     for o in data:
-        decision = o.get("decision") or {}
-        record = "; ".join(f"{k}: {v}" for k, v in decision.items() if v) or "—"
+        record = "; ".join(f"{k}: {v}" for k, v in decision_fields(o.get("decision"))) or "—"
         decided = (
             f"{o.get('decided_by')}, {_answer(o.get('decided_at'))}" if o.get("decided_by") else "—"
         )
@@ -181,7 +262,7 @@ def obligation_rows(data: Any) -> list[tuple[str, ...]] | None:
                 f"{o.get('regime_name')} — {o.get('stage_name')}",
                 value(o.get("recipient")),
                 _answer(o.get("due_at")) + (" (informational)" if o.get("informational") else ""),
-                value(o.get("status")),
+                readable(o.get("status")),
                 decided,
                 record,
             )

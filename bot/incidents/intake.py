@@ -26,6 +26,7 @@ from bot.domain import (
     Status,
 )
 from bot.errors import InvalidInput
+from bot.evidence import drafts
 from bot.evidence.lifecycle import insert_evidence
 from bot.incidents import notices
 from bot.incidents.cards import CardFanout
@@ -117,18 +118,11 @@ class Intake:
         in the same transaction, so a failed save keeps it for the retry."""
         self.validate_report(form)
         async with self.ctx.db.transaction() as session:
-            if draft_form_id is not None:
-                draft = await repo.pop_draft(session, form_id=draft_form_id)
-                if draft is not None and evidence is None:
-                    evidence = draft.content
-                elif evidence is None:
-                    # Capture did not finish before submit; record that honestly, not nothing.
-                    evidence = {
-                        "source_key": source_key,
-                        "capture_incomplete": True,
-                        "note": "The message could not be captured before the report was saved.",
-                        "captured_at": datetime.now(UTC).isoformat(),
-                    }
+            capture_to_come = False
+            if draft_form_id is not None and evidence is None:
+                evidence, capture_to_come = await drafts.take_for_report(
+                    session, form_id=draft_form_id, source_key=source_key
+                )
             existing = None
             if source_key:
                 existing = await repo.get_incident_by_source(session, source_key=source_key)
@@ -148,6 +142,10 @@ class Intake:
                 result = await self._join(session, existing, actor, form, channel_id)
             else:
                 await self._after_create(session, incident, actor, form, channel_id, evidence)
+                if capture_to_come and draft_form_id is not None:
+                    await drafts.await_capture(
+                        session, form_id=draft_form_id, platform=platform, incident=incident
+                    )
                 await self.hooks.run_reported(session, incident)
                 result = ReportResult(incident_key=incident.key, created=True, reporter_added=True)
         self.ctx.notify_committed()
@@ -302,17 +300,21 @@ class Intake:
     async def save_evidence_draft(
         self, *, form_id: str, platform: Platform, content: dict[str, Any]
     ) -> None:
-        """Keep evidence captured while the reporter is still typing."""
+        """Keep evidence captured while the reporter is still typing, or attach it to the
+        incident when the form was already submitted."""
         async with self.ctx.db.transaction() as session:
-            await repo.save_draft(
+            kept = await drafts.keep(
                 session,
-                draft=EvidenceDraft(
-                    form_id=form_id,
-                    platform=platform.value,
-                    content=content,
-                    created_at=datetime.now(UTC),
-                ),
+                form_id=form_id,
+                platform=platform,
+                content=content,
+                fetch_platforms=self.ctx.platforms,
             )
+            if kept.incident is not None:
+                self.cards.refresh(session, kept.incident)
+        if kept.incident is not None:
+            self.ctx.notify_committed()
+            log.info("late capture attached to %s as evidence #%s", kept.incident.key, kept.number)
 
     async def has_evidence_draft(self, *, form_id: str) -> bool:
         async with self.ctx.db.transaction() as session:

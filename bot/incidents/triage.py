@@ -22,6 +22,7 @@ from bot.domain import (
     Kind,
     Outcome,
     Platform,
+    Reach,
     Severity,
     Status,
 )
@@ -147,6 +148,10 @@ class Triage:
     ) -> IncidentView:
         def change(incident: Incident) -> None:
             incident.kind = Kind.NEAR_MISS.value
+            # One fact: a near miss did not reach a client, unless the classification records
+            # that one received it (then the clocks it started keep running: fail closed).
+            if not (incident.classification or {}).get("client_received"):
+                incident.reach = Reach.CAUGHT.value
             self._start_triage(incident)
 
         return await self.admin_change(
@@ -154,7 +159,7 @@ class Triage:
             incident_id=incident_id,
             action=AuditAction.MARKED_NEAR_MISS,
             channel_id=channel_id,
-            fields=("kind", "status"),
+            fields=("kind", "status", "reach"),
             change=change,
         )
 

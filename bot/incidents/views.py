@@ -21,6 +21,7 @@ from bot.domain import (
 )
 from bot.evidence.canonical import excerpt
 from bot.evidence.lifecycle import evidence_notes
+from bot.evidence.text import shown_text
 from bot.settings import DeskConfig
 from storage.models import Incident
 
@@ -32,7 +33,7 @@ def to_view(incident: Incident, config: DeskConfig) -> IncidentView:
     author = first.get("author", {}) if isinstance(first, dict) else {}
     # A screened message is shown masked: its matches never appear in full in a card.
     screening = first.get("screening") if isinstance(first, dict) else None
-    text = screening.get("masked_text") if screening else message.get("text")
+    text = screening.get("masked_text") if screening else shown_text(message)
     return IncidentView(
         id=incident.id,
         key=incident.key,

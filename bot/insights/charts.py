@@ -76,7 +76,8 @@ def bar_chart(title: str, counts: Sequence[Count], label: Callable[[str], str] =
     axes.barh(names, near, left=incidents, color=_colour(2), label="near misses")
     axes.set_title(title, loc="left", fontsize=11)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(loc="lower right", fontsize=8)
+    # Beside the plot, never over a bar.
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     if not counts:
         axes.text(0.5, 0.5, "none", transform=axes.transAxes, ha="center", color="grey")
     return _png(figure)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 
+from bot.containment.timing import time_to_containment
 from bot.domain import Kind, Outcome
 from bot.errors import InvalidInput
 
@@ -178,9 +179,14 @@ def compute(
         else:
             cell.incidents += 1
     to_contain = [
-        max(r.contained_at - (r.aware_at or r.created_at), timedelta(0))
+        took.took
         for r in failures
-        if r.contained_at is not None
+        if (
+            took := time_to_containment(
+                aware_at=r.aware_at, created_at=r.created_at, contained_at=r.contained_at
+            )
+        )
+        is not None
     ]
     to_close = [r.closed_at - r.created_at for r in failures if r.closed_at is not None]
     verdicts = Counter(

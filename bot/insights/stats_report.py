@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
 
@@ -23,8 +23,10 @@ from bot.insights.stats import (
     weekly_series,
 )
 from bot.insights.stats_source import load_rows, weak_points
+from bot.notes import plural
 from bot.screening.suspected import RuleStat, load_rule_table
 from bot.settings import DeskConfig
+from storage import insight_queries as q
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Report:
     series: WeeklySeries
     digest: DigestData
     rules: list[RuleStat]
+    channel_names: dict[str, str] = field(default_factory=dict)
 
 
 async def gather(
@@ -44,10 +47,14 @@ async def gather(
 ) -> Report:
     now = now or datetime.now(UTC)
     rows, _ = await load_rows(ctx.db, since=now - timedelta(weeks=13))
+    stats = await weak_points(ctx.db, period=period, now=now)
+    async with ctx.db.transaction() as session:
+        names = await q.channel_names(session, channel_ids=[c.key for c in stats.by_channel])
     return Report(
         generated_at=now,
         period=period_label(period),
-        stats=await weak_points(ctx.db, period=period, now=now),
+        channel_names=names,
+        stats=stats,
         series=weekly_series(rows, now=now),
         digest=await WeeklyDigest(ctx, triage_channel=None).compose(now, now=now),
         rules=await load_rule_table(ctx.db, ctx.config.screening.effective_rules),
@@ -76,12 +83,15 @@ def text_report(report: Report, config: DeskConfig) -> str:
     for c in s.by_type_and_point:
         lines.append(
             f"  {config.failure_type_label(c.failure_type)} x {_point(c.failure_point, config)}: "
-            f"{c.incidents} incidents, {c.near_misses} near misses"
+            f"{plural(c.incidents, 'incident')}, "
+            f"{plural(c.near_misses, 'near miss', 'near misses')}"
         )
     for title, counts in (("AI tool", s.by_tool), ("channel", s.by_channel)):
         lines.append(f"by {title}:")
         lines += [
-            f"  {c.key}: {c.incidents} incidents, {c.near_misses} near misses" for c in counts
+            f"  {c.key}: {plural(c.incidents, 'incident')}, "
+            f"{plural(c.near_misses, 'near miss', 'near misses')}"
+            for c in counts
         ]
     lines += [
         f"time to containment: {_median(s.median_to_containment, s.contained)}",
@@ -97,11 +107,19 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
+TABLE_ROWS = 12
+
+
+def _table(head: list[str], rows: list[list[str]], limit: int = TABLE_ROWS) -> str:
+    """A table of at most `limit` rows; the rest are counted, not listed (a board paper, not a
+    dump)."""
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in rows[:limit]
     )
+    if len(rows) > limit:
+        body += f'<tr class="more"><td colspan="{len(head)}">and {len(rows) - limit} more</td></tr>'
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -115,6 +133,8 @@ STYLE = (
     "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;"
     "padding:.3em .6em;text-align:left}th{background:#f3f0f7}img{max-width:100%}"
     ".overdue{color:#b00020;font-weight:bold}code{font-size:.85em}"
+    ".summary{font-size:1.05em;line-height:1.5;max-width:52em}tr.more td{color:#555;"
+    "font-style:italic}"
 )
 
 
@@ -128,8 +148,38 @@ def _charts(report: Report, config: DeskConfig) -> tuple[bytes, bytes, bytes]:
         bar_chart(
             "By AI tool", report.stats.by_tool, lambda k: t.name if (t := config.tool(k)) else k
         ),
-        bar_chart("By channel", channel),
+        bar_chart("By channel", channel, lambda k: _channel(k, report.channel_names)),
     )
+
+
+def _channel(key: str, names: dict[str, str]) -> str:
+    name = names.get(key)
+    return f"#{name}" if name else key
+
+
+def summary(report: Report, config: DeskConfig) -> str:
+    """One paragraph a board can read: how many, how fast, on time, and where it fails most."""
+    s = report.stats
+    parts = [
+        f"{report.period.capitalize()}, staff reported {plural(s.incidents, 'AI incident')} "
+        f"and {plural(s.near_misses, 'near miss', 'near misses')}"
+        + (f"; {s.suspected} flagged by screening await review" if s.suspected else "")
+        + "."
+    ]
+    if s.by_type_and_point:
+        top = max(s.by_type_and_point, key=lambda c: c.incidents + c.near_misses)
+        parts.append(
+            f"The most frequent failure was {config.failure_type_label(top.failure_type).lower()}"
+            f" ({plural(top.incidents + top.near_misses, 'report')})."
+        )
+    if s.median_to_containment is not None:
+        parts.append(
+            f"Harmful output was contained in a median {format_duration(s.median_to_containment)}"
+            " after awareness."
+        )
+    if s.on_time_percent is not None:
+        parts.append(f"{s.on_time_percent:g}% of regulatory obligations were met on time.")
+    return " ".join(parts)
 
 
 async def html_report(report: Report, config: DeskConfig) -> str:
@@ -173,11 +223,15 @@ async def html_report(report: Report, config: DeskConfig) -> str:
         for r in report.rules
     ]  # fmt: skip
     head = d.audit_head or "not available (the hash chain is not enabled in this build)"
+    firm = config.firm.name
+    title = f"{firm} · AI incidents and weak points" if firm else "AI Incident Desk · weak points"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>AI Incident Desk · weak points</title>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{STYLE}</style></head><body>
-<h1>AI Incident Desk · weak points</h1>
-<p>{escape(report.period.capitalize())}; generated {report.generated_at:%Y-%m-%d %H:%M} UTC.</p>
+<h1>{escape(title)}</h1>
+<p>{escape(report.period.capitalize())}; generated {report.generated_at:%Y-%m-%d %H:%M} UTC.
+Not legal advice.</p>
+<p class="summary" id="summary">{escape(summary(report, config))}</p>
 <p><strong>{s.incidents}</strong> incidents, <strong>{s.near_misses}</strong> near misses
 (near misses per incident: {ratio}); {s.suspected} suspected awaiting review;
 {s.false_positives} false positives.</p>
@@ -186,7 +240,7 @@ async def html_report(report: Report, config: DeskConfig) -> str:
 <h2>By AI tool</h2>{_img(tools, "incidents and near misses by AI tool")}
 {_counts(s.by_tool, "AI tool", tool_name)}
 <h2>By channel</h2>{_img(channels, "incidents and near misses by channel")}
-{_counts(s.by_channel, "channel")}
+{_counts(s.by_channel, "channel", lambda k: _channel(k, report.channel_names))}
 <h2>Timings and obligations</h2>
 <ul><li>Time to containment: {escape(_median(s.median_to_containment, s.contained))}</li>
 <li>Time to close: {escape(_median(s.median_to_close, s.closed))}</li>

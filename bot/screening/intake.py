@@ -19,6 +19,7 @@ from bot.delivery.outbox import enqueue
 from bot.delivery.payloads import ScreeningDigest, TriageCard
 from bot.domain import SYSTEM_ACTOR, Kind, PersonalData, Platform, Reach, Status
 from bot.evidence.canonical import sha256_hex
+from bot.evidence.keys import slack_message_key
 from bot.incidents.cards import platform_of
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
@@ -70,7 +71,11 @@ class ScreenedMessage(BaseModel):
 
     @property
     def source_key(self) -> str:
-        """The same key a person's report of this message uses, so the two join."""
+        """The same key a person's report of this message uses, so the two join. A Slack message
+        is keyed by what identifies it on every side of a shared channel; Teams keeps its
+        tenant-scoped key."""
+        if self.platform == Platform.SLACK:
+            return slack_message_key(self.channel_id, self.ts)
         return f"{self.platform.value}:{self.team_id or '-'}:{self.channel_id}:{self.ts}"
 
 

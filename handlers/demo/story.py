@@ -30,6 +30,7 @@ from bot.domain import (
     Severity,
     Status,
 )
+from bot.evidence.keys import slack_message_key
 from bot.exports.files import ExportFormat, render
 from bot.screening.intake import Intake as ScreeningIntake
 from bot.screening.intake import ScreenedMessage
@@ -152,7 +153,7 @@ class Story:
                 personal_data=PersonalData.YES,
             ),
             platform=Platform.SLACK,
-            source_key=f"slack:{cast.TEAM_ID}:{cast.CLIENT_A_CHANNEL}:1700000000.000100",
+            source_key=slack_message_key(cast.CLIENT_A_CHANNEL, "1700000000.000100"),
             channel_id=cast.CLIENT_A_CHANNEL,
         )
         await self._settle(step)

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.evidence.canonical import sha256_hex
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.text import Mrkdwn, mention, shown
 
@@ -24,14 +25,90 @@ def files_metadata(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def author_hint(message: dict[str, Any]) -> Mrkdwn:
     """A label for the modal that needs no API call: the bot's name or a user mention."""
-    if message.get("bot_id") or message.get("subtype") == "bot_message":
+    if (integration := _integration(message)) is not None:
+        return shown(str(integration["display_name"]))
+    if message.get("bot_id"):
         profile = message.get("bot_profile") or {}
         return shown(str(profile.get("name") or message.get("username") or message.get("bot_id")))
     user = message.get("user")
     return mention(f"slack:{user}") if user else Mrkdwn("unknown author")
 
 
+def _integration(message: dict[str, Any]) -> dict[str, Any] | None:
+    """A legacy `bot_message` with no bot id: an integration that posts with only a name."""
+    if message.get("subtype") != "bot_message" or message.get("bot_id"):
+        return None
+    icons = message.get("icons") or {}
+    icon = next(
+        (icons[k] for k in ("image_72", "image_48", "image_36", "emoji") if icons.get(k)), None
+    )
+    return {
+        "type": "integration",
+        "id": None,
+        "display_name": message.get("username") or "unnamed integration",
+        "icon": icon,
+        "is_bot": True,
+    }
+
+
+def seed_author(message: dict[str, Any]) -> dict[str, Any]:
+    """The author as the shortcut payload names it, before any look-up."""
+    if (integration := _integration(message)) is not None:
+        return integration
+    if bot_id := message.get("bot_id"):
+        profile = message.get("bot_profile") or {}
+        return {
+            "type": "bot",
+            "id": bot_id,
+            "app_id": message.get("app_id") or profile.get("app_id"),
+            "display_name": profile.get("name") or message.get("username"),
+            "is_bot": True,
+            "user_id": message.get("user"),
+        }
+    return {"type": "user", "id": message.get("user"), "display_name": None, "is_bot": False}
+
+
+def _message_part(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "text": message.get("text"),
+        "blocks": message.get("blocks", []),
+        "attachments": message.get("attachments", []),
+        "files": files_metadata(message),
+        "subtype": message.get("subtype"),
+        "edited": message.get("edited"),
+    }
+
+
+def seed_capture(
+    *,
+    team_id: str | None,
+    channel_id: str,
+    message: dict[str, Any],
+    reporter: str,
+    channel_name: str | None = None,
+) -> dict[str, Any]:
+    """The evidence Slack already sent inside the shortcut: kept at once, so a fast submit or a
+    slow look-up never loses the message. `snapshot_sha256` is the hash of the payload's message."""
+    snapshot = _message_part(message)
+    return {
+        "platform": "slack",
+        "capture": "seed",
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "ts": message.get("ts"),
+        "thread_ts": message.get("thread_ts"),
+        "message": snapshot,
+        "snapshot_sha256": sha256_hex(snapshot),
+        "author": seed_author(message),
+        "reporter": reporter,
+        "captured_at": datetime.now(UTC).isoformat(),
+    }
+
+
 async def _author(client: AsyncWebClient, message: dict[str, Any]) -> dict[str, Any]:
+    if (integration := _integration(message)) is not None:
+        return integration
     bot_id = message.get("bot_id")
     if bot_id:
         profile = message.get("bot_profile") or {}
@@ -108,22 +185,20 @@ async def capture_message(
     message: dict[str, Any],
     reporter: str,
     thread_limit: int = 20,
+    channel_name: str | None = None,
 ) -> dict[str, Any]:
     """Everything the evidence record holds; the core hashes this as canonical JSON."""
+    snapshot = _message_part(message)
     return {
         "platform": "slack",
+        "capture": "full",
         "team_id": team_id,
         "channel_id": channel_id,
+        "channel_name": channel_name,
         "ts": message.get("ts"),
         "thread_ts": message.get("thread_ts"),
-        "message": {
-            "text": message.get("text"),
-            "blocks": message.get("blocks", []),
-            "attachments": message.get("attachments", []),
-            "files": files_metadata(message),
-            "subtype": message.get("subtype"),
-            "edited": message.get("edited"),
-        },
+        "message": snapshot,
+        "snapshot_sha256": sha256_hex(snapshot),
         "author": await _author(client, message),
         "permalink": await _permalink(client, channel_id, message["ts"]),
         "thread": await _thread(client, channel_id, message, thread_limit),

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.domain import MAX_ROW_ID
 from bot.errors import InvalidInput
+from bot.evidence.keys import slack_message_key
 
 M = TypeVar("M", bound=BaseModel)
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, strict=True)]
@@ -24,7 +25,7 @@ class ReportMeta(BaseModel):
     def source_key(self) -> str | None:
         if not (self.channel_id and self.message_ts):
             return None
-        return f"slack:{self.team_id or '-'}:{self.channel_id}:{self.message_ts}"
+        return slack_message_key(self.channel_id, self.message_ts)
 
 
 class CardRef(BaseModel):

@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.evidence.keys import slack_message_key
 from bot.evidence.lifecycle import ChangeKind, SourceChange
 from handlers.slack.capture import files_metadata
 
 
 def source_keys(team_id: str | None, channel: str, ts: str) -> tuple[str, ...]:
-    """How captures name a message (ReportMeta.source_key), with and without the team id."""
+    """How captures name a message: the same on every side of a shared channel, plus the keys
+    stored before migration 0007 when an older incident kept its own (see that migration)."""
     return tuple(
-        dict.fromkeys([f"slack:{team_id or '-'}:{channel}:{ts}", f"slack:-:{channel}:{ts}"])
+        dict.fromkeys(
+            [
+                slack_message_key(channel, ts),
+                f"slack:{team_id or '-'}:{channel}:{ts}",
+                f"slack:-:{channel}:{ts}",
+            ]
+        )
     )
 
 

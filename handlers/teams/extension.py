@@ -17,6 +17,7 @@ from bot.core import Core
 from bot.domain import Platform
 from bot.errors import InvalidInput, StorageRejected, StorageUnavailable
 from bot.evidence.canonical import excerpt
+from bot.evidence.text import shown_text
 from bot.incidents import notices
 from bot.incidents.forms import report_answers
 from handlers.teams.capture import author_hint, capture_message, html_to_text, source_key
@@ -52,7 +53,12 @@ def _message(value: dict[str, Any]) -> dict[str, Any] | None:
 def _form(core: Core, message: dict[str, Any] | None, **kwargs: Any) -> Element:
     if message is None:
         return report_form(core.ctx.config, **kwargs)
-    text = html_to_text((message.get("body") or {}).get("content"))
+    text = shown_text(
+        {
+            "text": html_to_text((message.get("body") or {}).get("content")),
+            "attachments": message.get("attachments") or [],
+        }
+    )
     return report_form(
         core.ctx.config, excerpt=excerpt(text, 600), author=author_hint(message), **kwargs
     )

@@ -23,6 +23,7 @@ STORED = {
     "obligations.derived",
     "obligation.decided",
     "evidence.added",
+    "evidence.capture_attached",
     "evidence.source_edited",
     "evidence.source_deleted",
     "evidence.source_restored",

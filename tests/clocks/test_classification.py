@@ -191,9 +191,11 @@ def test_the_form_is_prefilled_from_stored_answers_else_from_the_incident() -> N
     )
 
     assert fresh["aware_at"] == AWARE and fresh["personal_data"] == "unsure"
-    assert fresh["flags"] == [] and fresh["serious_incident_condition"] == "none"
+    # "A client received it" is the report's "reached a client", pre-filled and revisable.
+    assert fresh["flags"] == ["client_received"] and fresh["serious_incident_condition"] == "none"
     assert fresh["ai_tool"] is None
-    assert revised["personal_data"] == "yes" and revised["flags"] == ["wrong_recipient"]
+    assert revised["personal_data"] == "yes"
+    assert revised["flags"] == ["wrong_recipient", "client_received"]
     assert revised["scope"] == ["dora_major"]
     assert (revised["ai_tool"], revised["failure_point"]) == ("copilot", "integration")
 

@@ -134,7 +134,7 @@ async def test_owner_presses_contained_and_the_card_shows_time_to_containment(
     assert row.contained_by == "slack:U0OWNER" and row.status == "contained"
     assert row.contained_at == START + timedelta(hours=1, minutes=12)
     card = json.dumps(harness.fake.named("chat.update")[-1].json_arg("blocks"))
-    assert "Contained after 1 h 12 m by <@U0OWNER>" in card
+    assert "Contained 1 h 12 m after awareness by <@U0OWNER>" in card
     assert any(e.action == "incident.contained" for e in await rows(harness, AuditEvent))
 
 

@@ -52,7 +52,7 @@ async def test_add_to_incident_attaches_the_message_as_the_next_evidence(harness
     assert "Added to *INC-0001* as evidence #2" in json.dumps(answer["view"])
     _first, second = await rows(harness, Evidence)
     assert second.content["message"]["text"].startswith("Client A's Q3 margin")
-    assert second.source_key == "slack:T0ACME:C0CLIENTA:1700000050.000200"
+    assert second.source_key == "slack:C0CLIENTA:1700000050.000200"
     assert second.sha256 == sha256_hex(second.content)
     [added] = [e for e in await rows(harness, AuditEvent) if e.action == "evidence.added"]
     assert added.after == {

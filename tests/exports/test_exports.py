@@ -64,8 +64,11 @@ async def test_markdown_report_holds_summary_evidence_hashes_timeline_and_chain(
         "Severity set",
         "Closed",
     ):
-        assert f"| {label} |" in timeline
-    assert timeline.index("| Reported |") < timeline.index("| Closed |")
+        assert f"| {label}" in timeline
+    assert timeline.index("| Reported: ") < timeline.index("| Closed: ")
+    # Every event a sentence with its full detail: no internal names, nothing cut.
+    assert "incident.reported" not in timeline and "…" not in timeline.replace("A…", "")
+    assert "| Severity set: Severity: — → SEV2. |" in timeline
 
 
 async def test_json_report_is_the_same_record_as_data(harness: Harness) -> None:
@@ -206,13 +209,13 @@ async def test_slash_export_in_html_and_refusal_for_non_admins(harness: Harness)
 
     html = await slash(harness, "export INC-0001 html", "U0ADMIN1")
     refused = await slash(harness, "export INC-0001", "U0REPORTER")
-    unknown = await slash(harness, "export INC-0001 pdf", "U0ADMIN1")
+    unknown = await slash(harness, "export INC-0001 docx", "U0ADMIN1")
 
     assert "html export" in html["text"]
     [(_, data)] = harness.fake.uploaded()
     assert data.startswith(b"<!DOCTYPE html>")
     assert refused["text"] == "Exports are for incident admins only. Nothing was exported."
-    assert unknown["text"] == "Pick one of: md, html, json, bundle."
+    assert unknown["text"] == "Pick one of: md, html, json, bundle, pdf."
     refusals = [e for e in await rows(harness, AuditEvent) if e.action == "triage.refused"]
     assert [(e.actor, e.after) for e in refusals] == [
         ("slack:U0REPORTER", {"attempted": "incident.export"})
@@ -256,7 +259,7 @@ async def test_report_shows_classification_obligations_and_time_to_containment(
     assert "| Personal data involved | yes |" in md and "| Risk to individuals | risk |" in md
     assert "| UK GDPR Art. 33 — notify the ICO — Notify the ICO | " in md
     assert f"| {(aware + timedelta(hours=72)):%Y-%m-%d %H:%M:%S} UTC | open | — |" in md
-    assert "| Time to containment | 3 h 0 min |" in md
+    assert "| Time to containment | 3 h after awareness |" in md
     assert data["classification"]["personal_data"] == "yes"
     assert data["obligations"][0]["regime_id"] == "uk_gdpr_art33"
-    assert data["containment"]["time_to_containment"] == "3 h 0 min"
+    assert data["containment"]["time_to_containment"] == "3 h after awareness"

@@ -36,7 +36,7 @@ async def test_report_stores_incident_evidence_and_dms_every_admin(harness: Harn
     assert "INC-0001" in json.dumps(answer["view"])
     [incident] = await rows(harness, Incident)
     assert (incident.key, incident.kind, incident.status) == ("INC-0001", "incident", "reported")
-    assert incident.source_key == "slack:T0ACME:C0CLIENTA:1700000000.000100"
+    assert incident.source_key == "slack:C0CLIENTA:1700000000.000100"
     [evidence] = await rows(harness, Evidence)
     content = evidence.content
     assert evidence.sha256 == sha256_hex(content)
@@ -119,7 +119,7 @@ async def test_concurrent_reports_of_one_message_make_one_incident(harness: Harn
                 actor=Actor(platform=Platform.SLACK, user_id=f"U0R{i}"),
                 form=form,
                 platform=Platform.SLACK,
-                source_key="slack:T0ACME:C0CLIENTA:1700000000.000999",
+                source_key="slack:C0CLIENTA:1700000000.000999",
                 channel_id="C0CLIENTA",
             )
             for i in range(6)
@@ -135,7 +135,7 @@ async def test_concurrent_reports_of_one_message_make_one_incident(harness: Harn
         actor=Actor(platform=Platform.SLACK, user_id="U0R9"),
         form=form,
         platform=Platform.SLACK,
-        source_key="slack:T0ACME:C0CLIENTA:1700000000.000777",
+        source_key="slack:C0CLIENTA:1700000000.000777",
     )
     assert other.incident_key == "INC-0002"
 

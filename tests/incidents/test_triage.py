@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.clocks.regimes import ClassificationAnswers
+from bot.domain import Actor, CloseInput, Outcome, PersonalData, Platform
 from storage.models import AuditEvent, Incident
 from tests.support.harness import ADMINS, Harness
 from tests.support.slack_steps import (
@@ -68,7 +71,31 @@ async def test_near_miss_button_changes_kind(harness: Harness) -> None:
     await click(harness, "U0ADMIN1", "triage_near_miss", incident.id)
     [row] = await rows(harness, Incident)
     assert row.kind == "near_miss"
-    assert "Near miss" in json.dumps(card_updates(harness)["DU0ADMIN2"]["blocks"])
+    card = json.dumps(card_updates(harness)["DU0ADMIN2"]["blocks"])
+    assert "Near miss" in card
+    # One fact: a near miss did not reach a client, on the row, the card and in the audit.
+    assert row.reach == "caught"
+    assert "Reached a client" in card and "no, caught" in card
+    assert "triage_near_miss" not in card  # no longer offered once it is one
+    [event] = [
+        e for e in await rows(harness, AuditEvent) if e.action == "incident.marked_near_miss"
+    ]
+    assert event.before is not None and event.after is not None
+    assert (event.before["reach"], event.after["reach"]) == ("reached_client", "caught")
+
+
+async def test_a_closed_card_no_longer_says_not_classified_yet(harness: Harness) -> None:
+    incident = await reported(harness)
+    admin = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
+    form = CloseInput(
+        outcome=Outcome.FALSE_POSITIVE, rationale="Not an AI reply", root_cause="", lessons=""
+    )
+
+    await harness.app.core.triage.close(actor=admin, incident_id=incident.id, form=form)
+    await harness.settle()
+
+    card = json.dumps(card_updates(harness)["DU0ADMIN2"]["blocks"])
+    assert "False positive" in card and "Not classified yet" not in card
 
 
 async def test_non_admin_click_is_refused_audited_and_changes_nothing(harness: Harness) -> None:
@@ -147,3 +174,33 @@ async def test_non_admin_close_submission_is_refused(harness: Harness) -> None:
     async with harness.app.db.sessions() as s:
         row = await s.scalar(select(Incident))
         assert row is not None and row.status == "reported"
+
+
+async def test_classify_revises_reached_a_client_and_near_miss_keeps_a_recorded_receipt(
+    harness: Harness,
+) -> None:
+    incident = await reported(harness)
+    admin = Actor(platform=Platform.SLACK, user_id="U0ADMIN1")
+    core = harness.app.core
+    aware = datetime.now(UTC)
+
+    await core.clocks.classify(
+        actor=admin,
+        incident_id=incident.id,
+        answers=ClassificationAnswers(personal_data=PersonalData.NO, aware_at=aware),
+    )
+    [unticked] = await rows(harness, Incident)
+    await core.clocks.classify(
+        actor=admin,
+        incident_id=incident.id,
+        answers=ClassificationAnswers(
+            personal_data=PersonalData.YES, client_received=True, aware_at=aware
+        ),
+    )
+    await core.triage.mark_near_miss(actor=admin, incident_id=incident.id)
+    [received] = await rows(harness, Incident)
+
+    assert unticked.reach == "caught"  # Classify's answer revised the report's
+    assert received.reach == "reached_client"  # a recorded receipt is not undone by Near miss
+    classified = [e for e in await rows(harness, AuditEvent) if e.action == "incident.classified"]
+    assert [(e.before or {}).get("reach") for e in classified] == ["reached_client", "caught"]

@@ -56,7 +56,7 @@ async def test_ai_message_with_risk_signals_becomes_suspected_incident(harness: 
 
     [incident] = await rows(harness, Incident)
     assert (incident.key, incident.kind, incident.status) == ("INC-0001", "suspected", "reported")
-    assert incident.source_key == "slack:T0ACME:C0CLIENTA:1700000400.000100"
+    assert incident.source_key == "slack:C0CLIENTA:1700000400.000100"
     assert incident.created_by == "system:incident-desk"
     assert incident.failure_type == "contamination"
     assert incident.personal_data == "unsure"

@@ -130,7 +130,11 @@ def triage_card(view: IncidentView) -> list[Block]:
                     severity_select(view),
                     button(ActionId.CLASSIFY, "Classify…", ref),
                     *([] if view.contained_at else [contain_select()]),
-                    button(ActionId.NEAR_MISS, "Near miss", ref),
+                    *(
+                        []
+                        if view.kind == Kind.NEAR_MISS
+                        else [button(ActionId.NEAR_MISS, "Near miss", ref)]
+                    ),
                     button(ActionId.FALSE_POSITIVE, "False positive", ref),
                     button(ActionId.CLOSE, "Close…", ref, "danger"),
                 ],

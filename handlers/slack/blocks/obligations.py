@@ -10,6 +10,7 @@ from bot.clocks.wording import (
     NO_OBLIGATIONS,
     NOT_CLASSIFIED,
     LineState,
+    awaits_classification,
     clocks_heading,
     line_note,
     line_state,
@@ -51,7 +52,8 @@ def obligations_blocks(view: IncidentView, now: datetime | None = None) -> list[
     if contained is not None:
         blocks.append(section(md(":lock: {}", mrkdwn_of(contained))))
     if view.classified_at is None:
-        blocks.append(context(mrkdwn_of(NOT_CLASSIFIED)))
+        if awaits_classification(view):
+            blocks.append(context(mrkdwn_of(NOT_CLASSIFIED)))
         return blocks
     if not view.obligations:
         blocks.append(context(mrkdwn_of(NO_OBLIGATIONS)))

@@ -13,10 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import Platform
 from bot.errors import StorageUnavailable
 from bot.evidence.canonical import excerpt
+from bot.evidence.text import shown_text
+from bot.incidents.intake import Intake
 from handlers.slack.api_errors import error_code
 from handlers.slack.blocks.evidence import add_modal, added_modal, loading_modal
 from handlers.slack.blocks.modals import report_modal
-from handlers.slack.capture import author_hint, capture_message
+from handlers.slack.capture import author_hint, capture_message, seed_capture
 from handlers.slack.deps import actor_from, deps
 from handlers.slack.ids import CallbackId
 from handlers.slack.metadata import ReportMeta
@@ -37,7 +39,7 @@ async def open_report_form(
     view = report_modal(
         deps(context).ctx.config,
         private_metadata=meta.model_dump_json(),
-        excerpt=excerpt(message.get("text"), 600) if message is not None else None,
+        excerpt=excerpt(shown_text(message), 600) if message is not None else None,
         author=author_hint(message) if message is not None else None,
         initial_text=initial_text,
     )
@@ -66,18 +68,33 @@ async def report_message(
     if view_id is None:
         return
     core = deps(context)
+    reporter = actor_from(body).ref
+    # The payload already holds the message: keep it before any slow look-up, so a fast submit
+    # stores the message itself; the full capture then replaces it or is attached after.
+    channel_name = body["channel"].get("name")
+    seed = seed_capture(
+        team_id=meta.team_id,
+        channel_id=body["channel"]["id"],
+        channel_name=channel_name,
+        message=message,
+        reporter=reporter,
+    )
+    await _keep(core.intake, view_id, seed)
     evidence = await capture_message(
         client,
         team_id=meta.team_id,
         channel_id=body["channel"]["id"],
         message=message,
-        reporter=actor_from(body).ref,
+        reporter=reporter,
         thread_limit=core.ctx.config.thread_context_limit,
+        channel_name=channel_name,
     )
+    await _keep(core.intake, view_id, evidence)
+
+
+async def _keep(intake: Intake, view_id: str, content: dict[str, Any]) -> None:
     try:
-        await core.intake.save_evidence_draft(
-            form_id=view_id, platform=Platform.SLACK, content=evidence
-        )
+        await intake.save_evidence_draft(form_id=view_id, platform=Platform.SLACK, content=content)
     except StorageUnavailable:
         log.warning("could not keep evidence draft for view %s; it is captured on submit", view_id)
 
@@ -102,7 +119,7 @@ async def add_to_incident(
     )
     shown = {
         "private_metadata": meta.model_dump_json(),
-        "text": message.get("text"),
+        "text": shown_text(message),
         "author": author_hint(message),
     }
     try:
@@ -132,6 +149,7 @@ async def add_to_incident(
         message=message,
         reporter=actor.ref,
         thread_limit=core.ctx.config.thread_context_limit,
+        channel_name=body["channel"].get("name"),
     )
     try:
         await core.intake.save_evidence_draft(

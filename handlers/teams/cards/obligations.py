@@ -13,6 +13,7 @@ from bot.clocks.wording import (
     NO_OBLIGATIONS,
     NOT_CLASSIFIED,
     LineState,
+    awaits_classification,
     clocks_heading,
     decided_note,
     line_note,
@@ -110,7 +111,8 @@ def clocks_body(
     if contained is not None:
         body.append(contained)
     if view.classified_at is None:
-        body.append(text(markdown_of(NOT_CLASSIFIED), subtle=True))
+        if awaits_classification(view):
+            body.append(text(markdown_of(NOT_CLASSIFIED), subtle=True))
         return body
     if not view.obligations:
         body.append(text(markdown_of(NO_OBLIGATIONS), subtle=True))

@@ -37,12 +37,16 @@ class TriageButton:
     shown: Callable[[IncidentView], bool] | None = None  # None: always
 
 
+def not_near_miss(view: IncidentView) -> bool:
+    return view.kind != Kind.NEAR_MISS
+
+
 # The card's buttons, in order (Teams shows at most six in a row). A new triage step is one line
 # here plus its handler in handlers/teams/card_actions.py.
 TRIAGE_BUTTONS: tuple[TriageButton, ...] = (
     TriageButton(Verb.ASSIGN_ME, "Assign to me", "positive"),
     TriageButton(Verb.CLASSIFY, "Classify…"),
-    TriageButton(Verb.NEAR_MISS, "Near miss"),
+    TriageButton(Verb.NEAR_MISS, "Near miss", shown=not_near_miss),
     TriageButton(Verb.FALSE_POSITIVE, "False positive"),
     TriageButton(Verb.CLOSE, "Close…", "destructive"),
 )

@@ -1,7 +1,7 @@
 """each runbook tool's state: contained (and how) or re-enabled on sign-off
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def test_contained_hides_the_button_and_a_closed_card_has_no_decisions() -> None
         view(contained_at=AWARE + timedelta(minutes=40), contained_by="teams:bo")
     )
     assert not buttons(contained, "triage.contained") and buttons(contained, "triage.classify")
-    assert "🔒 Contained after 40 m by bo" in texts(contained)
+    assert "🔒 Contained 40 m after awareness by bo" in texts(contained)
 
     closed = triage_card(view(status="closed", outcome="remediated", closed_at=NOW))
     assert not [e for e in elements(closed) if e.get("type") == "Action.Execute"]

@@ -83,14 +83,14 @@ async def test_sev1_pages_the_teams_owner_who_presses_contained(
     answer = await press(teams, button(page, "triage.contained"), user=OWNER)
 
     assert answer["type"] == CARD
-    assert "🔒 Contained after 1 h 12 m by" in shown(answer["value"])
+    assert "🔒 Contained 1 h 12 m after awareness by" in shown(answer["value"])
     assert not buttons(answer["value"], "triage.contained")
     [row] = await teams.rows(Incident)
     assert row.contained_at == START + timedelta(hours=1, minutes=12)
     assert (row.contained_by, row.status) == (f"teams:{OWNER}", "contained")
     for admin in TEAMS_ADMINS:
         card = triage_card_of(teams, admin)
-        assert "Contained after 1 h 12 m" in shown(card)
+        assert "Contained 1 h 12 m after awareness" in shown(card)
         assert not buttons(card, "triage.contained")
     events = [(e.action, e.actor) for e in await teams.rows(AuditEvent)]
     assert ("incident.contained", f"teams:{OWNER}") in events
@@ -104,7 +104,7 @@ async def test_admin_contains_from_the_triage_card(clock: Any, teams: TeamsHarne
     )
 
     assert buttons(answer["value"], "triage.assign_me")  # the triage card, refreshed
-    assert "Contained after 0 m" in shown(answer["value"])
+    assert "Contained 0 m after awareness" in shown(answer["value"])
     [row] = await teams.rows(Incident)
     assert (row.contained_at, row.contained_by) == (START, f"teams:{act.ADMIN_2}")
 

@@ -92,6 +92,9 @@ async def test_near_miss_changes_kind_on_every_card(teams: TeamsHarness) -> None
     assert row.kind == "near_miss"
     for update in latest_updates(teams).values():
         assert facts(update["card"])["Kind"] == "Near miss"
+        assert facts(update["card"])["Reached a client"] == "no, caught"
+        assert "triage.near_miss" not in json.dumps(update["card"])
+    assert row.reach == "caught"
 
 
 async def test_non_admin_click_is_refused_audited_and_changes_nothing(teams: TeamsHarness) -> None:
