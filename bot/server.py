@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from bot.health import DeliveryClock, check_health
 from storage import repository as repo
 from storage.db import Database
 from storage.models import Incident
@@ -14,19 +15,16 @@ from storage.models import Incident
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_web_app(db: Database, routes: list[tuple[str, str, Handler]]) -> web.Application:
-    """`routes` are (method, path, handler) from each configured platform."""
+def build_web_app(
+    db: Database, routes: list[tuple[str, str, Handler]], clock: DeliveryClock | None = None
+) -> web.Application:
+    """`routes` are (method, path, handler) from each configured platform; `clock` is the
+    outbox dispatcher whose rounds /healthz watches."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
 
     async def healthz(_: web.Request) -> web.Response:
-        try:
-            async with db.sessions() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception as exc:
-            return web.json_response(
-                {"status": "error", "database": type(exc).__name__}, status=503
-            )
-        return web.json_response({"status": "ok", "database": "ok"})
+        health = await check_health(db, clock)
+        return web.json_response(health.body(), status=200 if health.ok else 503)
 
     async def metrics(_: web.Request) -> web.Response:
         async with db.sessions() as session:

@@ -32,7 +32,7 @@ from bot.incidents.cards import CardFanout
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
 from storage import repository as repo
-from storage.models import EvidenceDraft, Incident, IncidentReporter
+from storage.models import EvidenceDraft, Incident, IncidentReporter, ReportSubmission
 
 log = logging.getLogger(__name__)
 
@@ -110,12 +110,61 @@ class Intake:
         channel_id: str | None = None,
         evidence: dict[str, Any] | None = None,
         draft_form_id: str | None = None,
+        submission_key: str | None = None,
     ) -> ReportResult:
         """Store a new incident, or add the reporter to the one already open for this source.
 
         `draft_form_id` names evidence captured while the form was open; it is used and removed
-        in the same transaction, so a failed save keeps it for the retry."""
+        in the same transaction, so a failed save keeps it for the retry. `submission_key` names
+        the submitted form: the same form submitted again returns the first answer."""
         self.validate_report(form)
+        earlier = await self.earlier_submission(submission_key) if submission_key else None
+        if earlier is not None:
+            return earlier
+        try:
+            return await self._report(
+                actor=actor,
+                form=form,
+                platform=platform,
+                source_key=source_key,
+                channel_id=channel_id,
+                evidence=evidence,
+                draft_form_id=draft_form_id,
+                submission_key=submission_key,
+            )
+        except IntegrityError:
+            # The same form, delivered twice at once: the other delivery recorded it.
+            if submission_key is None:
+                raise
+            earlier = await self.earlier_submission(submission_key)
+            if earlier is None:
+                raise
+            return earlier
+
+    async def earlier_submission(self, submission_key: str) -> ReportResult | None:
+        """The answer already given to this submitted form, if it was recorded."""
+        async with self.ctx.db.transaction() as session:
+            found = await repo.get_submission(session, submission_key=submission_key)
+        if found is None:
+            return None
+        submission, key = found
+        log.info("report form %s submitted again; it is %s", submission_key, key)
+        return ReportResult(
+            incident_key=key, created=submission.created, reporter_added=submission.reporter_added
+        )
+
+    async def _report(
+        self,
+        *,
+        actor: Actor,
+        form: ReportInput,
+        platform: Platform,
+        source_key: str | None,
+        channel_id: str | None,
+        evidence: dict[str, Any] | None,
+        draft_form_id: str | None,
+        submission_key: str | None,
+    ) -> ReportResult:
         async with self.ctx.db.transaction() as session:
             if draft_form_id is not None:
                 draft = await repo.pop_draft(session, form_id=draft_form_id)
@@ -150,6 +199,17 @@ class Intake:
                 await self._after_create(session, incident, actor, form, channel_id, evidence)
                 await self.hooks.run_reported(session, incident)
                 result = ReportResult(incident_key=incident.key, created=True, reporter_added=True)
+            if submission_key is not None:
+                await repo.add_submission(
+                    session,
+                    submission=ReportSubmission(
+                        submission_key=submission_key,
+                        incident_id=(existing or incident).id,
+                        created=result.created,
+                        reporter_added=result.reporter_added,
+                        submitted_at=datetime.now(UTC),
+                    ),
+                )
         self.ctx.notify_committed()
         log.info(
             "report %s by %s (%s)",

@@ -121,6 +121,7 @@ async def report_from_chat(core: Core, context: TurnContext, data: dict[str, Any
             form=form,
             platform=Platform.TEAMS,
             channel_id=context.activity.conversation.id,
+            submission_key=f"teams:activity:{context.activity.id}" if context.activity.id else None,
         )
     except InvalidInput as exc:
         return show_card(report_form(core.ctx.config, values=data, errors=exc.fields, in_chat=True))

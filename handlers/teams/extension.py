@@ -101,6 +101,7 @@ async def submit_action(core: Core, context: TurnContext) -> MessagingExtensionA
             source_key=key,
             channel_id=conversation_id,
             evidence=evidence,
+            submission_key=f"teams:activity:{activity.id}" if activity.id else None,
         )
     except InvalidInput as exc:
         return show_form(_form(core, message, values=data, errors=exc.fields))

@@ -20,6 +20,11 @@ def section(text: str) -> Block:
     return {"type": "section", "text": mrkdwn(text)}
 
 
+def plain_section(text: str) -> Block:
+    """Someone's own words, shown as typed: plain text, so no markup in them takes effect."""
+    return {"type": "section", "text": {"type": "plain_text", "text": text[:3000] or " "}}
+
+
 def context(text: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(text)]}
 
