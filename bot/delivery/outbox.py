@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import random
-import socket
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -89,12 +88,10 @@ def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2
 
 
 def default_worker_id() -> str:
-    """This process's stable name: OUTBOX_WORKER_ID, else host and port. A process restarted
-    under the same name takes back the rows it had claimed at once, not after their lease."""
+    """OUTBOX_WORKER_ID when set (a name that stays with a replica across restarts: a process
+    restarted under it takes back its claimed rows at once); else a name of its own."""
     configured = os.environ.get("OUTBOX_WORKER_ID", "").strip()
-    if configured:
-        return configured[:40]
-    return f"{socket.gethostname()}:{os.environ.get('PORT', '3000')}"[:40]
+    return configured[:40] if configured else uuid.uuid4().hex[:12]
 
 
 class OutboxDispatcher:
@@ -106,7 +103,7 @@ class OutboxDispatcher:
         db: Database,
         courier: Deliverer,
         *,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=30),
         call_timeout: timedelta = timedelta(seconds=20),
         batch_size: int = 25,
         max_attempts: int = 15,
@@ -209,12 +206,38 @@ class OutboxDispatcher:
         """Deliver everything due now; returns how many rows were attempted."""
         async with self._lock:
             claimed = await self.claim()
-            lanes: dict[tuple[str, str], list[OutboundMessage]] = {}
-            for message in claimed:
-                lane = (message.platform.value, message.target or f"row:{message.id}")
-                lanes.setdefault(lane, []).append(message)
-            await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
+            await self.deliver_claimed(claimed)
             return len(claimed)
+
+    async def deliver_claimed(self, claimed: Sequence[OutboundMessage]) -> None:
+        """Deliver rows this run claimed: conversations side by side, each one's in order."""
+        lanes: dict[tuple[str, str], list[OutboundMessage]] = {}
+        for message in claimed:
+            lane = (message.platform.value, message.target or f"row:{message.id}")
+            lanes.setdefault(lane, []).append(message)
+        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat())
+        try:
+            await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
+        finally:
+            heartbeat.cancel()
+
+    async def _heartbeat(self) -> None:
+        """Keep this round's claims alive while it lasts: a short lease is safe for a slow
+        round, and a crashed process's rows come back within one lease."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                async with self.db.transaction() as session:
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(
+                            OutboxMessage.claimed_by == self.claim_token,
+                            OutboxMessage.status == OutboxStatus.SENDING.value,
+                        )
+                        .values(claimed_until=datetime.now(UTC) + self.lease)
+                    )
+            except Exception:
+                log.warning("outbox lease renewal failed; retrying", exc_info=True)
 
     async def drain(self, max_rounds: int = 20) -> None:
         """Deliver until nothing is due (tests and shutdown use this)."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from storage.migrate import sync_url, upgrade
+from storage.migrate import sync_url
 from tests.support.databases import empty_postgres_database
 from tests.support.harness import DB_BACKENDS
 
@@ -24,23 +25,20 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 
 
 def test_replicas_migrating_an_empty_database_at_once_both_succeed(empty_database: str) -> None:
-    errors: list[BaseException] = []
-    start = threading.Barrier(3)
+    # Separate processes, as replicas are: each runs `upgrade` the moment it starts.
+    script = "import sys; from storage.migrate import upgrade; upgrade(sys.argv[1])"
+    replicas = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, empty_database],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [(r.wait(timeout=120), r.communicate()[0]) for r in replicas]
 
-    def replica() -> None:
-        start.wait()
-        try:
-            upgrade(empty_database)
-        except BaseException as exc:  # the assertion below shows which one failed and how
-            errors.append(exc)
-
-    replicas = [threading.Thread(target=replica) for _ in range(3)]
-    for thread in replicas:
-        thread.start()
-    for thread in replicas:
-        thread.join(timeout=120)
-
-    assert errors == []
+    assert [code for code, _ in outcomes] == [0, 0, 0], [out for _, out in outcomes]
     engine = create_engine(sync_url(empty_database))
     with engine.connect() as conn:
         versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
