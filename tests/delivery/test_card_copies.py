@@ -134,7 +134,7 @@ async def test_a_teams_copy_that_is_gone_does_not_stop_the_other_copies_updating
     await harness.settle()
 
     gone, *others = await rows(harness.app, CardPost)
-    updated = [c.conversation_id for c in connector.named("update")]
+    updated = [str(c.conversation_id) for c in connector.named("update")]
     assert sorted(updated) == sorted(act.personal_chat(p.recipient) for p in others)
     assert gone.last_error is not None
     assert gone.last_error.startswith("Teams answered HTTP 404 while updating the card of")
