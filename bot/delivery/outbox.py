@@ -215,29 +215,7 @@ class OutboxDispatcher:
         for message in claimed:
             lane = (message.platform.value, message.target or f"row:{message.id}")
             lanes.setdefault(lane, []).append(message)
-        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat())
-        try:
-            await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
-        finally:
-            heartbeat.cancel()
-
-    async def _heartbeat(self) -> None:
-        """Keep this round's claims alive while it lasts: a short lease is safe for a slow
-        round, and a crashed process's rows come back within one lease."""
-        while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
-            try:
-                async with self.db.transaction() as session:
-                    await session.execute(
-                        update(OutboxMessage)
-                        .where(
-                            OutboxMessage.claimed_by == self.claim_token,
-                            OutboxMessage.status == OutboxStatus.SENDING.value,
-                        )
-                        .values(claimed_until=datetime.now(UTC) + self.lease)
-                    )
-            except Exception:
-                log.warning("outbox lease renewal failed; retrying", exc_info=True)
+        await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
 
     async def drain(self, max_rounds: int = 20) -> None:
         """Deliver until nothing is due (tests and shutdown use this)."""
@@ -268,35 +246,38 @@ class OutboxDispatcher:
     async def _deliver_lane(self, messages: Sequence[OutboundMessage]) -> None:
         """One conversation's rows, in order; after one that must wait, the rest wait too."""
         for index, message in enumerate(messages):
+            waiting = messages[index:]
             try:
-                retry_at = await self._deliver(message)
+                ours = await self._renew([m.id for m in waiting])
+                retry_at = await self._deliver(message) if message.id in ours else None
+                if message.id not in ours:
+                    log.info("outbox message %s was taken over by another worker", message.id)
             except Exception:
                 log.exception("outbox message %s: recording its outcome failed", message.id)
                 retry_at = None
             if retry_at is not None:
-                await self._release([m.id for m in messages[index + 1 :]], at=retry_at)
+                await self._release([m.id for m in waiting[1:]], at=retry_at)
                 return
 
-    async def _still_ours(self, message: OutboundMessage) -> bool:
-        """Renew the lease just before sending, only if the row is still claimed by this run: a
-        row another worker took over meanwhile is not sent twice."""
+    async def _renew(self, ids: list[int]) -> set[int]:
+        """Renew the lease of rows still claimed by this run, just before the next send; a row
+        another worker took over meanwhile is left out, so it is not sent twice. Renewing the
+        rows still waiting in the lane is the heartbeat that keeps a short lease safe."""
         async with self.db.transaction() as session:
             renewed = await session.execute(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.id == message.id,
+                    OutboxMessage.id.in_(ids),
                     OutboxMessage.claimed_by == self.claim_token,
                     OutboxMessage.status == OutboxStatus.SENDING.value,
                 )
                 .values(claimed_until=datetime.now(UTC) + self.lease)
+                .returning(OutboxMessage.id)
             )
-        return bool(getattr(renewed, "rowcount", 0))
+            return set(renewed.scalars().all())
 
     async def _deliver(self, message: OutboundMessage) -> datetime | None:
         """Send one row and record the outcome; returns when it is retried, if it is."""
-        if not await self._still_ours(message):
-            log.info("outbox message %s was taken over by another worker; skipped", message.id)
-            return None
         try:
             async with asyncio.timeout(self.call_timeout.total_seconds()):
                 await self.courier.deliver(message)

@@ -45,3 +45,22 @@ async def writes_stalled(database_url: str) -> AsyncIterator[None]:
     finally:
         release.set()
         await asyncio.to_thread(holder.join, 10)
+
+
+@asynccontextmanager
+async def silent_database_server() -> AsyncIterator[str]:
+    """A PostgreSQL URL whose server accepts connections and then never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # kept open, never written to
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/stalled"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
