@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import and_, func, or_, select, text
 
+from bot.delivery.outbox import held_back
 from storage.db import Database
 from storage.errors import StorageUnavailable
 from storage.models import OutboxMessage
@@ -75,12 +76,14 @@ async def check_health(
 
 
 async def _oldest_due(session: Any, now: datetime) -> datetime | None:
-    """The due time of the oldest row waiting: pending and due, or claimed by a lapsed lease."""
+    """The due time of the oldest row waiting to be picked up: pending and due, or claimed by
+    a lapsed lease. A row held back behind its conversation's retry is not stuck."""
     stmt = select(func.min(OutboxMessage.next_attempt_at)).where(
         or_(
             and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
             and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
-        )
+        ),
+        ~held_back(now),
     )
     found: datetime | None = (await session.execute(stmt)).scalar_one_or_none()
     return found

@@ -140,6 +140,11 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
     nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)
+    # A name that stays with one replica across restarts (a StatefulSet pod's name): a process
+    # restarted under it takes back the outbox rows it had claimed at once (docs/RELIABILITY.md).
+    outbox_worker_id: str | None = Field(
+        default=None, alias="OUTBOX_WORKER_ID", max_length=40, pattern=r"^[A-Za-z0-9._:-]+$"
+    )
 
     @property
     def incident_admins(self) -> frozenset[str]:

@@ -140,7 +140,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         dashboard=core.insights.dashboard,
         digest=core.insights.digest,
     )
-    dispatcher = OutboxDispatcher(db, courier)
+    dispatcher = OutboxDispatcher(db, courier, worker_id=settings.outbox_worker_id)
     dispatcher_box.append(dispatcher)
 
     scheduler = build_scheduler(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import uuid
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -87,11 +86,19 @@ def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2
     return max(delay, retry_after or 0.0)
 
 
-def default_worker_id() -> str:
-    """OUTBOX_WORKER_ID when set (a name that stays with a replica across restarts: a process
-    restarted under it takes back its claimed rows at once); else a name of its own."""
-    configured = os.environ.get("OUTBOX_WORKER_ID", "").strip()
-    return configured[:40] if configured else uuid.uuid4().hex[:12]
+def held_back(now: datetime) -> ColumnElement[bool]:
+    """A row waits while an earlier row to the same conversation is still being sent or is
+    waiting for its retry: each conversation gets its messages in order."""
+    earlier = aliased(OutboxMessage)
+    return exists().where(
+        earlier.platform == OutboxMessage.platform,
+        earlier.target == OutboxMessage.target,
+        earlier.id < OutboxMessage.id,
+        or_(
+            and_(earlier.status == OutboxStatus.PENDING.value, earlier.next_attempt_at > now),
+            and_(earlier.status == OutboxStatus.SENDING.value, earlier.claimed_until >= now),
+        ),
+    )
 
 
 class OutboxDispatcher:
@@ -115,7 +122,9 @@ class OutboxDispatcher:
         self.call_timeout = call_timeout
         self.batch_size = batch_size
         self.max_attempts = max_attempts
-        self.worker_id = worker_id or default_worker_id()
+        # A stable name (OUTBOX_WORKER_ID) lets a restarted process take back its rows at once;
+        # without one, each run has a name of its own and a crashed run's rows wait one lease.
+        self.worker_id = worker_id or uuid.uuid4().hex[:12]
         # claimed_by is the stable name plus this run's nonce: the lease re-check tells this run
         # from an earlier one under the same name.
         self.claim_token = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
@@ -140,22 +149,7 @@ class OutboxDispatcher:
         if not self._reclaimed_own:
             mine = OutboxMessage.claimed_by.startswith(f"{self.worker_id}/", autoescape=True)
             expired = or_(expired, mine)
-        earlier = aliased(OutboxMessage)
-        blocked = exists().where(
-            earlier.platform == OutboxMessage.platform,
-            earlier.target == OutboxMessage.target,
-            earlier.id < OutboxMessage.id,
-            or_(
-                and_(
-                    earlier.status == OutboxStatus.PENDING.value,
-                    earlier.next_attempt_at > now,
-                ),
-                and_(
-                    earlier.status == OutboxStatus.SENDING.value,
-                    earlier.claimed_until >= now,
-                ),
-            ),
-        )
+        blocked = held_back(now)
         due = (
             select(OutboxMessage.id)
             .where(
