@@ -151,6 +151,13 @@ class Settings(BaseSettings):
         return frozenset(a.strip() for a in self.incident_admins_raw.split(",") if a.strip())
 
     @property
+    def spool_path(self) -> Path:
+        """The report spool: in INCIDENT_DESK_HOME, else ~/.config/incident-desk (as the audit
+        key); local to this process's disk, like the evidence folder."""
+        home = Path(self.incident_desk_home) if self.incident_desk_home else None
+        return (home or Path.home() / ".config" / "incident-desk") / "report-spool.jsonl"
+
+    @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
 

@@ -17,7 +17,24 @@ log = logging.getLogger("incident_desk")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `incident-desk` command."""
-    return core_main(argv, serve=_run, package_teams=build_package)
+    return core_main(argv, serve=_run, package_teams=build_package, replay=_replay)
+
+
+async def _replay(settings: Settings) -> int:
+    """Record the spooled reports now and send what they queued; 1 while some remain."""
+    from handlers.wiring import create_app
+
+    app = create_app(settings)
+    try:
+        spool = app.core.intake.spool
+        waiting = len(spool.pending()) if spool else 0
+        recorded = await app.core.intake.replay_spool()
+        await app.dispatcher.drain()
+    finally:
+        await app.stop()
+    left = waiting - recorded
+    print(f"{recorded} spooled report(s) recorded; {left} still waiting")
+    return 1 if left else 0
 
 
 async def _run(settings: Settings) -> None:

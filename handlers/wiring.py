@@ -22,6 +22,7 @@ from bot.delivery.port import ChatPort
 from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
 from bot.incidents.context import DeskContext
+from bot.incidents.spool import ReportSpool
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
 from storage.db import Database
@@ -100,6 +101,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         triage_channel=settings.triage_channel,
         teams_triage_channel=settings.teams_triage_channel,
     )
+    core.intake.spool = ReportSpool(settings.spool_path)
     addresses = AddressBook(db, platform=Platform.TEAMS, on_requeue=kick)
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
@@ -148,6 +150,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         outbox_interval=timedelta(seconds=settings.outbox_interval_seconds),
         extra_jobs={
             "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
+            "replay-report-spool": (core.intake.replay_spool, timedelta(seconds=30)),
             **retention_jobs(core.evidence),
             "deliver-due-nudges": (
                 core.clocks.deliver_due_nudges,

@@ -15,6 +15,7 @@ from bot.domain import Platform, ReportResult
 from bot.errors import DeskError, InvalidInput, StorageUnavailable
 from bot.incidents import notices
 from bot.incidents.forms import parse_close, report_answers
+from bot.incidents.spool import ReportSpooled
 from handlers.slack.blocks.elements import input_values
 from handlers.slack.blocks.evidence import added_modal
 from handlers.slack.blocks.modals import not_saved_modal, reported_modal, saving_modal
@@ -77,6 +78,7 @@ async def submit_report(
             channel_id=meta.channel_id,
             draft_form_id=view["id"] if meta.source_key else None,
             submission_key=submission_key(body, view),
+            spool_if_down=True,
         )
     )
     done, _ = await asyncio.wait({save}, timeout=SAVE_BUDGET_SECONDS)
@@ -86,6 +88,9 @@ async def submit_report(
         return
     try:
         result = save.result()
+    except ReportSpooled as exc:
+        await ack(response_action="update", view=reported_modal(f":inbox_tray: {exc.message}"))
+        return
     except InvalidInput as exc:
         await ack(response_action="errors", errors=_errors(exc, BlockId.DESCRIPTION))
         return
@@ -107,6 +112,8 @@ async def _finish_in_background(
     reporter's notice names the key too, so a closed modal loses nothing."""
     try:
         result = await save
+    except ReportSpooled as exc:
+        answer = reported_modal(f":inbox_tray: {exc.message}")
     except DeskError as exc:
         log.warning("report form %s not saved after its ack: %s", view_id, exc.message)
         answer = not_saved_modal(text)
