@@ -207,7 +207,9 @@ class OutboxDispatcher:
         """Deliver rows this run claimed: conversations side by side, each one's in order."""
         lanes: dict[tuple[str, str], list[OutboundMessage]] = {}
         for message in claimed:
-            lane = (message.platform.value, message.target or f"row:{message.id}")
+            # Rows without a target (dashboard refreshes) go one kind at a time, as they
+            # coalesce: the first one's work covers those queued behind it.
+            lane = (message.platform.value, message.target or f"kind:{message.kind}")
             lanes.setdefault(lane, []).append(message)
         await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
 
@@ -286,9 +288,11 @@ class OutboxDispatcher:
             log.exception("outbox message %s (%s) raised", message.id, message.kind)
             return await self._failed(message, DeliveryError(f"{type(exc).__name__}: {exc}"))
         async with self.db.transaction() as session:
+            # Recorded as sent even if the lease lapsed meanwhile and another worker claimed the
+            # row: it was sent, and the other worker's re-check before its send now skips it.
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == self.claim_token)
+                .where(OutboxMessage.id == message.id, OutboxMessage.status != "sent")
                 .values(status=OutboxStatus.SENT.value, sent_at=datetime.now(UTC), last_error=None)
             )
         return None
