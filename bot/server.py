@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import text
 
+from bot.health import DeliveryClock, check_health
 from bot.logs import REQUEST_ID
 from bot.metrics import CONTENT_TYPE, DeskMetrics
 from storage.db import Database
@@ -22,9 +22,11 @@ def build_web_app(
     *,
     desk_metrics: DeskMetrics | None = None,
     metrics_token: str | None = None,
+    clock: DeliveryClock | None = None,
 ) -> web.Application:
     """`routes` are (method, path, handler) from each configured platform. `/metrics` answers
-    only a request bearing `metrics_token`; without one it is off."""
+    only a request bearing `metrics_token`; without one it is off. `clock` is the outbox
+    dispatcher whose rounds /healthz watches."""
     desk_metrics = desk_metrics or DeskMetrics()
 
     @web.middleware
@@ -40,14 +42,8 @@ def build_web_app(
     app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[timed])
 
     async def healthz(_: web.Request) -> web.Response:
-        try:
-            async with db.sessions() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception as exc:
-            return web.json_response(
-                {"status": "error", "database": type(exc).__name__}, status=503
-            )
-        return web.json_response({"status": "ok", "database": "ok"})
+        health = await check_health(db, clock)
+        return web.json_response(health.body(), status=200 if health.ok else 503)
 
     async def metrics(request: web.Request) -> web.Response:
         if not metrics_token:

@@ -194,6 +194,11 @@ class Settings(BaseSettings):
     log_format: str = Field(default="plain", alias="LOG_FORMAT", pattern=r"^(plain|json)$")
     outbox_interval_seconds: float = Field(default=5.0, alias="OUTBOX_INTERVAL_SECONDS", gt=0)
     nudge_interval_seconds: float = Field(default=30.0, alias="NUDGE_INTERVAL_SECONDS", gt=0)
+    # A name that stays with one replica across restarts (a StatefulSet pod's name): a process
+    # restarted under it takes back the outbox rows it had claimed at once (docs/RELIABILITY.md).
+    outbox_worker_id: str | None = Field(
+        default=None, alias="OUTBOX_WORKER_ID", max_length=40, pattern=r"^[A-Za-z0-9._:-]+$"
+    )
 
     @property
     def incident_admins(self) -> frozenset[str]:
@@ -208,6 +213,13 @@ class Settings(BaseSettings):
     def admin_groups(self) -> frozenset[str]:
         """INCIDENT_ADMINS entries that name a Slack user group (S…), resolved periodically."""
         return frozenset(a for a in self.incident_admins if is_admin_group(a))
+
+    @property
+    def spool_path(self) -> Path:
+        """The report spool: in INCIDENT_DESK_HOME, else ~/.config/incident-desk (as the audit
+        key); local to this process's disk, like the evidence folder."""
+        home = Path(self.incident_desk_home) if self.incident_desk_home else None
+        return (home or Path.home() / ".config" / "incident-desk") / "report-spool.jsonl"
 
     @property
     def slack_enabled(self) -> bool:

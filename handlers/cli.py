@@ -20,7 +20,12 @@ log = logging.getLogger("incident_desk")
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `incident-desk` command."""
     return core_main(
-        argv, serve=_run, package_teams=build_package, demo=_demo, doctor_checks=[check_slack]
+        argv,
+        serve=_run,
+        package_teams=build_package,
+        demo=_demo,
+        doctor_checks=[check_slack],
+        replay=_replay,
     )
 
 
@@ -31,6 +36,23 @@ def _demo(out_dir: Path, serve_port: int | None) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     steps = asyncio.run(run_demo(out_dir=out_dir, serve_port=serve_port))
     return 0 if all(step.ok for step in steps) else 1
+
+
+async def _replay(settings: Settings) -> int:
+    """Record the spooled reports now and send what they queued; 1 while some remain."""
+    from handlers.wiring import create_app
+
+    app = create_app(settings)
+    try:
+        spool = app.core.intake.spool
+        waiting = len(spool.pending()) if spool else 0
+        recorded = await app.core.intake.replay_spool()
+        await app.dispatcher.drain()
+    finally:
+        await app.stop()
+    left = waiting - recorded
+    print(f"{recorded} spooled report(s) recorded; {left} still waiting")
+    return 1 if left else 0
 
 
 async def _run(settings: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from bot.delivery.scheduler import build_scheduler
 from bot.domain import Platform
 from bot.incidents.admin_groups import AdminGroups
 from bot.incidents.context import DeskContext
+from bot.incidents.spool import ReportSpool
 from bot.metrics import DeskMetrics
 from bot.server import Handler, build_web_app
 from bot.settings import DeskConfig, Settings
@@ -111,6 +113,7 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
     # Counted last, after the core's own subscribers have run.
     core.hooks.reported.append(metrics.on_report)
     core.hooks.changed.append(metrics.on_change)
+    core.intake.spool = ReportSpool(settings.spool_path)
     addresses = AddressBook(db, platform=Platform.TEAMS, on_requeue=kick)
     routes: list[tuple[str, str, Handler]] = []
     slack_app = None
@@ -160,7 +163,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         dashboard=core.insights.dashboard,
         digest=core.insights.digest,
     )
-    dispatcher = OutboxDispatcher(db, courier, on_failed=metrics.on_delivery_failed)
+    dispatcher = OutboxDispatcher(
+        db, courier, on_failed=metrics.on_delivery_failed, worker_id=settings.outbox_worker_id
+    )
     dispatcher_box.append(dispatcher)
 
     async def deliver_due_nudges() -> int:
@@ -168,8 +173,9 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         metrics.nudges_sent.inc(sent)
         return sent
 
-    jobs = {
+    jobs: dict[str, tuple[Callable[[], Awaitable[object]], timedelta]] = {
         "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
+        "replay-report-spool": (core.intake.replay_spool, timedelta(seconds=30)),
         **retention_jobs(core.evidence),
         "deliver-due-nudges": (
             deliver_due_nudges,
@@ -194,7 +200,13 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         core=core,
         dispatcher=dispatcher,
         scheduler=scheduler,
-        web=build_web_app(db, routes, desk_metrics=metrics, metrics_token=settings.metrics_token),
+        web=build_web_app(
+            db,
+            routes,
+            desk_metrics=metrics,
+            metrics_token=settings.metrics_token,
+            clock=dispatcher,
+        ),
         metrics=metrics,
         admin_groups=admin_groups if settings.admin_groups else None,
         slack=slack_app,

@@ -207,6 +207,19 @@ class EvidenceDraft(Base):
     )
 
 
+class ReportSubmission(Base):
+    """One submitted report form (a Slack view id, a Teams activity id) and the incident it
+    became: a form delivered or pressed twice makes one incident, not two."""
+
+    __tablename__ = "report_submissions"
+
+    submission_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    created: Mapped[bool]
+    reporter_added: Mapped[bool]
+    submitted_at: Mapped[datetime]
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained log of every state change and refusal (bot/audit/trail.py appends).
 
@@ -247,7 +260,11 @@ class OutboxMessage(Base):
     """An outbound message, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Delivery keeps each conversation in order by looking for an earlier row to its target.
+        Index("ix_outbox_lane", "platform", "target", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(10))

@@ -20,6 +20,7 @@ from storage.models import (
     Incident,
     IncidentReporter,
     OutboxMessage,
+    ReportSubmission,
     TeamsConversation,
 )
 
@@ -249,6 +250,26 @@ async def purge_drafts(session: AsyncSession, *, older_than: datetime) -> int:
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def get_submission(
+    session: AsyncSession, *, submission_key: str
+) -> tuple[ReportSubmission, str] | None:
+    """The submission already recorded under this key, with its incident's key."""
+    row = (
+        await session.execute(
+            select(ReportSubmission, Incident.key)
+            .join(Incident, Incident.id == ReportSubmission.incident_id)
+            .where(ReportSubmission.submission_key == submission_key)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def add_submission(session: AsyncSession, *, submission: ReportSubmission) -> None:
+    """Record a submission; a concurrent one under the same key fails here (IntegrityError)."""
+    session.add(submission)
+    await session.flush()
 
 
 async def outbox_counts(session: AsyncSession) -> dict[str, int]:

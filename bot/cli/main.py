@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="migrate the database and run the bot")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("doctor", help="check settings, database and delivery")
+    sub.add_parser(
+        "replay", help="record the reports spooled while the database was down (also automatic)"
+    )
     cli_audit.add_commands(sub)
     cli_stats.add_parser(sub)
     register = sub.add_parser(
@@ -241,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 Serve = Callable[[Settings], Coroutine[Any, Any, None]]
+Replay = Callable[[Settings], Coroutine[Any, Any, int]]
 PackageTeams = Callable[[Settings, Path], Path]
 # (report folder, page port or None) -> exit code
 Demo = Callable[[Path, int | None], int]
@@ -253,6 +257,7 @@ def main(
     package_teams: PackageTeams | None = None,
     demo: Demo | None = None,
     doctor_checks: Sequence[DoctorCheck] = (),
+    replay: Replay | None = None,
 ) -> int:
     """Run one command. The platforms are passed in by `handlers.cli`: the core imports none."""
     args = build_parser().parse_args(argv)
@@ -289,6 +294,10 @@ def main(
             print("database is up to date")
         elif args.command == "doctor":
             return asyncio.run(_doctor(settings, doctor_checks))
+        elif args.command == "replay":
+            if replay is None:
+                raise ConfigError("`replay` needs the whole desk: start it as `incident-desk`")
+            return asyncio.run(replay(settings))
         elif args.command in cli_audit.COMMANDS:
             return cli_audit.run(args, settings)
         elif args.command == "stats":

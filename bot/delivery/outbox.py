@@ -6,14 +6,15 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.delivery.payloads import OutboxKind, OutboxPayload, Payload, load_payload
 from bot.delivery.port import DeliveryError
@@ -85,15 +86,32 @@ def backoff_seconds(attempts: int, retry_after: float | None, *, base: float = 2
     return max(delay, retry_after or 0.0)
 
 
+def held_back(now: datetime) -> ColumnElement[bool]:
+    """A row waits while an earlier row to the same conversation is still being sent or is
+    waiting for its retry: each conversation gets its messages in order."""
+    earlier = aliased(OutboxMessage)
+    return exists().where(
+        earlier.platform == OutboxMessage.platform,
+        earlier.target == OutboxMessage.target,
+        earlier.id < OutboxMessage.id,
+        or_(
+            and_(earlier.status == OutboxStatus.PENDING.value, earlier.next_attempt_at > now),
+            and_(earlier.status == OutboxStatus.SENDING.value, earlier.claimed_until >= now),
+        ),
+    )
+
+
 class OutboxDispatcher:
-    """Claims due rows atomically, hands each to the courier, and records the outcome."""
+    """Claims due rows atomically and delivers them: conversations side by side, each one's
+    rows in order; every send has a deadline and first re-checks that the row is still ours."""
 
     def __init__(
         self,
         db: Database,
         courier: Deliverer,
         *,
-        lease: timedelta = timedelta(seconds=120),
+        lease: timedelta = timedelta(seconds=30),
+        call_timeout: timedelta = timedelta(seconds=20),
         batch_size: int = 25,
         max_attempts: int = 15,
         worker_id: str | None = None,
@@ -104,11 +122,21 @@ class OutboxDispatcher:
         self.on_failed = on_failed
         self.courier = courier
         self.lease = lease
+        self.call_timeout = call_timeout
         self.batch_size = batch_size
         self.max_attempts = max_attempts
+        # A stable name (OUTBOX_WORKER_ID) lets a restarted process take back its rows at once;
+        # without one, each run has a name of its own and a crashed run's rows wait one lease.
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        # claimed_by is the stable name plus this run's nonce: the lease re-check tells this run
+        # from an earlier one under the same name.
+        self.claim_token = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
+        self._reclaimed_own = False
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
+        self.started_at = datetime.now(UTC)
+        # When the last delivery round finished (well or not); /healthz watches it.
+        self.last_round_at: datetime | None = None
 
     @property
     def platforms(self) -> frozenset[Platform]:
@@ -116,8 +144,15 @@ class OutboxDispatcher:
         return self.courier.platforms
 
     async def claim(self) -> list[OutboundMessage]:
-        """Claim up to `batch_size` due rows; a crashed worker's expired lease is reclaimed."""
+        """Claim up to `batch_size` due rows: a crashed worker's expired lease is reclaimed, and
+        on this run's first claim so are rows an earlier run under this name left claimed. A
+        row waits while an earlier row to the same target is still being sent or retried."""
         now = datetime.now(UTC)
+        expired = OutboxMessage.claimed_until < now
+        if not self._reclaimed_own:
+            mine = OutboxMessage.claimed_by.startswith(f"{self.worker_id}/", autoescape=True)
+            expired = or_(expired, mine)
+        blocked = held_back(now)
         due = (
             select(OutboxMessage.id)
             .where(
@@ -127,11 +162,9 @@ class OutboxDispatcher:
                         OutboxMessage.status == OutboxStatus.PENDING.value,
                         OutboxMessage.next_attempt_at <= now,
                     ),
-                    and_(
-                        OutboxMessage.status == OutboxStatus.SENDING.value,
-                        OutboxMessage.claimed_until < now,
-                    ),
+                    and_(OutboxMessage.status == OutboxStatus.SENDING.value, expired),
                 ),
+                ~blocked,
             )
             .order_by(OutboxMessage.id)
             .limit(self.batch_size)
@@ -142,7 +175,7 @@ class OutboxDispatcher:
             .where(OutboxMessage.id.in_(due.scalar_subquery()))
             .values(
                 status=OutboxStatus.SENDING.value,
-                claimed_by=self.worker_id,
+                claimed_by=self.claim_token,
                 claimed_until=now + self.lease,
                 attempts=OutboxMessage.attempts + 1,
             )
@@ -163,15 +196,25 @@ class OutboxDispatcher:
                 )
                 for r in rows
             ]
+        self._reclaimed_own = True
         return sorted(claimed, key=lambda m: m.id)
 
     async def run_once(self) -> int:
         """Deliver everything due now; returns how many rows were attempted."""
         async with self._lock:
             claimed = await self.claim()
-            for message in claimed:
-                await self._deliver(message)
+            await self.deliver_claimed(claimed)
             return len(claimed)
+
+    async def deliver_claimed(self, claimed: Sequence[OutboundMessage]) -> None:
+        """Deliver rows this run claimed: conversations side by side, each one's in order."""
+        lanes: dict[tuple[str, str], list[OutboundMessage]] = {}
+        for message in claimed:
+            # Rows without a target (dashboard refreshes) go one kind at a time, as they
+            # coalesce: the first one's work covers those queued behind it.
+            lane = (message.platform.value, message.target or f"kind:{message.kind}")
+            lanes.setdefault(lane, []).append(message)
+        await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
 
     async def drain(self, max_rounds: int = 20) -> None:
         """Deliver until nothing is due (tests and shutdown use this)."""
@@ -196,29 +239,89 @@ class OutboxDispatcher:
         except Exception:
             log.exception("outbox delivery round failed; the scheduler will retry")
             return 0
+        finally:
+            self.last_round_at = datetime.now(UTC)
 
-    async def _deliver(self, message: OutboundMessage) -> None:
+    async def _deliver_lane(self, messages: Sequence[OutboundMessage]) -> None:
+        """One conversation's rows, in order; after one that must wait, the rest wait too."""
+        for index, message in enumerate(messages):
+            waiting = messages[index:]
+            try:
+                ours = await self._renew([m.id for m in waiting])
+                retry_at = await self._deliver(message) if message.id in ours else None
+                if message.id not in ours:
+                    log.info("outbox message %s was taken over by another worker", message.id)
+            except Exception:
+                log.exception("outbox message %s: recording its outcome failed", message.id)
+                retry_at = None
+            if retry_at is not None:
+                await self._release([m.id for m in waiting[1:]], at=retry_at)
+                return
+
+    async def _renew(self, ids: list[int]) -> set[int]:
+        """Renew the lease of rows still claimed by this run, just before the next send; a row
+        another worker took over meanwhile is left out, so it is not sent twice. Renewing the
+        rows still waiting in the lane is the heartbeat that keeps a short lease safe."""
+        async with self.db.transaction() as session:
+            renewed = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.claimed_by == self.claim_token,
+                    OutboxMessage.status == OutboxStatus.SENDING.value,
+                )
+                .values(claimed_until=datetime.now(UTC) + self.lease)
+                .returning(OutboxMessage.id)
+            )
+            return set(renewed.scalars().all())
+
+    async def _deliver(self, message: OutboundMessage) -> datetime | None:
+        """Send one row and record the outcome; returns when it is retried, if it is."""
         try:
-            await self.courier.deliver(message)
+            async with asyncio.timeout(self.call_timeout.total_seconds()):
+                await self.courier.deliver(message)
         except DeliveryError as exc:
-            await self._failed(message, exc)
-            return
+            return await self._failed(message, exc)
+        except TimeoutError:
+            seconds = self.call_timeout.total_seconds()
+            return await self._failed(
+                message, DeliveryError(f"no answer within {seconds:.0f}s; will retry")
+            )
         except Exception as exc:
             log.exception("outbox message %s (%s) raised", message.id, message.kind)
-            await self._failed(message, DeliveryError(f"{type(exc).__name__}: {exc}"))
+            return await self._failed(message, DeliveryError(f"{type(exc).__name__}: {exc}"))
+        async with self.db.transaction() as session:
+            # Recorded as sent even if the lease lapsed meanwhile and another worker claimed the
+            # row: it was sent, and the other worker's re-check before its send now skips it.
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id, OutboxMessage.status != "sent")
+                .values(status=OutboxStatus.SENT.value, sent_at=datetime.now(UTC), last_error=None)
+            )
+        return None
+
+    async def _release(self, ids: list[int], *, at: datetime) -> None:
+        """Hand claimed rows back unsent, due with the row they must follow."""
+        if not ids:
             return
         async with self.db.transaction() as session:
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == self.worker_id)
-                .values(status=OutboxStatus.SENT.value, sent_at=datetime.now(UTC), last_error=None)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.claim_token)
+                .values(
+                    status=OutboxStatus.PENDING.value,
+                    claimed_until=None,
+                    next_attempt_at=at,
+                    attempts=OutboxMessage.attempts - 1,
+                )
             )
 
-    async def _failed(self, message: OutboundMessage, exc: DeliveryError) -> None:
+    async def _failed(self, message: OutboundMessage, exc: DeliveryError) -> datetime | None:
         give_up = exc.permanent or message.attempts >= self.max_attempts
         if self.on_failed is not None:
             self.on_failed(message, give_up)
         values: dict[str, Any] = {"last_error": exc.reason[:2000], "claimed_until": None}
+        retry_at = None
         if give_up:
             values["status"] = OutboxStatus.FAILED.value
             log.error(
@@ -232,8 +335,9 @@ class OutboxDispatcher:
             )
         else:
             delay = backoff_seconds(message.attempts, exc.retry_after)
+            retry_at = datetime.now(UTC) + timedelta(seconds=delay)
             values["status"] = OutboxStatus.PENDING.value
-            values["next_attempt_at"] = datetime.now(UTC) + timedelta(seconds=delay)
+            values["next_attempt_at"] = retry_at
             log.warning(
                 "outbox message %s (%s, incident %s) will be retried in %.0fs: %s",
                 message.id,
@@ -245,6 +349,7 @@ class OutboxDispatcher:
         async with self.db.transaction() as session:
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == self.worker_id)
+                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == self.claim_token)
                 .values(**values)
             )
+        return retry_at

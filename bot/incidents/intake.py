@@ -3,7 +3,9 @@ evidence drafts captured while a report form is open."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,15 +27,16 @@ from bot.domain import (
     ReportResult,
     Status,
 )
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, StorageUnavailable
 from bot.evidence import drafts
 from bot.evidence.lifecycle import insert_evidence
 from bot.incidents import notices
 from bot.incidents.cards import CardFanout
 from bot.incidents.context import DeskContext
 from bot.incidents.hooks import IncidentHooks
+from bot.incidents.spool import ReportSpool, ReportSpooled, SpooledReport, spooled_now
 from storage import repository as repo
-from storage.models import EvidenceDraft, Incident, IncidentReporter
+from storage.models import EvidenceDraft, Incident, IncidentReporter, ReportSubmission
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,9 @@ class Intake:
         self.ctx = ctx
         self.hooks = hooks
         self.cards = cards
+        # Set by the composition root: where reports go while the database is down.
+        self.spool: ReportSpool | None = None
+        self._replaying = asyncio.Lock()
 
     def parse_report(
         self,
@@ -111,12 +117,132 @@ class Intake:
         channel_id: str | None = None,
         evidence: dict[str, Any] | None = None,
         draft_form_id: str | None = None,
+        submission_key: str | None = None,
+        spool_if_down: bool = False,
     ) -> ReportResult:
         """Store a new incident, or add the reporter to the one already open for this source.
 
         `draft_form_id` names evidence captured while the form was open; it is used and removed
-        in the same transaction, so a failed save keeps it for the retry."""
+        in the same transaction, so a failed save keeps it for the retry. `submission_key` names
+        the submitted form: the same form submitted again returns the first answer. With
+        `spool_if_down`, a report the database cannot take is spooled (ReportSpooled)."""
         self.validate_report(form)
+        try:
+            return await self._report_once(
+                actor=actor,
+                form=form,
+                platform=platform,
+                source_key=source_key,
+                channel_id=channel_id,
+                evidence=evidence,
+                draft_form_id=draft_form_id,
+                submission_key=submission_key,
+            )
+        except StorageUnavailable:
+            if not spool_if_down or self.spool is None:
+                raise
+            spooled = SpooledReport(
+                submission_key=submission_key or f"spool:{uuid.uuid4().hex}",
+                actor=actor,
+                form=form,
+                platform=platform,
+                source_key=source_key,
+                channel_id=channel_id,
+                evidence=evidence,
+                draft_form_id=draft_form_id,
+                spooled_at=spooled_now(),
+            )
+            await asyncio.to_thread(self.spool.append, spooled)
+            log.warning("report by %s spooled: the database is unavailable", actor.ref)
+            raise ReportSpooled() from None
+
+    async def replay_spool(self) -> int:
+        """Record the spooled reports (a scheduler job, and `incident-desk replay`); returns how
+        many were recorded. Each is keyed by its submission, so replaying twice is harmless."""
+        if self.spool is None:
+            return 0
+        async with self._replaying:
+            pending = await asyncio.to_thread(self.spool.pending)
+            recorded: set[str] = set()
+            for spooled in pending:
+                try:
+                    result = await self._report_once(
+                        actor=spooled.actor,
+                        form=spooled.form,
+                        platform=spooled.platform,
+                        source_key=spooled.source_key,
+                        channel_id=spooled.channel_id,
+                        evidence=spooled.evidence,
+                        draft_form_id=spooled.draft_form_id,
+                        submission_key=spooled.submission_key,
+                    )
+                except StorageUnavailable:
+                    break  # still down: the next run tries again
+                log.info("spooled report %s recorded as %s", spooled.submission_key, result)
+                recorded.add(spooled.submission_key)
+            if recorded:
+                await asyncio.to_thread(self.spool.forget, recorded)
+            return len(recorded)
+
+    async def _report_once(
+        self,
+        *,
+        actor: Actor,
+        form: ReportInput,
+        platform: Platform,
+        source_key: str | None,
+        channel_id: str | None,
+        evidence: dict[str, Any] | None,
+        draft_form_id: str | None,
+        submission_key: str | None,
+    ) -> ReportResult:
+        earlier = await self.earlier_submission(submission_key) if submission_key else None
+        if earlier is not None:
+            return earlier
+        try:
+            return await self._report(
+                actor=actor,
+                form=form,
+                platform=platform,
+                source_key=source_key,
+                channel_id=channel_id,
+                evidence=evidence,
+                draft_form_id=draft_form_id,
+                submission_key=submission_key,
+            )
+        except IntegrityError:
+            # The same form, delivered twice at once: the other delivery recorded it.
+            if submission_key is None:
+                raise
+            earlier = await self.earlier_submission(submission_key)
+            if earlier is None:
+                raise
+            return earlier
+
+    async def earlier_submission(self, submission_key: str) -> ReportResult | None:
+        """The answer already given to this submitted form, if it was recorded."""
+        async with self.ctx.db.transaction() as session:
+            found = await repo.get_submission(session, submission_key=submission_key)
+        if found is None:
+            return None
+        submission, key = found
+        log.info("report form %s submitted again; it is %s", submission_key, key)
+        return ReportResult(
+            incident_key=key, created=submission.created, reporter_added=submission.reporter_added
+        )
+
+    async def _report(
+        self,
+        *,
+        actor: Actor,
+        form: ReportInput,
+        platform: Platform,
+        source_key: str | None,
+        channel_id: str | None,
+        evidence: dict[str, Any] | None,
+        draft_form_id: str | None,
+        submission_key: str | None,
+    ) -> ReportResult:
         async with self.ctx.db.transaction() as session:
             capture_to_come = False
             if draft_form_id is not None and evidence is None:
@@ -148,6 +274,17 @@ class Intake:
                     )
                 await self.hooks.run_reported(session, incident)
                 result = ReportResult(incident_key=incident.key, created=True, reporter_added=True)
+            if submission_key is not None:
+                await repo.add_submission(
+                    session,
+                    submission=ReportSubmission(
+                        submission_key=submission_key,
+                        incident_id=(existing or incident).id,
+                        created=result.created,
+                        reporter_added=result.reporter_added,
+                        submitted_at=datetime.now(UTC),
+                    ),
+                )
         self.ctx.notify_committed()
         log.info(
             "report %s by %s (%s)",

@@ -29,7 +29,7 @@ from handlers.teams.cards.triage import triage_card
 from handlers.teams.chat import home_reply
 from handlers.teams.deps import Click
 from handlers.teams.ids import InputId, Verb
-from handlers.teams.references import actor_of
+from handlers.teams.references import actor_of, submission_key
 from handlers.teams.timezone import reader_zone
 from handlers.teams.tool_actions import submit_reenable
 
@@ -135,6 +135,7 @@ async def report_from_chat(core: Core, context: TurnContext, data: dict[str, Any
             form=form,
             platform=Platform.TEAMS,
             channel_id=context.activity.conversation.id,
+            submission_key=submission_key(actor, context.activity.id),
         )
     except InvalidInput as exc:
         return show_card(report_form(core.ctx.config, values=data, errors=exc.fields, in_chat=True))

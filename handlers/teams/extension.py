@@ -24,7 +24,7 @@ from handlers.teams.capture import author_hint, capture_message, html_to_text, s
 from handlers.teams.cards.elements import Element
 from handlers.teams.cards.forms import SAVE_FAILED, report_form
 from handlers.teams.ids import REPORT_COMMAND
-from handlers.teams.references import actor_of, channel_of, tenant_of
+from handlers.teams.references import actor_of, channel_of, submission_key, tenant_of
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ async def submit_action(core: Core, context: TurnContext) -> MessagingExtensionA
             source_key=key,
             channel_id=conversation_id,
             evidence=evidence,
+            submission_key=submission_key(actor, activity.id),
         )
     except InvalidInput as exc:
         return show_form(_form(core, message, values=data, errors=exc.fields))

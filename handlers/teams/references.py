@@ -25,6 +25,12 @@ def actor_of(activity: Activity) -> Actor:
     )
 
 
+def submission_key(actor: Actor, activity_id: str | None) -> str | None:
+    """What identifies one submitted report: Teams redelivers an activity with its id, and the
+    sender is part of the key so that ids are never compared across people."""
+    return f"teams:{actor.user_id}:activity:{activity_id}" if activity_id else None
+
+
 def tenant_of(activity: Activity) -> str | None:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     conversation = activity.conversation

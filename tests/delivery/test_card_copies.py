@@ -47,7 +47,8 @@ async def slack_incident_with_three_copies(harness: Harness) -> int:
     )
     await harness.settle()
     posts = await rows(harness.app, CardPost)
-    assert [p.recipient for p in posts] == ["U0ADMIN1", "U0ADMIN2", TRIAGE_CHANNEL]
+    # Copies to different conversations are posted side by side, in no fixed order.
+    assert sorted(p.recipient for p in posts) == sorted(["U0ADMIN1", "U0ADMIN2", TRIAGE_CHANNEL])
     [incident_id] = {p.incident_id for p in posts}
     assert result.incident_key == "INC-0001"
     return int(incident_id)
@@ -69,17 +70,17 @@ async def test_a_slack_copy_that_is_gone_does_not_stop_the_other_copies_updating
     await harness.settle()
 
     assert len(harness.fake.named("chat.update")) == 3
-    assert updated_channels(harness) == ["DU0ADMIN2", TRIAGE_CHANNEL]
+    # The copies were posted side by side; the first one recorded is the first updated.
+    gone, *others = await rows(harness.app, CardPost)
+    assert sorted(updated_channels(harness)) == sorted(p.channel for p in others)
     for call in harness.fake.named("chat.update")[1:]:
         assert "<@U0ADMIN1>" in str(call.json_arg("blocks"))  # the new assignee
-    gone, *others = await rows(harness.app, CardPost)
-    assert gone.recipient == "U0ADMIN1"
     assert gone.last_error == "Slack error: message_not_found" and gone.failed_at is not None
     assert [(p.last_error, p.failed_at) for p in others] == [(None, None), (None, None)]
     [refresh] = [r for r in await rows(harness.app, OutboxMessage) if r.kind == "refresh_cards"]
     assert refresh.status == "failed" and refresh.last_error == "Slack error: message_not_found"
     assert any(
-        "U0ADMIN1" in r.getMessage() and "INC-0001" in r.getMessage() for r in caplog.records
+        gone.recipient in r.getMessage() and "INC-0001" in r.getMessage() for r in caplog.records
     )
 
 
@@ -126,15 +127,15 @@ async def test_a_teams_copy_that_is_gone_does_not_stop_the_other_copies_updating
     await harness.app.core.intake.report(actor=teams_admin, form=FORM, platform=Platform.TEAMS)
     await harness.settle()
     posts = await rows(harness.app, CardPost)
-    assert [p.recipient for p in posts] == list(TEAMS_ADMINS)
+    assert sorted(p.recipient for p in posts) == sorted(TEAMS_ADMINS)
     connector.fail("update", status=404)  # the first copy's chat is gone
 
     await harness.app.core.triage.assign_to_me(actor=teams_admin, incident_id=posts[0].incident_id)
     await harness.settle()
 
-    updated = [c.conversation_id for c in connector.named("update")]
-    assert updated == [act.personal_chat(act.ADMIN_2), act.personal_chat(act.REPORTER)]
     gone, *others = await rows(harness.app, CardPost)
+    updated = [str(c.conversation_id) for c in connector.named("update")]
+    assert sorted(updated) == sorted(act.personal_chat(p.recipient) for p in others)
     assert gone.last_error is not None
     assert gone.last_error.startswith("Teams answered HTTP 404 while updating the card of")
     assert [p.last_error for p in others] == [None, None]

@@ -18,6 +18,7 @@ from tests.support.slack_payloads import (
     add_to_incident_shortcut,
     block_action,
     close_values,
+    load,
     message_shortcut,
     report_values,
     view_submission,
@@ -27,6 +28,19 @@ from tests.support.slack_payloads import (
 async def open_report(h: Harness, **message: Any) -> dict[str, Any]:
     """Press the message shortcut; returns the modal that was opened, with its id."""
     resp = await h.interact(message_shortcut(h.fake.response_url, **message))
+    assert resp.status == 200
+    await h.settle()
+    call = h.fake.named("views.open")[-1]
+    return {**call.json_arg("view"), "id": call.response["view"]["id"]}
+
+
+async def open_global_report(h: Harness) -> dict[str, Any]:
+    """Press the global shortcut: the report form about no particular message."""
+    payload = load("message_action")
+    for key in ("message", "message_ts", "channel"):
+        payload.pop(key)
+    payload.update(type="shortcut", callback_id="report_incident_global")
+    resp = await h.interact(payload)
     assert resp.status == 200
     await h.settle()
     call = h.fake.named("views.open")[-1]

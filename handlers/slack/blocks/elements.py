@@ -45,6 +45,11 @@ def fields(texts: list[str]) -> Block:
     return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts[:10]]}
 
 
+def plain_section(text: str) -> Block:
+    """Someone's own words, shown as typed: plain text, so no markup in them takes effect."""
+    return {"type": "section", "text": {"type": "plain_text", "text": text[:3000] or " "}}
+
+
 def context(text: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(text)]}
 

@@ -7,7 +7,7 @@ from typing import Any
 from bot.domain import Outcome
 from bot.incidents.forms import close_questions, report_questions
 from bot.settings import DeskConfig
-from handlers.slack.blocks.elements import context, modal, section
+from handlers.slack.blocks.elements import context, modal, plain_section, section
 from handlers.slack.blocks.evidence import quoted
 from handlers.slack.blocks.questions import question_blocks
 from handlers.slack.ids import CallbackId
@@ -40,6 +40,41 @@ def reported_modal(text: str) -> dict[str, Any]:
     """Replaces the form after a successful submit."""
     return modal(
         CallbackId.REPORT_MODAL, "Report AI incident", [section(text)], submit=None, close="Done"
+    )
+
+
+def saving_modal() -> dict[str, Any]:
+    """Shown when the save takes longer than Slack waits; replaced by the answer when done."""
+    return modal(
+        CallbackId.REPORT_MODAL,
+        "Report AI incident",
+        [
+            section(
+                ":hourglass_flowing_sand: Saving your report… This can take a few seconds. "
+                "You will get a message with the incident key as soon as it is recorded; you "
+                "can close this window."
+            )
+        ],
+        submit=None,
+        close="Close",
+    )
+
+
+def not_saved_modal(description: str) -> dict[str, Any]:
+    """The save failed after "saving…" was shown: say so, and give the text back to copy."""
+    return modal(
+        CallbackId.REPORT_MODAL,
+        "Report AI incident",
+        [
+            section(
+                ":warning: Your report could not be saved: nothing was recorded. Please report "
+                "it again in a minute; your text is below to copy. If it keeps failing, tell "
+                "your AI Incident Desk administrator."
+            ),
+            plain_section(description),
+        ],
+        submit=None,
+        close="Close",
     )
 
 

@@ -59,6 +59,7 @@ class FakeSlack:
     file_infos: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
     file_failures: dict[str, list[int]] = field(default_factory=dict)
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: TestServer | None = None
 
@@ -103,6 +104,15 @@ class FakeSlack:
     ) -> None:
         """Make the next `times` calls of `method` fail like Slack would."""
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    def hold(self, channel: str) -> None:
+        """Calls to `channel` hang until `let_go`, then fail as a request Slack dropped."""
+        self.held.setdefault(channel, asyncio.Event())
+
+    def let_go(self, channel: str) -> None:
+        held = self.held.pop(channel, None)
+        if held is not None:
+            held.set()
 
     def host_file(self, name: str, data: bytes, content_type: str = "application/pdf") -> str:
         """Serve `data` the way files.slack.com serves url_private; returns that URL."""
@@ -162,6 +172,10 @@ class FakeSlack:
             if failure.status >= 500:
                 return web.Response(status=failure.status, text="internal error", headers=headers)
             return web.json_response({"ok": False, "error": failure.error or "fatal_error"})
+        held = self.held.get(str(args.get("channel")))
+        if held is not None:
+            await held.wait()
+            return web.json_response({"ok": False, "error": "request_timeout"})
         handler = self.handlers.get(method) or getattr(self, "_" + method.replace(".", "_"), None)
         body = handler(args) if handler else {}
         if inspect.isawaitable(body):
