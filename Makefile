@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck migrate bench clean
+.PHONY: run demo test test-deps lint typecheck migrate bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -29,7 +29,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy bot storage handlers tests bench
 
-test: lint typecheck
+test-deps:
+	scripts/install-test-deps
+
+test: lint typecheck test-deps
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP)

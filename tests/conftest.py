@@ -30,7 +30,7 @@ from tests.support.requires import check as check_requirements
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before any fixture is built: a test whose tool is missing is skipped (CI=true: fails)."""
+    """Before any fixture is built: a test whose tool is missing fails and says what to install."""
     check_requirements(item)
 
 

@@ -1,19 +1,13 @@
 """Tests that need something besides Python packages (a browser, a command-line tool).
 
-On a developer's machine without it such a test is skipped with a reason that says what to
-install. Under `CI=true` it fails instead: `.ci/run` installs everything the suite needs, so a
-missing tool there is a broken pipeline, not a reason to pass quietly.
+`make test` and `.ci/run` install those first (scripts/install-test-deps), so a test never
+skips: where a tool is still missing the test fails with a line that says what to install. A
+skipped test would prove nothing on exactly the machine that lacks the tool.
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
-
-def on_ci() -> bool:
-    return os.environ.get("CI") == "true"
 
 
 def requires(present: bool, reason: str) -> pytest.MarkDecorator:
@@ -22,11 +16,9 @@ def requires(present: bool, reason: str) -> pytest.MarkDecorator:
 
 
 def check(item: pytest.Item) -> None:
-    """Skip (or, under CI=true, fail) `item` when something it requires is missing."""
+    """Fail `item`, saying what to install, when something it requires is missing."""
     for mark in item.iter_markers("requires"):
         if mark.kwargs["present"]:
             continue
         reason = str(mark.kwargs["reason"])
-        if on_ci():
-            pytest.fail(f"{reason} (CI=true: a missing test dependency fails the run)", False)
-        pytest.skip(reason)
+        pytest.fail(f"{reason}: run scripts/install-test-deps (a missing tool fails)", False)
