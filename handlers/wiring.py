@@ -13,6 +13,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.audit import trail
+from bot.audit.daily_head import DailyHead
 from bot.audit.redaction import retention_jobs
 from bot.containment.webhook import WebhookSender
 from bot.core import Core, build_core
@@ -173,9 +174,16 @@ def create_app(settings: Settings, config: DeskConfig | None = None) -> DeskApp:
         metrics.nudges_sent.inc(sent)
         return sent
 
+    daily_head = DailyHead(
+        core.ctx,
+        triage_channel=settings.triage_channel,
+        teams_triage_channel=settings.teams_triage_channel,
+    )
     jobs: dict[str, tuple[Callable[[], Awaitable[object]], timedelta]] = {
         "purge-evidence-drafts": (core.intake.purge_drafts, timedelta(hours=1)),
         "replay-report-spool": (core.intake.replay_spool, timedelta(seconds=30)),
+        # Hourly, so a day missed while the process was down is still posted; once per day.
+        "post-audit-head": (daily_head.run, timedelta(hours=1)),
         **retention_jobs(core.evidence),
         "deliver-due-nudges": (
             deliver_due_nudges,

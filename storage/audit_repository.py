@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Text, cast, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent, AuditHead, Evidence, Incident, IncidentReporter
@@ -205,3 +207,18 @@ def record_rows(
         reporters=list(bind.execute(reporters)),
         evidence=list(bind.execute(evidence)),
     )
+
+
+async def newest_chained(session: AsyncSession) -> tuple[int, str, datetime] | None:
+    """The newest chained event's seq, hash and time, as stored; None before the first."""
+    row = (
+        await session.execute(
+            select(AuditEvent.seq, AuditEvent.hash, AuditEvent.occurred_at)
+            .where(AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None or row.seq is None or not row.hash:
+        return None
+    return int(row.seq), str(row.hash), row.occurred_at
