@@ -1,33 +1,25 @@
-"""Print an HTML file to PDF with headless Chromium (a fresh profile each time, no network)."""
+"""The runbook printed to PDF in one headless Chromium run (the same browser and flags as the
+report's PDF, bot/exports/pdf.py, without its header and footer band)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from bot.errors import DeskError
+from bot.exports.pdf import HEADLESS_FLAGS, find_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-pdf-header-footer",
-)
+# The runbook is one page of its own: no report header or footer band.
+FLAGS = (*HEADLESS_FLAGS, "--no-pdf-header-footer")
 
 
-def html_to_pdf(html: str, output: Path, *, chromium: str = CHROMIUM, timeout: float = 60) -> Path:
+def html_to_pdf(html: str, output: Path, *, timeout: float = 60) -> Path:
     """Write `html` as a PDF at `output`; DeskError says what to install when Chromium is absent."""
-    binary = shutil.which(chromium)
+    binary = find_chromium()
     if binary is None:
         raise DeskError(
-            f"PDF needs Chromium at {chromium} (apt-get install chromium); "
+            "PDF needs Chromium (apt-get install chromium); "
             "use --html and print it from a browser instead"
         )
     with tempfile.TemporaryDirectory(

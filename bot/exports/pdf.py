@@ -22,7 +22,8 @@ import aiohttp
 from bot.errors import DeskError
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-FLAGS = (
+# A fresh, offline headless Chromium: no first-run, sync or component traffic.
+HEADLESS_FLAGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -30,8 +31,8 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--remote-debugging-port=0",
 )
+FLAGS = (*HEADLESS_FLAGS, "--remote-debugging-port=0")
 TIMEOUT = 60.0
 A4_INCHES = (8.27, 11.69)
 MARGIN_INCHES = 0.6
